@@ -494,6 +494,39 @@ impl<'a> Loader<'a> {
         values
     }
 
+    /// A symlink that git checked out as a plain file (`core.symlinks =
+    /// false`, the default on Windows) holds just its target's path, e.g.
+    /// `../en-US/release_notes.txt`. Sending that text to Apple is never
+    /// what was meant, so when the path names a file inside the tree we read
+    /// that file, as the link means, and say so. `Some(Err)` when the path
+    /// leads outside the tree or cannot be read (already reported).
+    fn link_checked_out_as_file(&mut self, rel: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ()>> {
+        let target = std::str::from_utf8(bytes).ok()?;
+        let looks_like_link = target.len() < 256
+            && target.contains('/')
+            && target.ends_with(".txt")
+            && !target.starts_with('/')
+            && !target.chars().any(char::is_whitespace);
+        if !looks_like_link {
+            return None;
+        }
+        let folder = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let Some(parts) = source::normalize(&format!("{folder}/{target}")) else {
+            let message = format!(
+                "holds only the path '{target}' (a symlink checked out as a file) and it leads outside the metadata folder; asc-sync never reads outside it"
+            );
+            self.error(Code::SymlinkOutsideTree, rel, message);
+            return Some(Err(()));
+        };
+        let resolved = parts.join("/");
+        let bytes = self.source.read(&resolved).ok()?;
+        let message = format!(
+            "holds only the path '{target}': a symlink that git checked out as a plain file (core.symlinks=false). asc-sync reads {resolved}, as the link means; fastlane would send the path itself as text"
+        );
+        self.warning(Code::SymlinkAsFile, rel, message);
+        Some(Ok(bytes))
+    }
+
     /// Reads and strips one file; `None` (with a finding) when it cannot be used.
     fn read_text(&mut self, rel: &str, kind: &Kind) -> Option<TextValue> {
         if *kind != Kind::File {
@@ -514,6 +547,11 @@ impl<'a> Loader<'a> {
                 self.error(Code::Unreadable, rel, format!("cannot read: {why}"));
                 return None;
             }
+        };
+        let bytes = match self.link_checked_out_as_file(rel, &bytes) {
+            Some(Ok(target)) => target,
+            Some(Err(())) => return None,
+            None => bytes,
         };
         match text::decode(&bytes) {
             Ok(decoded) => {

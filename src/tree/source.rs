@@ -325,7 +325,7 @@ impl Source for GitSource {
 
 /// Splits a `/`-separated path inside the tree and resolves `.` and `..`;
 /// `None` when it climbs above the root.
-fn normalize(path: &str) -> Option<Vec<String>> {
+pub fn normalize(path: &str) -> Option<Vec<String>> {
     let mut parts: Vec<String> = Vec::new();
     for part in path.split('/') {
         match part {

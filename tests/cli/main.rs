@@ -1,0 +1,9 @@
+//! The integration tests: one binary, one module per area.
+
+mod bad_input;
+mod deliver_cases;
+mod git_rev;
+mod harness;
+mod loader_fuzz;
+mod real_trees;
+mod validate_cmd;
