@@ -32,12 +32,7 @@ fn text(chars: usize, seed: usize) -> String {
         s.push(if i % 11 == 10 { '\n' } else { ' ' });
         i += 1;
     }
-    s.chars()
-        .take(chars)
-        .collect::<String>()
-        .trim_end()
-        .to_owned()
-        + "\n"
+    s.chars().take(chars).collect::<String>().trim_end().to_owned() + "\n"
 }
 
 /// Writes the tree once and returns its metadata folder.

@@ -46,6 +46,87 @@ pub enum Command {
     /// refuse, and hygiene warnings. Sends nothing.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
+
+    /// Run a local fake of App Store Connect, to rehearse a workflow
+    /// without an account. Prints its base URL on the first line of stdout
+    /// and serves until interrupted (Ctrl-C or SIGTERM).
+    ///
+    /// Point asc-sync at it with --api-base-url or ASC_API_BASE_URL.
+    #[command(name = "fake-asc")]
+    FakeAsc(Box<FakeAscArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct FakeAscArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: String,
+
+    /// Allow listening on a non-loopback address (the fake has no real security).
+    #[arg(long)]
+    pub listen_any: bool,
+
+    /// Live state to start from (JSON, see the README).
+    #[arg(long, value_name = "FILE", conflicts_with = "seed_tree")]
+    pub state: Option<PathBuf>,
+
+    /// Start from a live state equal to this metadata tree.
+    #[arg(long, value_name = "DIR", requires = "bundle_id")]
+    pub seed_tree: Option<PathBuf>,
+
+    /// The app's bundle id, with --seed-tree.
+    #[arg(long, value_name = "ID")]
+    pub bundle_id: Option<String>,
+
+    /// The platform of the seeded versions, with --seed-tree.
+    #[arg(long, default_value = "IOS", value_name = "PLATFORM")]
+    pub platform: String,
+
+    /// Save the final state here when stopped.
+    #[arg(long, value_name = "FILE")]
+    pub state_out: Option<PathBuf>,
+
+    /// A PEM public key; tokens must be signed by one of them (repeatable).
+    /// Without any, token claims are still checked.
+    #[arg(long, value_name = "PEM-FILE")]
+    pub public_key: Vec<PathBuf>,
+
+    /// Requests allowed per key id in a rolling hour.
+    #[arg(long, default_value_t = 3600, value_name = "N")]
+    pub rate_limit_per_hour: u32,
+
+    /// Added to every API response.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+
+    /// Random extra latency, up to this much.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub jitter_ms: u64,
+
+    /// Answer 429 RATE_LIMIT_EXCEEDED with this probability.
+    /// A rule is "P[ METHOD][ /path/glob]", e.g. "0.3 PATCH /v1/appStoreVersionLocalizations/*".
+    #[arg(long, value_name = "RULE")]
+    pub fail_429: Option<crate::fake::FaultRule>,
+
+    /// Send Retry-After: S with injected 429s.
+    #[arg(long, value_name = "S")]
+    pub retry_after: Option<u64>,
+
+    /// Answer 500 with this probability (same rule syntax).
+    #[arg(long, value_name = "RULE")]
+    pub fail_5xx: Option<crate::fake::FaultRule>,
+
+    /// Close the connection without answering, with this probability.
+    #[arg(long, value_name = "RULE")]
+    pub drop: Option<crate::fake::FaultRule>,
+
+    /// Apply a write, then close the connection without answering.
+    #[arg(long, value_name = "RULE")]
+    pub drop_after_write: Option<crate::fake::FaultRule>,
+
+    /// Seed for every random choice, so a run can be repeated.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

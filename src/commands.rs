@@ -1,7 +1,7 @@
 //! One function per subcommand, wiring the stages together. The only
 //! module that prints results to stdout.
 
-use crate::cli::{Cli, Command, ValidateArgs};
+use crate::cli::{Cli, Command, FakeAscArgs, ValidateArgs};
 use crate::config::Config;
 use crate::render::{self, Format};
 use crate::tree;
@@ -28,6 +28,7 @@ impl From<Outcome> for ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate(args) => validate(&cli.global, args),
+        Command::FakeAsc(args) => fake_asc(&cli.global, *args),
     }
 }
 
@@ -37,9 +38,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
     let options = config.load_options()?;
     tracing::info!(metadata = %metadata.display(), rev = ?args.rev, "reading metadata");
     let loaded = match &args.rev {
-        Some(rev) => {
-            tree::load_rev(&metadata, rev, &options).context("cannot read the git revision")?
-        }
+        Some(rev) => tree::load_rev(&metadata, rev, &options).context("cannot read the git revision")?,
         None => tree::load_dir(&metadata, &options),
     };
     let mut findings = loaded.findings;
@@ -54,11 +53,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
         Format::Github => render::validation::github(&report),
     };
     print(&out)?;
-    Ok(if report.ok {
-        Outcome::Success
-    } else {
-        Outcome::Failure
-    })
+    Ok(if report.ok { Outcome::Success } else { Outcome::Failure })
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
@@ -67,5 +62,94 @@ fn print(s: &str) -> anyhow::Result<()> {
     match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
+    }
+}
+
+fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Result<Outcome> {
+    use crate::fake::{FakeOptions, FakeServer, FaultConfig, State};
+    let state = match (&args.state, &args.seed_tree) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            State::from_json(&text, &path.display().to_string())?
+        }
+        (None, Some(dir)) => {
+            let config = Config::discover(global.config.as_deref())?;
+            let loaded = tree::load_dir(dir, &config.load_options()?);
+            if loaded.has_errors() {
+                let list: Vec<String> = loaded
+                    .findings
+                    .iter()
+                    .filter(|f| f.is_error())
+                    .map(ToString::to_string)
+                    .collect();
+                anyhow::bail!("the seed tree has errors:\n{}", list.join("\n"));
+            }
+            let bundle_id = args.bundle_id.as_deref().context("--seed-tree needs --bundle-id")?;
+            State::from_tree(&loaded.tree, bundle_id, &args.platform)
+        }
+        (None, None) => State::default(),
+    };
+    let public_keys = args
+        .public_key
+        .iter()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read public key {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let options = FakeOptions {
+        state,
+        public_keys,
+        rate_limit_per_hour: args.rate_limit_per_hour,
+        faults: FaultConfig {
+            latency_ms: args.latency_ms,
+            jitter_ms: args.jitter_ms,
+            fail_429: args.fail_429,
+            retry_after: args.retry_after,
+            fail_5xx: args.fail_5xx,
+            drop: args.drop,
+            drop_after_write: args.drop_after_write,
+            seed: args.seed,
+        },
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&args.listen)
+            .await
+            .with_context(|| format!("cannot resolve --listen {}", args.listen))?
+            .collect();
+        if !args.listen_any && addrs.iter().any(|a| !a.ip().is_loopback()) {
+            anyhow::bail!(
+                "refusing to listen on {} (not a loopback address): the fake accepts any well-formed token. Pass --listen-any to do it anyway",
+                args.listen
+            );
+        }
+        let server = FakeServer::start(&args.listen, options).await?;
+        print(&format!("{}\n", server.base_url))?;
+        tracing::info!(url = %server.base_url, "fake App Store Connect listening");
+        shutdown_signal().await;
+        let state = server.stop().await;
+        if let Some(out) = &args.state_out {
+            let json = serde_json::to_string_pretty(&state)? + "\n";
+            std::fs::write(out, json).with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        Ok(Outcome::Success)
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
     }
 }

@@ -66,18 +66,11 @@ pub struct ApplyConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     #[error("{path}: languages: '{value}' is not an App Store locale{hint}")]
-    Language {
-        path: String,
-        value: String,
-        hint: String,
-    },
+    Language { path: String, value: String, hint: String },
 }
 
 impl Config {
@@ -168,9 +161,7 @@ mod tests {
 
     #[test]
     fn settings_are_read() {
-        let c =
-            parse("blank_files = \"clear\"\nunknown_folders = \"warn\"\nlanguages = [\"en-au\"]\n")
-                .unwrap();
+        let c = parse("blank_files = \"clear\"\nunknown_folders = \"warn\"\nlanguages = [\"en-au\"]\n").unwrap();
         assert_eq!(c.blank_files, BlankFiles::Clear);
         let o = c.load_options().unwrap();
         assert_eq!(o.unknown_folders, UnknownFolders::Warn);

@@ -298,9 +298,7 @@ mod tests {
     #[test]
     fn fastlane_file_names_map_to_api_attributes() {
         assert_eq!(
-            Field::from_file_name("release_notes.txt")
-                .unwrap()
-                .api_name(),
+            Field::from_file_name("release_notes.txt").unwrap().api_name(),
             "whatsNew"
         );
         assert_eq!(
@@ -308,29 +306,19 @@ mod tests {
             "privacyPolicyUrl"
         );
         assert_eq!(
-            Field::from_file_name("apple_tv_privacy_policy.txt")
-                .unwrap()
-                .api_name(),
+            Field::from_file_name("apple_tv_privacy_policy.txt").unwrap().api_name(),
             "privacyPolicyText"
         );
         assert_eq!(
-            Field::from_file_name("privacy_choices_url.txt")
-                .unwrap()
-                .api_name(),
+            Field::from_file_name("privacy_choices_url.txt").unwrap().api_name(),
             "privacyChoicesUrl"
         );
     }
 
     #[test]
     fn typos_get_a_hint() {
-        assert_eq!(
-            closest_locale_file("releasenotes.txt"),
-            Some("release_notes.txt")
-        );
-        assert_eq!(
-            closest_locale_file("whats_new.txt"),
-            Some("release_notes.txt")
-        );
+        assert_eq!(closest_locale_file("releasenotes.txt"), Some("release_notes.txt"));
+        assert_eq!(closest_locale_file("whats_new.txt"), Some("release_notes.txt"));
         assert_eq!(closest_locale_file("Keywords.txt"), Some("keywords.txt"));
         assert_eq!(closest_locale_file("app_store_screenshot_1.txt"), None);
     }

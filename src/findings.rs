@@ -159,8 +159,7 @@ impl fmt::Display for Finding {
 /// the file system listed things.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.code, &a.message)
-            .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
+        (&a.path, a.line, a.column, a.code, &a.message).cmp(&(&b.path, b.line, b.column, b.code, &b.message))
     });
 }
 

@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod fake;
 pub mod fields;
 pub mod findings;
 pub mod locale;

@@ -12,11 +12,10 @@ use std::fmt;
 /// The locale codes App Store Connect accepts for version and app-info
 /// localizations (fastlane's `ALL_LANGUAGES`, 2026), in Apple's spelling.
 pub const ALL: [&str; 50] = [
-    "ar-SA", "bn-BD", "ca", "cs", "da", "de-DE", "el", "en-AU", "en-CA", "en-GB", "en-US", "es-ES",
-    "es-MX", "fi", "fr-CA", "fr-FR", "gu-IN", "he", "hi", "hr", "hu", "id", "it", "ja", "kn-IN",
-    "ko", "ml-IN", "mr-IN", "ms", "nl-NL", "no", "or-IN", "pa-IN", "pl", "pt-BR", "pt-PT", "ro",
-    "ru", "sk", "sl-SI", "sv", "ta-IN", "te-IN", "th", "tr", "uk", "ur-PK", "vi", "zh-Hans",
-    "zh-Hant",
+    "ar-SA", "bn-BD", "ca", "cs", "da", "de-DE", "el", "en-AU", "en-CA", "en-GB", "en-US", "es-ES", "es-MX", "fi",
+    "fr-CA", "fr-FR", "gu-IN", "he", "hi", "hr", "hu", "id", "it", "ja", "kn-IN", "ko", "ml-IN", "mr-IN", "ms",
+    "nl-NL", "no", "or-IN", "pa-IN", "pl", "pt-BR", "pt-PT", "ro", "ru", "sk", "sl-SI", "sv", "ta-IN", "te-IN", "th",
+    "tr", "uk", "ur-PK", "vi", "zh-Hans", "zh-Hant",
 ];
 
 /// Scripts written right to left, for renderers that need to know.
@@ -34,9 +33,7 @@ impl Locale {
 
     /// A folder name matched as deliver matches it: ignoring ASCII case.
     pub fn ignoring_case(name: &str) -> Option<Locale> {
-        ALL.iter()
-            .find(|c| c.eq_ignore_ascii_case(name))
-            .map(|c| Locale(c))
+        ALL.iter().find(|c| c.eq_ignore_ascii_case(name)).map(|c| Locale(c))
     }
 
     pub fn code(self) -> &'static str {
@@ -104,11 +101,7 @@ pub fn suggest(name: &str) -> Vec<Locale> {
     }
     let mut same_language: Vec<Locale> = ALL
         .iter()
-        .filter(|c| {
-            c.split('-')
-                .next()
-                .is_some_and(|l| l.eq_ignore_ascii_case(language))
-        })
+        .filter(|c| c.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
         .map(|c| Locale(c))
         .collect();
     // en-US first for bare `en`: it is what most teams mean.

@@ -88,10 +88,7 @@ fn keywords(value: &TextValue, out: &mut Vec<Finding>) {
         let keyword = raw.trim();
         if keyword.is_empty() {
             let message = "empty keyword between commas; remove the extra comma";
-            out.push(
-                Finding::warning(Code::EmptyKeyword, &value.path, message)
-                    .at(Some(value.position(index))),
-            );
+            out.push(Finding::warning(Code::EmptyKeyword, &value.path, message).at(Some(value.position(index))));
         } else {
             let folded = keyword.to_lowercase();
             if seen.contains(&folded) {
@@ -114,8 +111,7 @@ fn keywords(value: &TextValue, out: &mut Vec<Finding>) {
             "spaces around commas use {wasted} of the 100 keyword characters; Apple needs only commas (\"one,two,three\")"
         );
         out.push(
-            Finding::warning(Code::KeywordSpaces, &value.path, message)
-                .at(first_waste.map(|i| value.position(i))),
+            Finding::warning(Code::KeywordSpaces, &value.path, message).at(first_waste.map(|i| value.position(i))),
         );
     }
 }
@@ -139,10 +135,7 @@ fn characters(value: &TextValue, out: &mut Vec<Finding>) {
                     "contains the control character U+{:04X}, which App Store Connect will not display; remove it",
                     c as u32
                 );
-                out.push(
-                    Finding::warning(Code::ControlCharacter, &value.path, message)
-                        .at(Some(value.position(i))),
-                );
+                out.push(Finding::warning(Code::ControlCharacter, &value.path, message).at(Some(value.position(i))));
                 return;
             }
             _ => None,
@@ -151,10 +144,7 @@ fn characters(value: &TextValue, out: &mut Vec<Finding>) {
             let message = format!(
                 "contains {name}, invisible in most editors but sent to the App Store; remove it unless it is meant"
             );
-            out.push(
-                Finding::warning(Code::InvisibleCharacter, &value.path, message)
-                    .at(Some(value.position(i))),
-            );
+            out.push(Finding::warning(Code::InvisibleCharacter, &value.path, message).at(Some(value.position(i))));
             return;
         }
     }
@@ -190,11 +180,7 @@ mod tests {
         let mut out = Vec::new();
         keywords(&value("a, b,  c"), &mut out);
         assert_eq!(codes(&out), ["keyword-spaces"]);
-        assert!(
-            out[0].message.contains("use 3 of the 100"),
-            "{}",
-            out[0].message
-        );
+        assert!(out[0].message.contains("use 3 of the 100"), "{}", out[0].message);
     }
 
     #[test]
@@ -225,11 +211,7 @@ mod tests {
             assert_eq!(codes(&out), ["invalid-url"], "{bad}");
         }
         let mut out = Vec::new();
-        url(
-            Field::SupportUrl,
-            &value("https://example.com/help?x=1"),
-            &mut out,
-        );
+        url(Field::SupportUrl, &value("https://example.com/help?x=1"), &mut out);
         assert!(out.is_empty());
     }
 

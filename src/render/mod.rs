@@ -22,16 +22,12 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// Escapes a GitHub workflow-command message (`%`, CR, LF).
 pub fn github_escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a GitHub workflow-command property (also `:` and `,`).
 pub fn github_escape_property(s: &str) -> String {
-    github_escape_data(s)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
+    github_escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Makes untrusted text safe inside a Markdown table cell: no HTML, no

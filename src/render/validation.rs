@@ -31,11 +31,7 @@ pub struct Summary {
     pub warnings: usize,
 }
 
-pub fn report<'a>(
-    tree: &'a MetadataTree,
-    rev: Option<&'a str>,
-    findings: &'a [Finding],
-) -> ValidationReport<'a> {
+pub fn report<'a>(tree: &'a MetadataTree, rev: Option<&'a str>, findings: &'a [Finding]) -> ValidationReport<'a> {
     let errors = count(findings, Severity::Error);
     ValidationReport {
         format_version: FORMAT_VERSION,
@@ -145,9 +141,5 @@ pub fn annotation(f: &Finding) -> String {
         ",title={}",
         github_escape_property(&format!("asc-sync {}", f.code))
     );
-    format!(
-        "::{} {props}::{}",
-        f.severity,
-        github_escape_data(&f.message)
-    )
+    format!("::{} {props}::{}", f.severity, github_escape_data(&f.message))
 }

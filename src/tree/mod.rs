@@ -89,14 +89,8 @@ impl MetadataTree {
                 .filter(|(_, t)| !t.from_default)
                 .map(move |(f, t)| (ValueRef::Localized(Some(*l), *f), t))
         });
-        let defaults = self
-            .defaults
-            .iter()
-            .map(|(f, t)| (ValueRef::Localized(None, *f), t));
-        let root = self
-            .root_fields
-            .iter()
-            .map(|(f, t)| (ValueRef::Root(*f), t));
+        let defaults = self.defaults.iter().map(|(f, t)| (ValueRef::Localized(None, *f), t));
+        let root = self.root_fields.iter().map(|(f, t)| (ValueRef::Root(*f), t));
         let review = self.review.iter().map(|(f, t)| (ValueRef::Review(*f), t));
         localized.chain(defaults).chain(root).chain(review)
     }
@@ -216,18 +210,16 @@ impl<'a> Loader<'a> {
             self.error(
                 Code::MetadataNotFound,
                 "",
-                format!("cannot read the metadata folder ({why}); pass --metadata DIR or set metadata_path in asc-sync.toml"),
+                format!(
+                    "cannot read the metadata folder ({why}); pass --metadata DIR or set metadata_path in asc-sync.toml"
+                ),
             );
             return self.finish(tree);
         }
         let entries = match self.source.list("") {
             Ok(e) => e,
             Err(why) => {
-                self.error(
-                    Code::Unreadable,
-                    "",
-                    format!("cannot list the metadata folder: {why}"),
-                );
+                self.error(Code::Unreadable, "", format!("cannot list the metadata folder: {why}"));
                 return self.finish(tree);
             }
         };
@@ -374,10 +366,7 @@ impl<'a> Loader<'a> {
             }
             None => {
                 let known: Vec<&str> = RootField::ALL.iter().map(|f| f.file_name()).collect();
-                let hint = match crate::fields::closest(
-                    &entry.name.to_ascii_lowercase(),
-                    known.iter().copied(),
-                ) {
+                let hint = match crate::fields::closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
                     Some(c) => format!("; did you mean '{c}'?"),
                     None => String::new(),
                 };
@@ -393,11 +382,7 @@ impl<'a> Loader<'a> {
         let entries = match self.source.list(folder) {
             Ok(e) => e,
             Err(why) => {
-                self.error(
-                    Code::Unreadable,
-                    folder,
-                    format!("cannot list this folder: {why}"),
-                );
+                self.error(Code::Unreadable, folder, format!("cannot list this folder: {why}"));
                 return fields;
             }
         };
@@ -432,11 +417,7 @@ impl<'a> Loader<'a> {
         let entries = match self.source.list(folder) {
             Ok(e) => e,
             Err(why) => {
-                self.error(
-                    Code::Unreadable,
-                    folder,
-                    format!("cannot list this folder: {why}"),
-                );
+                self.error(Code::Unreadable, folder, format!("cannot list this folder: {why}"));
                 return values;
             }
         };
@@ -450,14 +431,8 @@ impl<'a> Loader<'a> {
                     } else {
                         String::new()
                     };
-                    let message = format!(
-                        "old file name, read as deliver reads it{also}; rename it to '{current}'"
-                    );
-                    self.warning(
-                        Code::LegacyReviewFile,
-                        &format!("{folder}/{legacy}"),
-                        message,
-                    );
+                    let message = format!("old file name, read as deliver reads it{also}; rename it to '{current}'");
+                    self.warning(Code::LegacyReviewFile, &format!("{folder}/{legacy}"), message);
                     old
                 }
                 (None, Some(new)) => new,
@@ -477,10 +452,7 @@ impl<'a> Loader<'a> {
             .collect();
         for entry in &entries {
             if entry.name.ends_with(".txt") && !known.contains(&entry.name.as_str()) {
-                let hint = match crate::fields::closest(
-                    &entry.name.to_ascii_lowercase(),
-                    known.iter().copied(),
-                ) {
+                let hint = match crate::fields::closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
                     Some(c) => format!("; did you mean '{c}'?"),
                     None => String::new(),
                 };
@@ -575,10 +547,8 @@ impl<'a> Loader<'a> {
                     bad.offset
                 );
                 let path = self.display(rel);
-                self.findings.push(
-                    Finding::error(Code::InvalidUtf8, path, message)
-                        .at(Some((bad.line, bad.column))),
-                );
+                self.findings
+                    .push(Finding::error(Code::InvalidUtf8, path, message).at(Some((bad.line, bad.column))));
                 None
             }
         }

@@ -75,10 +75,7 @@ impl FsSource {
                 Ok(p) => p,
                 Err(e) => return Kind::Broken(format!("{target}: {e}")),
             };
-            let inside = self
-                .canonical_root
-                .as_ref()
-                .is_some_and(|r| resolved.starts_with(r));
+            let inside = self.canonical_root.as_ref().is_some_and(|r| resolved.starts_with(r));
             if !inside {
                 return Kind::Escapes(target);
             }
@@ -132,10 +129,7 @@ impl Source for FsSource {
         use std::io::Read;
         let full = self.root.join(path);
         let file = std::fs::File::open(&full).map_err(|e| ReadError::Io(e.to_string()))?;
-        let size = file
-            .metadata()
-            .map_err(|e| ReadError::Io(e.to_string()))?
-            .len();
+        let size = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?.len();
         if size > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge(size));
         }
@@ -218,12 +212,9 @@ impl GitSource {
     /// depth, to the mode and id of the blob or tree it names. `Err(kind)`
     /// when it escapes the root or leads nowhere.
     fn resolve(&self, path: &str) -> Result<(i32, git2::Oid), Kind> {
-        let root = self
-            .root
-            .ok_or_else(|| Kind::Broken("no metadata folder".into()))?;
-        let mut pending: std::collections::VecDeque<String> = normalize(path)
-            .ok_or_else(|| Kind::Escapes(path.to_owned()))?
-            .into();
+        let root = self.root.ok_or_else(|| Kind::Broken("no metadata folder".into()))?;
+        let mut pending: std::collections::VecDeque<String> =
+            normalize(path).ok_or_else(|| Kind::Escapes(path.to_owned()))?.into();
         let mut done: Vec<String> = Vec::new();
         let mut current = (MODE_TREE, root);
         let mut hops = 0;
@@ -308,13 +299,8 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let (_, id) = self
-            .resolve(path)
-            .map_err(|k| ReadError::Io(format!("{k:?}")))?;
-        let blob = self
-            .repo
-            .find_blob(id)
-            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let (_, id) = self.resolve(path).map_err(|k| ReadError::Io(format!("{k:?}")))?;
+        let blob = self.repo.find_blob(id).map_err(|e| ReadError::Io(e.to_string()))?;
         let size = blob.size() as u64;
         if size > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge(size));

@@ -69,10 +69,7 @@ fn end_position(prefix: &str) -> (usize, usize) {
 /// The line and column of the character at `char_index` of a value that
 /// starts at `origin`.
 pub fn position(value: &str, origin: (usize, usize), char_index: usize) -> (usize, usize) {
-    let byte = value
-        .char_indices()
-        .nth(char_index)
-        .map_or(value.len(), |(i, _)| i);
+    let byte = value.char_indices().nth(char_index).map_or(value.len(), |(i, _)| i);
     let (dl, dc) = end_position(&value[..byte]);
     if dl == 1 {
         (origin.0, origin.1 + dc - 1)

@@ -7,10 +7,7 @@ use asc_sync::findings::Finding;
 use asc_sync::locale::Locale;
 
 fn only<'a>(findings: &'a [Finding], code: &str) -> &'a Finding {
-    let hits: Vec<_> = findings
-        .iter()
-        .filter(|f| f.code.as_str() == code)
-        .collect();
+    let hits: Vec<_> = findings.iter().filter(|f| f.code.as_str() == code).collect();
     assert_eq!(hits.len(), 1, "expected one {code}: {findings:#?}");
     hits[0]
 }
@@ -59,18 +56,11 @@ fn a_symlink_leading_outside_the_tree_is_never_followed() {
         .filter(|f| f.code.as_str() == "symlink-outside-tree")
         .collect();
     assert_eq!(hits.len(), 2, "{:#?}", loaded.findings);
-    assert!(
-        hits.iter()
-            .any(|f| f.path.ends_with("en-US/description.txt"))
-    );
+    assert!(hits.iter().any(|f| f.path.ends_with("en-US/description.txt")));
     assert!(hits.iter().any(|f| f.path.ends_with("metadata/de-DE")));
     let en = &loaded.tree.locales[&Locale::exact("en-US").unwrap()];
     assert!(!en.fields.contains_key(&Field::Description));
-    assert!(
-        format!("{:?}", loaded.tree)
-            .find("do not send me")
-            .is_none()
-    );
+    assert!(format!("{:?}", loaded.tree).find("do not send me").is_none());
 }
 
 #[test]
@@ -134,10 +124,7 @@ fn all_problems_are_reported_together() {
         ("ja/name.txt", b"\xEF\xBB\xBFName"),
     ]);
     let loaded = t.load();
-    let codes: Vec<_> = all_findings(&loaded)
-        .iter()
-        .map(|f| f.code.as_str())
-        .collect();
+    let codes: Vec<_> = all_findings(&loaded).iter().map(|f| f.code.as_str()).collect();
     for code in [
         "too-long",
         "invalid-utf8",
@@ -153,11 +140,7 @@ fn all_problems_are_reported_together() {
         .into_iter()
         .find(|f| f.code.as_str() == "unknown-file")
         .unwrap();
-    assert!(
-        hint.message.contains("release_notes.txt"),
-        "{}",
-        hint.message
-    );
+    assert!(hint.message.contains("release_notes.txt"), "{}", hint.message);
     let ja = &loaded.tree.locales[&Locale::exact("ja").unwrap()].fields[&Field::Name];
     assert_eq!(ja.value, "Name");
 }
@@ -169,10 +152,7 @@ fn legacy_review_file_names_win_with_a_warning() {
         ("review_information/notes.txt", b"new"),
     ]);
     let loaded = t.load();
-    assert_eq!(
-        loaded.tree.review[&asc_sync::fields::ReviewField::Notes].value,
-        "old"
-    );
+    assert_eq!(loaded.tree.review[&asc_sync::fields::ReviewField::Notes].value, "old");
     let f = only(&loaded.findings, "legacy-review-file");
     assert!(f.message.contains("notes.txt"));
 }

@@ -62,13 +62,7 @@ fn demo_account_is_not_required_when_user_or_password_is_blank() {
     assert_eq!(none.load().tree.demo_account_required(), None);
     let only_user = crate::harness::TempTree::new(&[("review_information/demo_user.txt", b"u")]);
     assert_eq!(only_user.load().tree.demo_account_required(), Some(false));
-    assert!(
-        only_user
-            .load()
-            .tree
-            .review
-            .contains_key(&ReviewField::DemoUser)
-    );
+    assert!(only_user.load().tree.review.contains_key(&ReviewField::DemoUser));
 }
 
 #[test]
@@ -99,12 +93,9 @@ fn default_fills_an_absent_field() {
 
 #[test]
 fn default_fills_every_enabled_locale_that_lacks_the_file() {
-    let dir = corpus().join(
-        "fastlane-deliver-fixtures/reconstructed-from-deliver-specs/release-notes-default-fill",
-    );
+    let dir = corpus().join("fastlane-deliver-fixtures/reconstructed-from-deliver-specs/release-notes-default-fill");
     let options: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("deliver-options.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("deliver-options.json")).unwrap()).unwrap();
     let languages = options["languages"]
         .as_array()
         .unwrap()

@@ -9,9 +9,7 @@ use std::path::Path;
 
 fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
     let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
     let sig = git2::Signature::now("Test", "test@example.com").unwrap();
@@ -22,8 +20,7 @@ fn commit_all(repo: &git2::Repository, message: &str) -> git2::Oid {
         .into_iter()
         .collect();
     let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).unwrap()
 }
 
 fn write(root: &Path, path: &str, text: &str) {
@@ -39,18 +36,12 @@ fn a_revision_is_read_as_committed_not_as_in_the_work_tree() {
     let meta = dir.path().join("fastlane/metadata");
     write(&meta, "en-US/name.txt", "Committed\n");
     write(&meta, "en-US/release_notes.txt", "Notes\n");
-    std::os::unix::fs::symlink(
-        "../en-US/release_notes.txt",
-        meta.join("de-DE/release_notes.txt"),
-    )
-    .unwrap_or_else(|_| {
-        std::fs::create_dir_all(meta.join("de-DE")).unwrap();
-        std::os::unix::fs::symlink(
-            "../en-US/release_notes.txt",
-            meta.join("de-DE/release_notes.txt"),
-        )
-        .unwrap();
-    });
+    std::os::unix::fs::symlink("../en-US/release_notes.txt", meta.join("de-DE/release_notes.txt")).unwrap_or_else(
+        |_| {
+            std::fs::create_dir_all(meta.join("de-DE")).unwrap();
+            std::os::unix::fs::symlink("../en-US/release_notes.txt", meta.join("de-DE/release_notes.txt")).unwrap();
+        },
+    );
     commit_all(&repo, "first");
     write(&meta, "en-US/name.txt", "Edited in the work tree\n");
     std::fs::remove_dir_all(meta.join("de-DE")).unwrap();
@@ -113,13 +104,7 @@ fn validate_rev_through_the_command_line() {
         .code(1);
     asc_sync()
         .current_dir(dir.path())
-        .args([
-            "validate",
-            "--metadata",
-            "metadata",
-            "--rev",
-            "no-such-branch",
-        ])
+        .args(["validate", "--metadata", "metadata", "--rev", "no-such-branch"])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("no-such-branch"));

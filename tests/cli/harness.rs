@@ -72,3 +72,140 @@ pub fn asc_sync() -> assert_cmd::Command {
     cmd.env_remove("RUST_LOG").env("NO_COLOR", "1");
     cmd
 }
+
+/// An ES256 key pair and tokens signed with it, as an App Store Connect
+/// API key would make them.
+pub struct Signer {
+    pub kid: String,
+    encoding: jsonwebtoken::EncodingKey,
+    pub public_pem: String,
+}
+
+impl Signer {
+    pub fn new(kid: &str) -> Signer {
+        use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+        let private = secret.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let public_pem = secret.public_key().to_public_key_pem(LineEnding::LF).unwrap();
+        Signer {
+            kid: kid.into(),
+            encoding: jsonwebtoken::EncodingKey::from_ec_pem(private.as_bytes()).unwrap(),
+            public_pem,
+        }
+    }
+
+    pub fn sign(&self, kid: Option<&str>, claims: &serde_json::Value) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = kid.map(str::to_owned);
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
+    }
+
+    /// A valid team-key token, 10 minutes long.
+    pub fn token(&self) -> String {
+        let now = now();
+        self.sign(
+            Some(&self.kid),
+            &serde_json::json!({"iss": "57246542-96fe-1a63-e053-0824d011072a", "iat": now - 60, "exp": now + 540, "aud": "appstoreconnect-v1"}),
+        )
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn fixture_state(name: &str) -> asc_sync::fake::State {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/live").join(name);
+    asc_sync::fake::State::from_json(&std::fs::read_to_string(&path).unwrap(), name).unwrap()
+}
+
+/// A running fake plus an HTTP client holding a valid token.
+pub struct Api {
+    pub fake: asc_sync::fake::FakeServer,
+    pub http: reqwest::Client,
+    pub signer: Signer,
+    pub token: String,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+    pub text: String,
+}
+
+impl Api {
+    pub async fn start(options: asc_sync::fake::FakeOptions) -> Api {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let signer = Signer::new("TESTKEY123");
+        let options = asc_sync::fake::FakeOptions {
+            public_keys: if options.public_keys.is_empty() {
+                vec![signer.public_pem.clone()]
+            } else {
+                options.public_keys
+            },
+            ..options
+        };
+        let fake = asc_sync::fake::FakeServer::start_local(options).await.unwrap();
+        let token = signer.token();
+        Api {
+            fake,
+            http: reqwest::Client::new(),
+            signer,
+            token,
+        }
+    }
+
+    pub async fn movies() -> Api {
+        Api::start(asc_sync::fake::FakeOptions {
+            state: fixture_state("movies.json"),
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.fake.base_url)
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Option<String>) -> Result<Answer, reqwest::Error> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Ok(Answer {
+            status,
+            headers,
+            body,
+            text,
+        })
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send("GET", path, None).await.unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> Answer {
+        self.send("PATCH", path, Some(body.to_string())).await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Answer {
+        self.send("POST", path, Some(body.to_string())).await.unwrap()
+    }
+}
+
+impl Answer {
+    /// The first error's code, for error answers.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+}

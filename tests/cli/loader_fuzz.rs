@@ -25,10 +25,7 @@ fn name() -> impl Strategy<Value = Vec<u8>> {
         ])
         .prop_map(|s| s.as_bytes().to_vec()),
         // Anything a Linux file name can be.
-        prop::collection::vec(
-            any::<u8>().prop_filter("no / or NUL", |b| *b != b'/' && *b != 0),
-            1..12
-        ),
+        prop::collection::vec(any::<u8>().prop_filter("no / or NUL", |b| *b != b'/' && *b != 0), 1..12),
     ]
 }
 
@@ -64,8 +61,5 @@ proptest! {
 }
 
 fn name_is_special(p: &std::path::Path) -> bool {
-    matches!(
-        p.file_name().map(|n| n.as_bytes()),
-        Some(b".") | Some(b"..")
-    )
+    matches!(p.file_name().map(|n| n.as_bytes()), Some(b".") | Some(b".."))
 }

@@ -2,6 +2,8 @@
 
 mod bad_input;
 mod deliver_cases;
+mod fake_api;
+mod fake_edges;
 mod git_rev;
 mod harness;
 mod loader_fuzz;

@@ -46,13 +46,7 @@ fn describe(name: &str) -> String {
         .tree
         .root_fields
         .iter()
-        .map(|(f, v)| {
-            format!(
-                "{}{}",
-                serde_json::to_value(f).unwrap().as_str().unwrap(),
-                tag(v)
-            )
-        })
+        .map(|(f, v)| format!("{}{}", serde_json::to_value(f).unwrap().as_str().unwrap(), tag(v)))
         .collect();
     let _ = writeln!(out, "root: {}", root_fields.join(" "));
     let review: Vec<String> = loaded
@@ -65,10 +59,7 @@ fn describe(name: &str) -> String {
     let findings = all_findings(&loaded);
     let _ = writeln!(out, "findings: {}", findings.len());
     for f in &findings {
-        assert!(
-            f.path.starts_with(&root),
-            "finding without the tree's path: {f}"
-        );
+        assert!(f.path.starts_with(&root), "finding without the tree's path: {f}");
         let _ = writeln!(out, "{}", f.to_string().replacen(&root, "metadata", 1));
     }
     out
@@ -132,36 +123,20 @@ fn pocket_casts_empty_en_us_folder_gets_everything_from_default() {
 fn openfoodfacts_over_long_descriptions_are_errors_with_position() {
     let loaded = load("openfoodfacts__openfoodfacts-ios");
     let findings = all_findings(&loaded);
-    let too_long: Vec<_> = findings
-        .iter()
-        .filter(|f| f.code.as_str() == "too-long")
-        .collect();
+    let too_long: Vec<_> = findings.iter().filter(|f| f.code.as_str() == "too-long").collect();
     assert!(
-        too_long
-            .iter()
-            .any(|f| f.path.ends_with("en-US/description.txt")),
+        too_long.iter().any(|f| f.path.ends_with("en-US/description.txt")),
         "{too_long:#?}"
     );
-    assert!(
-        too_long
-            .iter()
-            .all(|f| f.line.is_some() && f.column.is_some())
-    );
+    assert!(too_long.iter().all(|f| f.line.is_some() && f.column.is_some()));
     // The leading blank line of every description is stripped, as deliver does.
-    assert!(
-        !value(&loaded, "en-US", Field::Description)
-            .value
-            .starts_with('\n')
-    );
+    assert!(!value(&loaded, "en-US", Field::Description).value.starts_with('\n'));
 }
 
 #[test]
 fn seek_android_tree_inside_metadata_is_skipped_like_deliver() {
     let findings = all_findings(&load("inaturalist__SeekReactNative"));
-    assert!(
-        findings.iter().all(|f| !f.path.contains("/android")),
-        "{findings:#?}"
-    );
+    assert!(findings.iter().all(|f| !f.path.contains("/android")), "{findings:#?}");
 }
 
 #[test]
@@ -199,10 +174,5 @@ fn unknown_folders_can_be_downgraded_to_warnings() {
     };
     let loaded = tree::load_dir(&tree_path("dashpay__dashwallet-ios"), &options);
     assert!(!loaded.has_errors(), "{:#?}", loaded.findings);
-    assert!(
-        loaded
-            .findings
-            .iter()
-            .any(|f| f.code.as_str() == "unknown-folder")
-    );
+    assert!(loaded.findings.iter().any(|f| f.code.as_str() == "unknown-folder"));
 }

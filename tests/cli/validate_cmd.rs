@@ -58,10 +58,7 @@ fn github_annotations_stop_at_ten_per_code_then_count_the_rest() {
         .iter()
         .map(|l| (format!("{l}/name.txt"), "N".repeat(31).into_bytes()))
         .collect();
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     let t = TempTree::new(&refs);
     let out = asc_sync()
         .args(["validate", "--format", "github", "--metadata"])
@@ -70,10 +67,7 @@ fn github_annotations_stop_at_ten_per_code_then_count_the_rest() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let errors: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("::error "))
-        .collect();
+    let errors: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::error ")).collect();
     assert_eq!(errors.len(), 10, "{stdout}");
     assert!(
         errors[0].contains(",line=1,col=31,title=asc-sync too-long::"),
@@ -88,31 +82,17 @@ fn github_annotations_stop_at_ten_per_code_then_count_the_rest() {
 
 #[test]
 fn usage_errors_exit_1_not_2() {
-    asc_sync()
-        .args(["validate", "--no-such-flag"])
-        .assert()
-        .code(1);
+    asc_sync().args(["validate", "--no-such-flag"]).assert().code(1);
     asc_sync().args(["no-such-command"]).assert().code(1);
-    asc_sync()
-        .args(["validate", "--format", "yaml"])
-        .assert()
-        .code(1);
-    asc_sync()
-        .arg("--help")
-        .assert()
-        .code(0)
-        .stdout(contains("Exit codes"));
+    asc_sync().args(["validate", "--format", "yaml"]).assert().code(1);
+    asc_sync().arg("--help").assert().code(0).stdout(contains("Exit codes"));
 }
 
 #[test]
 fn a_config_typo_is_an_error_naming_the_key() {
     let t = TempTree::new(&[("en-US/name.txt", b"Name")]);
     let config = t.dir.path().join("asc-sync.toml");
-    std::fs::write(
-        &config,
-        "metadata_path = \"metadata\"\nunknown_folder = \"warn\"\n",
-    )
-    .unwrap();
+    std::fs::write(&config, "metadata_path = \"metadata\"\nunknown_folder = \"warn\"\n").unwrap();
     asc_sync()
         .current_dir(t.dir.path())
         .arg("validate")
@@ -134,11 +114,7 @@ fn the_config_file_sets_the_metadata_path_and_unknown_folder_policy() {
         .assert()
         .code(1)
         .stdout(contains("error[unknown-folder]"));
-    std::fs::write(
-        &config,
-        "metadata_path = \"metadata\"\nunknown_folders = \"warn\"\n",
-    )
-    .unwrap();
+    std::fs::write(&config, "metadata_path = \"metadata\"\nunknown_folders = \"warn\"\n").unwrap();
     asc_sync()
         .current_dir(t.dir.path())
         .arg("validate")

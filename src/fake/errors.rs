@@ -1,0 +1,233 @@
+//! Apple's error documents: `{"errors": [{id, status, code, title, detail,
+//! source}]}`, with `status` a string, as App Store Connect sends them.
+//! Titles and details are Apple's own words where they are known
+//! (../shared/reference/asc-api.md §4); codes are matched by prefix.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorObject {
+    pub id: String,
+    pub status: String,
+    pub code: String,
+    pub title: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<serde_json::Value>,
+}
+
+/// One failed request: a status and one or more error objects.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub errors: Vec<ErrorObject>,
+    /// `Retry-After` seconds, for injected 429s.
+    pub retry_after: Option<u64>,
+}
+
+fn object(status: StatusCode, code: &str, title: &str, detail: String) -> ErrorObject {
+    ErrorObject {
+        id: next_error_id(),
+        status: status.as_u16().to_string(),
+        code: code.to_owned(),
+        title: title.to_owned(),
+        detail,
+        source: None,
+    }
+}
+
+/// Error ids look like Apple's (a UUID); a counter keeps them unique and
+/// runs repeatable.
+fn next_error_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            errors: vec![object(status, code, title, detail.into())],
+            retry_after: None,
+        }
+    }
+
+    pub fn with_pointer(mut self, pointer: &str) -> ApiError {
+        for e in &mut self.errors {
+            e.source = Some(json!({ "pointer": pointer }));
+        }
+        self
+    }
+
+    pub fn with_parameter(mut self, parameter: &str) -> ApiError {
+        for e in &mut self.errors {
+            e.source = Some(json!({ "parameter": parameter }));
+        }
+        self
+    }
+
+    /// Several errors of the same status in one document (Apple sends one
+    /// per locked attribute).
+    pub fn merge(errors: Vec<ApiError>) -> Option<ApiError> {
+        let mut iter = errors.into_iter();
+        let mut first = iter.next()?;
+        for e in iter {
+            first.errors.extend(e.errors);
+        }
+        Some(first)
+    }
+
+    pub fn code(&self) -> &str {
+        self.errors.first().map_or("", |e| e.code.as_str())
+    }
+
+    pub fn not_authorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "NOT_AUTHORIZED",
+            "Authentication credentials are missing or invalid.",
+            "Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens",
+        )
+    }
+
+    pub fn rate_limited() -> ApiError {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMIT_EXCEEDED",
+            "The request rate limit has been reached.",
+            "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+        )
+    }
+
+    pub fn server_error() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "UNEXPECTED_ERROR",
+            "An unexpected error occurred.",
+            "An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.",
+        )
+    }
+
+    pub fn path_error(path: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "PATH_ERROR",
+            "The URL path is not valid",
+            format!("The path provided does not match a defined resource type. ({path})"),
+        )
+    }
+
+    pub fn method_not_allowed(method: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "The request method is not valid for the resource path.",
+            format!("The request method is not valid for the resource path. ({method})"),
+        )
+    }
+
+    pub fn not_found(resource_type: &str, id: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The specified resource does not exist",
+            format!("There is no resource of type '{resource_type}' with id '{id}'"),
+        )
+    }
+
+    /// 400 for an unknown query parameter.
+    pub fn parameter_illegal(parameter: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "PARAMETER_ERROR.ILLEGAL",
+            "A parameter provided is not allowed for this request",
+            format!("The parameter '{parameter}' can not be used with this request"),
+        )
+        .with_parameter(parameter)
+    }
+
+    /// 400 for a known parameter with a bad value.
+    pub fn parameter_invalid(parameter: &str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "PARAMETER_ERROR.INVALID",
+            "A parameter has an invalid value",
+            detail,
+        )
+        .with_parameter(parameter)
+    }
+
+    /// 400 for a body that is not JSON.
+    pub fn entity_invalid(detail: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "ENTITY_INVALID",
+            "The provided entity is invalid",
+            detail,
+        )
+    }
+
+    /// 422 for JSON of the wrong shape.
+    pub fn unprocessable(detail: impl Into<String>, pointer: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ENTITY_UNPROCESSABLE",
+            "The request entity is not processable",
+            detail,
+        )
+        .with_pointer(pointer)
+    }
+
+    pub fn too_large(limit: usize) -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "ENTITY_TOO_LARGE",
+            "The request entity is too large",
+            format!("The request body is larger than {limit} bytes."),
+        )
+    }
+
+    /// 409 for a conflict with the data rules.
+    pub fn entity(code: &str, title: &str, detail: impl Into<String>, pointer: &str) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, code, title, detail).with_pointer(pointer)
+    }
+
+    /// 409 `STATE_ERROR`: the attribute cannot be edited in this state.
+    pub fn locked(attribute: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "STATE_ERROR",
+            "The request cannot be fulfilled because of the state of another resource.",
+            format!("Attribute '{attribute}' cannot be edited at this time"),
+        )
+    }
+
+    /// 409 `STATE_ERROR` for a create or delete the state forbids.
+    pub fn state(detail: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "STATE_ERROR",
+            "The request cannot be fulfilled because of the state of another resource.",
+            detail,
+        )
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        json!({ "errors": self.errors })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("retry-after", seconds.into());
+        }
+        response
+    }
+}

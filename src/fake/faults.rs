@@ -1,0 +1,151 @@
+//! Injected trouble, deterministic under `--seed`: latency, 429s, 5xx,
+//! connections dropped before a response, and connections dropped after a
+//! write was applied (the client cannot know it succeeded). Each can be
+//! limited to a method and a path pattern.
+
+use axum::http::Method;
+use rand::{RngExt, SeedableRng};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// `P[ METHOD][ PATH-GLOB]`, e.g. `0.3`, `0.3 PATCH`, or
+/// `1 PATCH /v1/appStoreVersionLocalizations/*`.
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    pub probability: f64,
+    pub method: Option<Method>,
+    pub path: Option<globset::GlobMatcher>,
+}
+
+impl FaultRule {
+    pub fn always() -> FaultRule {
+        FaultRule {
+            probability: 1.0,
+            method: None,
+            path: None,
+        }
+    }
+
+    fn applies(&self, method: &Method, path: &str) -> bool {
+        self.method.as_ref().is_none_or(|m| m == method) && self.path.as_ref().is_none_or(|g| g.is_match(path))
+    }
+}
+
+impl FromStr for FaultRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FaultRule, String> {
+        let mut parts = s.split_whitespace();
+        let p = parts.next().ok_or("empty fault rule")?;
+        let probability: f64 = p
+            .parse()
+            .map_err(|_| format!("'{p}' is not a probability between 0 and 1"))?;
+        if !(0.0..=1.0).contains(&probability) {
+            return Err(format!("'{p}' is not a probability between 0 and 1"));
+        }
+        let mut rule = FaultRule {
+            probability,
+            method: None,
+            path: None,
+        };
+        for part in parts {
+            if part.starts_with('/') {
+                let glob = globset::Glob::new(part).map_err(|e| format!("bad path pattern '{part}': {e}"))?;
+                rule.path = Some(glob.compile_matcher());
+            } else if part.chars().all(|c| c.is_ascii_uppercase()) {
+                rule.method = Some(Method::from_bytes(part.as_bytes()).map_err(|e| e.to_string())?);
+            } else {
+                return Err(format!("'{part}' is neither a METHOD nor a /path/pattern"));
+            }
+        }
+        Ok(rule)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FaultConfig {
+    pub latency_ms: u64,
+    pub jitter_ms: u64,
+    pub fail_429: Option<FaultRule>,
+    /// `Retry-After` seconds on injected 429s.
+    pub retry_after: Option<u64>,
+    pub fail_5xx: Option<FaultRule>,
+    pub drop: Option<FaultRule>,
+    pub drop_after_write: Option<FaultRule>,
+    pub seed: u64,
+}
+
+pub struct Faults {
+    pub config: FaultConfig,
+    rng: Mutex<rand::rngs::StdRng>,
+}
+
+impl Faults {
+    pub fn new(config: FaultConfig) -> Faults {
+        let rng = rand::rngs::StdRng::seed_from_u64(config.seed);
+        Faults {
+            config,
+            rng: Mutex::new(rng),
+        }
+    }
+
+    /// Whether `rule` fires for this request. Draws from the seeded
+    /// generator only for rules that apply, so adding a path-limited rule
+    /// does not shift the others' sequence for unrelated paths.
+    pub fn hit(&self, rule: &Option<FaultRule>, method: &Method, path: &str) -> bool {
+        let Some(rule) = rule else { return false };
+        if !rule.applies(method, path) || rule.probability <= 0.0 {
+            return false;
+        }
+        if rule.probability >= 1.0 {
+            return true;
+        }
+        self.rng.lock().expect("fault rng").random::<f64>() < rule.probability
+    }
+
+    pub fn latency(&self) -> Duration {
+        let jitter = if self.config.jitter_ms > 0 {
+            self.rng
+                .lock()
+                .expect("fault rng")
+                .random_range(0..=self.config.jitter_ms)
+        } else {
+            0
+        };
+        Duration::from_millis(self.config.latency_ms + jitter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_with_method_and_path() {
+        let r: FaultRule = "0.5 PATCH /v1/appStoreVersionLocalizations/*".parse().unwrap();
+        assert!(r.applies(&Method::PATCH, "/v1/appStoreVersionLocalizations/abc"));
+        assert!(!r.applies(&Method::GET, "/v1/appStoreVersionLocalizations/abc"));
+        assert!(!r.applies(&Method::PATCH, "/v1/apps"));
+        assert!("1.5".parse::<FaultRule>().is_err());
+        assert!("x".parse::<FaultRule>().is_err());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let config = FaultConfig {
+            fail_429: Some("0.5".parse().unwrap()),
+            seed: 7,
+            ..FaultConfig::default()
+        };
+        let draw = |f: &Faults| {
+            (0..64)
+                .map(|_| f.hit(&f.config.fail_429, &Method::GET, "/v1/apps"))
+                .collect::<Vec<_>>()
+        };
+        let a = draw(&Faults::new(config.clone()));
+        let b = draw(&Faults::new(config));
+        assert_eq!(a, b);
+        assert!(a.iter().any(|x| *x) && a.iter().any(|x| !*x));
+    }
+}
