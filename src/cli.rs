@@ -104,7 +104,8 @@ pub struct FakeAscArgs {
     pub jitter_ms: u64,
 
     /// Answer 429 RATE_LIMIT_EXCEEDED with this probability.
-    /// A rule is "P[ METHOD][ /path/glob]", e.g. "0.3 PATCH /v1/appStoreVersionLocalizations/*".
+    /// A rule is "P[ METHOD][ /path/glob][ xN]", e.g. "0.3 PATCH /v1/appStoreVersionLocalizations/*";
+    /// xN fires at most N times.
     #[arg(long, value_name = "RULE")]
     pub fail_429: Option<crate::fake::FaultRule>,
 
@@ -115,6 +116,10 @@ pub struct FakeAscArgs {
     /// Answer 500 with this probability (same rule syntax).
     #[arg(long, value_name = "RULE")]
     pub fail_5xx: Option<crate::fake::FaultRule>,
+
+    /// Answer 401 NOT_AUTHORIZED as if the token had been revoked (same rule syntax).
+    #[arg(long, value_name = "RULE")]
+    pub fail_401: Option<crate::fake::FaultRule>,
 
     /// Close the connection without answering, with this probability.
     #[arg(long, value_name = "RULE")]

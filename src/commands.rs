@@ -104,6 +104,7 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Resul
             fail_429: args.fail_429,
             retry_after: args.retry_after,
             fail_5xx: args.fail_5xx,
+            fail_401: args.fail_401,
             drop: args.drop,
             drop_after_write: args.drop_after_write,
             seed: args.seed,

@@ -284,11 +284,15 @@ fn new_id(prefix: &str) -> String {
 
 // ---------------------------------------------------------------- documents
 
+/// The request's own URL, with its query re-encoded as Apple writes it
+/// (`filter%5BbundleId%5D=…`): raw brackets are not valid in a URI.
 fn self_link(req: &Request) -> String {
-    match req.query {
-        Some(q) if !q.is_empty() => format!("{}{}?{q}", req.base, req.path),
-        _ => format!("{}{}", req.base, req.path),
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query.unwrap_or("")).unwrap_or_default();
+    if pairs.is_empty() {
+        return format!("{}{}", req.base, req.path);
     }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("{}{}?{query}", req.base, req.path)
 }
 
 fn single(req: &Request, data: Value, included: Vec<Value>) -> Value {

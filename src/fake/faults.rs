@@ -9,13 +9,29 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// `P[ METHOD][ PATH-GLOB]`, e.g. `0.3`, `0.3 PATCH`, or
-/// `1 PATCH /v1/appStoreVersionLocalizations/*`.
-#[derive(Clone, Debug)]
+/// `P[ METHOD][ PATH-GLOB][ xN]`, e.g. `0.3`, `0.3 PATCH`,
+/// `1 PATCH /v1/appStoreVersionLocalizations/*`, or `1 GET x2` (only the
+/// first two matching requests).
+#[derive(Debug)]
 pub struct FaultRule {
     pub probability: f64,
     pub method: Option<Method>,
     pub path: Option<globset::GlobMatcher>,
+    /// Fire at most this many times.
+    pub times: Option<u32>,
+    fired: std::sync::atomic::AtomicU32,
+}
+
+impl Clone for FaultRule {
+    fn clone(&self) -> FaultRule {
+        FaultRule {
+            probability: self.probability,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            times: self.times,
+            fired: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
 }
 
 impl FaultRule {
@@ -24,6 +40,20 @@ impl FaultRule {
             probability: 1.0,
             method: None,
             path: None,
+            times: None,
+            fired: Default::default(),
+        }
+    }
+
+    /// Counts one firing; false once the rule has fired `times` times.
+    fn take(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        match self.times {
+            None => true,
+            Some(max) => self
+                .fired
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
+                .is_ok(),
         }
     }
 
@@ -46,17 +76,18 @@ impl FromStr for FaultRule {
         }
         let mut rule = FaultRule {
             probability,
-            method: None,
-            path: None,
+            ..FaultRule::always()
         };
         for part in parts {
-            if part.starts_with('/') {
+            if let Some(n) = part.strip_prefix('x') {
+                rule.times = Some(n.parse().map_err(|_| format!("'{part}' is not xN with N a count"))?);
+            } else if part.starts_with('/') {
                 let glob = globset::Glob::new(part).map_err(|e| format!("bad path pattern '{part}': {e}"))?;
                 rule.path = Some(glob.compile_matcher());
             } else if part.chars().all(|c| c.is_ascii_uppercase()) {
                 rule.method = Some(Method::from_bytes(part.as_bytes()).map_err(|e| e.to_string())?);
             } else {
-                return Err(format!("'{part}' is neither a METHOD nor a /path/pattern"));
+                return Err(format!("'{part}' is neither a METHOD, a /path/pattern nor xN"));
             }
         }
         Ok(rule)
@@ -71,6 +102,8 @@ pub struct FaultConfig {
     /// `Retry-After` seconds on injected 429s.
     pub retry_after: Option<u64>,
     pub fail_5xx: Option<FaultRule>,
+    /// Answer 401 as if the token had been revoked (to test renewal).
+    pub fail_401: Option<FaultRule>,
     pub drop: Option<FaultRule>,
     pub drop_after_write: Option<FaultRule>,
     pub seed: u64,
@@ -98,10 +131,8 @@ impl Faults {
         if !rule.applies(method, path) || rule.probability <= 0.0 {
             return false;
         }
-        if rule.probability >= 1.0 {
-            return true;
-        }
-        self.rng.lock().expect("fault rng").random::<f64>() < rule.probability
+        let drawn = rule.probability >= 1.0 || self.rng.lock().expect("fault rng").random::<f64>() < rule.probability;
+        drawn && rule.take()
     }
 
     pub fn latency(&self) -> Duration {
@@ -129,6 +160,18 @@ mod tests {
         assert!(!r.applies(&Method::PATCH, "/v1/apps"));
         assert!("1.5".parse::<FaultRule>().is_err());
         assert!("x".parse::<FaultRule>().is_err());
+    }
+
+    #[test]
+    fn a_rule_can_fire_a_limited_number_of_times() {
+        let faults = Faults::new(FaultConfig {
+            fail_5xx: Some("1 GET x2".parse().unwrap()),
+            ..FaultConfig::default()
+        });
+        let hits: Vec<bool> = (0..4)
+            .map(|_| faults.hit(&faults.config.fail_5xx, &Method::GET, "/v1/apps"))
+            .collect();
+        assert_eq!(hits, [true, true, false, false]);
     }
 
     #[test]

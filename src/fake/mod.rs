@@ -333,7 +333,13 @@ async fn api_handler(
         tokio::time::sleep(delay).await;
     }
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let kid = match shared.auth.check(authorization, now_unix()) {
+    let revoked = faults.hit(&faults.config.fail_401, &method, &path);
+    let checked = if revoked {
+        Err(ApiError::not_authorized())
+    } else {
+        shared.auth.check(authorization, now_unix())
+    };
+    let kid = match checked {
         Ok(kid) => kid,
         Err(e) => {
             log(Some(401), false);

@@ -3,6 +3,7 @@
 mod bad_input;
 mod deliver_cases;
 mod fake_api;
+mod fake_conformance;
 mod fake_edges;
 mod git_rev;
 mod harness;

@@ -1,0 +1,321 @@
+//! Every operation the fake serves, validated against the response schema
+//! Apple's OpenAPI spec names for it (shared/asc-openapi), so the fake
+//! cannot drift from Apple's shapes as it grows.
+//!
+//! Three adjustments, each documented Apple behaviour the spec does not
+//! say: live responses send `null` for unset attributes and for unset
+//! to-one relationships (JSON:API), and a to-one related endpoint answers
+//! `data: null` when there is nothing. Error bodies are checked against
+//! Apple's original `ErrorResponse` (required: code, detail, status,
+//! title), not the SDK's patched copy (see SOURCE.md there).
+
+use crate::harness::{Answer, Api, corpus};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = corpus().join("../asc-openapi/app-store-connect-openapi-specification.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    })
+}
+
+/// Adds `null` to the allowed types of a schema.
+fn nullable(schema: &mut Value) {
+    if let Some(t) = schema.get("type").and_then(Value::as_str).map(str::to_owned) {
+        schema["type"] = json!([t, "null"]);
+    }
+    if let Some(values) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+        values.push(Value::Null);
+    }
+}
+
+/// The SDK's copy sets `format: null` in one place (SOURCE.md, patch 5),
+/// which is not valid JSON Schema; such keys are dropped.
+fn drop_null_formats(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.get("format").is_some_and(Value::is_null) {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_null_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_formats),
+        _ => {}
+    }
+}
+
+/// The spec's component schemas, adjusted as the module doc says.
+fn components() -> &'static Value {
+    static COMPONENTS: OnceLock<Value> = OnceLock::new();
+    COMPONENTS.get_or_init(|| {
+        let mut schemas = spec()["components"]["schemas"].clone();
+        drop_null_formats(&mut schemas);
+        for (_, schema) in schemas.as_object_mut().unwrap().iter_mut() {
+            if let Some(attrs) = schema.pointer_mut("/properties/attributes/properties").and_then(Value::as_object_mut) {
+                attrs.values_mut().for_each(nullable);
+            }
+            if let Some(rels) = schema.pointer_mut("/properties/relationships/properties").and_then(Value::as_object_mut) {
+                for rel in rels.values_mut() {
+                    if let Some(data) = rel.pointer_mut("/properties/data")
+                        && data["type"] == "object"
+                    {
+                        nullable(data);
+                    }
+                }
+            }
+        }
+        schemas["ErrorResponse"] = json!({
+            "type": "object",
+            "properties": {"errors": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"}, "status": {"type": "string"}, "code": {"type": "string"},
+                    "title": {"type": "string"}, "detail": {"type": "string"},
+                    "source": {"oneOf": [{"$ref": "#/components/schemas/ErrorSourcePointer"}, {"$ref": "#/components/schemas/ErrorSourceParameter"}]},
+                    "links": {"$ref": "#/components/schemas/ErrorLinks"},
+                    "meta": {"type": "object", "additionalProperties": {}}
+                },
+                "required": ["code", "detail", "status", "title"]
+            }}},
+            "required": ["errors"]
+        });
+        schemas
+    })
+}
+
+/// The schema the spec names for an operation's response.
+fn response_schema(template: &str, method: &str, status: u16) -> Value {
+    let op = &spec()["paths"][template][method.to_lowercase()];
+    assert!(op.is_object(), "the spec has no {method} {template}");
+    let schema = op["responses"][status.to_string()]["content"]["application/json"]["schema"].clone();
+    assert!(
+        schema.is_object(),
+        "the spec documents no {status} for {method} {template}"
+    );
+    schema
+}
+
+fn check(template: &str, method: &str, answer: &Answer, seen: &mut BTreeMap<String, u16>) {
+    let mut schema = response_schema(template, method, answer.status);
+    // A to-one related endpoint with nothing to relate answers data: null.
+    let single = schema["$ref"]
+        .as_str()
+        .is_some_and(|r| r.ends_with("Response") && !r.ends_with("sResponse"));
+    if single && answer.status == 200 && answer.body["data"].is_null() {
+        schema = json!({"type": "object", "properties": {"data": {"type": "null"}, "links": {"$ref": "#/components/schemas/DocumentLinks"}}, "required": ["data", "links"]});
+    }
+    let root = json!({"$ref": schema["$ref"].clone(), "components": {"schemas": components()}});
+    let root = if schema.get("$ref").is_some() {
+        root
+    } else {
+        json!({"allOf": [schema], "components": {"schemas": components()}})
+    };
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&answer.body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {}: {errors:#?}\n{}",
+        answer.status,
+        answer.text
+    );
+    seen.insert(format!("{method} {template} {}", answer.status), answer.status);
+}
+
+#[tokio::test]
+async fn every_operation_answers_in_apples_shapes() {
+    let api = Api::movies().await;
+    let mut seen = BTreeMap::new();
+    let loc = |id: &str, attributes: Value| json!({"data": {"type": "appStoreVersionLocalizations", "id": id, "attributes": attributes}});
+
+    check(
+        "/v1/apps",
+        "GET",
+        &api.get("/v1/apps?filter[bundleId]=com.example.movies&limit=1").await,
+        &mut seen,
+    );
+    check("/v1/apps", "GET", &api.get("/v1/apps?limit=500").await, &mut seen);
+    check("/v1/apps/{id}", "GET", &api.get("/v1/apps/1").await, &mut seen);
+    check("/v1/apps/{id}", "GET", &api.get("/v1/apps/nope").await, &mut seen);
+    check(
+        "/v1/apps/{id}/appStoreVersions",
+        "GET",
+        &api.get("/v1/apps/1/appStoreVersions?include=appStoreVersionLocalizations,appStoreReviewDetail,app&limit[appStoreVersionLocalizations]=50").await,
+        &mut seen,
+    );
+    check(
+        "/v1/apps/{id}/appInfos",
+        "GET",
+        &api.get("/v1/apps/1/appInfos?include=appInfoLocalizations").await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersions/{id}",
+        "GET",
+        &api.get("/v1/appStoreVersions/v1?include=appStoreVersionLocalizations")
+            .await,
+        &mut seen,
+    );
+    let copyright = json!({"data": {"type": "appStoreVersions", "id": "v1", "attributes": {"copyright": "2027"}}});
+    check(
+        "/v1/appStoreVersions/{id}",
+        "PATCH",
+        &api.patch("/v1/appStoreVersions/v1", copyright).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersions/{id}/appStoreVersionLocalizations",
+        "GET",
+        &api.get("/v1/appStoreVersions/v1/appStoreVersionLocalizations?limit=1")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersions/{id}/appStoreReviewDetail",
+        "GET",
+        &api.get("/v1/appStoreVersions/v1/appStoreReviewDetail").await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersions/{id}/appStoreReviewDetail",
+        "GET",
+        &api.get("/v1/appStoreVersions/v-mac/appStoreReviewDetail").await,
+        &mut seen,
+    );
+
+    let create = json!({"data": {"type": "appStoreVersionLocalizations", "attributes": {"locale": "fr-FR", "supportUrl": "https://example.com/fr"},
+        "relationships": {"appStoreVersion": {"data": {"type": "appStoreVersions", "id": "v1"}}}}});
+    let created = api.post("/v1/appStoreVersionLocalizations", create.clone()).await;
+    check("/v1/appStoreVersionLocalizations", "POST", &created, &mut seen);
+    check(
+        "/v1/appStoreVersionLocalizations",
+        "POST",
+        &api.post("/v1/appStoreVersionLocalizations", create).await,
+        &mut seen,
+    );
+    let id = created.body["data"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/appStoreVersionLocalizations/{id}");
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "GET",
+        &api.get(&path).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "PATCH",
+        &api.patch(&path, loc(&id, json!({"keywords": "a,b"}))).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "PATCH",
+        &api.patch(&path, loc(&id, json!({"locale": "de-DE"}))).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "PATCH",
+        &api.patch(&path, json!({"nodata": 1})).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "PATCH",
+        &api.patch(
+            "/v1/appStoreVersionLocalizations/l-live-en",
+            loc("l-live-en", json!({"description": "x", "keywords": "y"})),
+        )
+        .await,
+        &mut seen,
+    );
+    let deleted = api.send("DELETE", &path, None).await.unwrap();
+    assert_eq!((deleted.status, deleted.text.as_str()), (204, ""));
+    check(
+        "/v1/appStoreVersionLocalizations/{id}",
+        "GET",
+        &api.get(&path).await,
+        &mut seen,
+    );
+
+    check(
+        "/v1/appInfos/{id}",
+        "GET",
+        &api.get("/v1/appInfos/i1?include=appInfoLocalizations").await,
+        &mut seen,
+    );
+    let categories = json!({"data": {"type": "appInfos", "id": "i1", "relationships": {"secondaryCategory": {"data": {"type": "appCategories", "id": "LIFESTYLE"}}}}});
+    check(
+        "/v1/appInfos/{id}",
+        "PATCH",
+        &api.patch("/v1/appInfos/i1", categories).await,
+        &mut seen,
+    );
+    check(
+        "/v1/appInfos/{id}/appInfoLocalizations",
+        "GET",
+        &api.get("/v1/appInfos/i1/appInfoLocalizations").await,
+        &mut seen,
+    );
+    let info = json!({"data": {"type": "appInfoLocalizations", "attributes": {"locale": "fr-FR", "name": "Films"},
+        "relationships": {"appInfo": {"data": {"type": "appInfos", "id": "i1"}}}}});
+    let created = api.post("/v1/appInfoLocalizations", info).await;
+    check("/v1/appInfoLocalizations", "POST", &created, &mut seen);
+    let id = created.body["data"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/appInfoLocalizations/{id}");
+    check("/v1/appInfoLocalizations/{id}", "GET", &api.get(&path).await, &mut seen);
+    let subtitle =
+        json!({"data": {"type": "appInfoLocalizations", "id": id, "attributes": {"subtitle": "Sous-titre"}}});
+    check(
+        "/v1/appInfoLocalizations/{id}",
+        "PATCH",
+        &api.patch(&path, subtitle).await,
+        &mut seen,
+    );
+    assert_eq!(api.send("DELETE", &path, None).await.unwrap().status, 204);
+
+    let review = json!({"data": {"type": "appStoreReviewDetails", "attributes": {"contactEmail": "a@example.com", "demoAccountRequired": false},
+        "relationships": {"appStoreVersion": {"data": {"type": "appStoreVersions", "id": "v-mac"}}}}});
+    let created = api.post("/v1/appStoreReviewDetails", review).await;
+    check("/v1/appStoreReviewDetails", "POST", &created, &mut seen);
+    check(
+        "/v1/appStoreReviewDetails/{id}",
+        "GET",
+        &api.get("/v1/appStoreReviewDetails/r1").await,
+        &mut seen,
+    );
+    let notes = json!({"data": {"type": "appStoreReviewDetails", "id": "r1", "attributes": {"notes": "New notes"}}});
+    check(
+        "/v1/appStoreReviewDetails/{id}",
+        "PATCH",
+        &api.patch("/v1/appStoreReviewDetails/r1", notes).await,
+        &mut seen,
+    );
+
+    let unauthorized = api.http.get(api.url("/v1/apps/1")).send().await.unwrap();
+    let status = unauthorized.status().as_u16();
+    let text = unauthorized.text().await.unwrap();
+    let answer = Answer {
+        status,
+        headers: Default::default(),
+        body: serde_json::from_str(&text).unwrap(),
+        text,
+    };
+    check("/v1/apps/{id}", "GET", &answer, &mut seen);
+
+    // Every operation the fake serves was checked, and errors of each kind.
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 20, "{operations:#?}");
+    for status in [400, 401, 404, 409, 422] {
+        assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
+    }
+}
