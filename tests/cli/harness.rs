@@ -78,6 +78,7 @@ pub fn asc_sync() -> assert_cmd::Command {
 pub struct Signer {
     pub kid: String,
     encoding: jsonwebtoken::EncodingKey,
+    pub private_pem: String,
     pub public_pem: String,
 }
 
@@ -90,6 +91,7 @@ impl Signer {
         Signer {
             kid: kid.into(),
             encoding: jsonwebtoken::EncodingKey::from_ec_pem(private.as_bytes()).unwrap(),
+            private_pem: private.to_string(),
             public_pem,
         }
     }
@@ -208,4 +210,41 @@ impl Answer {
     pub fn code(&self) -> &str {
         self.body["errors"][0]["code"].as_str().unwrap_or("")
     }
+}
+
+impl Signer {
+    /// The same key as asc-sync credentials (a team key).
+    pub fn credentials(&self) -> asc_sync::client::Credentials {
+        asc_sync::client::Credentials {
+            key_id: self.kid.clone(),
+            issuer_id: Some("57246542-96fe-1a63-e053-0824d011072a".into()),
+            private_key: self.private_pem.clone().into(),
+            duration: 1200,
+            in_house: false,
+        }
+    }
+}
+
+impl Api {
+    /// A client for this fake with fast backoff, for tests.
+    pub fn client(&self, tweak: impl FnOnce(&mut asc_sync::client::ClientOptions)) -> asc_sync::client::Client {
+        let mut options = asc_sync::client::ClientOptions {
+            base_url: Some(self.fake.base_url.clone()),
+            backoff_base: std::time::Duration::from_millis(10),
+            backoff_cap: std::time::Duration::from_millis(200),
+            timeout: std::time::Duration::from_secs(20),
+            ..Default::default()
+        };
+        tweak(&mut options);
+        asc_sync::client::Client::new(&self.signer.credentials(), options).unwrap()
+    }
+}
+
+/// Serves a small axum app on a free loopback port: for answers the fake
+/// never gives (a proxy's plain-text page, a cursor loop).
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
 }

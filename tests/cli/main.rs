@@ -1,12 +1,14 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_input;
+mod client;
 mod deliver_cases;
 mod fake_api;
 mod fake_conformance;
 mod fake_edges;
 mod git_rev;
 mod harness;
+mod keys;
 mod loader_fuzz;
 mod real_trees;
 mod validate_cmd;
