@@ -19,12 +19,21 @@ fn state() -> State {
     for a in 0..APPS {
         let localizations = asc_sync::locale::ALL
             .iter()
-            .map(|code| Localization { id: String::new(), locale: code.to_string(), attributes: Default::default() })
+            .map(|code| Localization {
+                id: String::new(),
+                locale: code.to_string(),
+                attributes: Default::default(),
+            })
             .collect();
         state.apps.push(App {
             bundle_id: format!("com.example.bench{a}"),
             app_store_versions: vec![
-                Version { platform: "IOS".into(), version_string: "1.0".into(), app_version_state: "READY_FOR_DISTRIBUTION".into(), ..Default::default() },
+                Version {
+                    platform: "IOS".into(),
+                    version_string: "1.0".into(),
+                    app_version_state: "READY_FOR_DISTRIBUTION".into(),
+                    ..Default::default()
+                },
                 Version {
                     platform: "IOS".into(),
                     version_string: "1.1".into(),
@@ -42,14 +51,21 @@ fn state() -> State {
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(run());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
 }
 
 async fn run() {
     let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
     let state = state();
-    let ids: Vec<String> =
-        state.apps.iter().flat_map(|a| a.app_store_versions[1].localizations.iter().map(|l| l.id.clone())).collect();
+    let ids: Vec<String> = state
+        .apps
+        .iter()
+        .flat_map(|a| a.app_store_versions[1].localizations.iter().map(|l| l.id.clone()))
+        .collect();
     let fake = FakeServer::start_local(FakeOptions {
         state,
         public_keys: vec![secret.public_key().to_public_key_pem(LineEnding::LF).unwrap()],
@@ -71,7 +87,10 @@ async fn run() {
         duration: 1200,
         in_house: false,
     };
-    let options = ClientOptions { base_url: Some(fake.base_url.clone()), ..Default::default() };
+    let options = ClientOptions {
+        base_url: Some(fake.base_url.clone()),
+        ..Default::default()
+    };
     let deadline = options.timeout;
     let client = Arc::new(Client::new(&credentials, options).unwrap());
 
@@ -82,7 +101,9 @@ async fn run() {
         tasks.push(tokio::spawn(async move {
             let body = serde_json::json!({"data": {"type": "appStoreVersionLocalizations", "id": id,
                 "attributes": {"keywords": format!("bench,{i}")}}});
-            client.patch(&format!("/v1/appStoreVersionLocalizations/{id}"), &body).await
+            client
+                .patch(&format!("/v1/appStoreVersionLocalizations/{id}"), &body)
+                .await
         }));
     }
     let mut failed = 0;
@@ -102,17 +123,41 @@ async fn run() {
     for (i, id) in ids.iter().enumerate() {
         let path = format!("/v1/appStoreVersionLocalizations/{id}");
         let ok = log.iter().filter(|e| e.path == path && e.status == Some(200)).count();
-        let value = final_state.apps.iter().flat_map(|a| &a.app_store_versions[1].localizations).find(|l| &l.id == id).unwrap();
+        let value = final_state
+            .apps
+            .iter()
+            .flat_map(|a| &a.app_store_versions[1].localizations)
+            .find(|l| &l.id == id)
+            .unwrap();
         if ok == 1 && value.attributes["keywords"].as_deref() == Some(format!("bench,{i}").as_str()) {
             landed_once += 1;
         }
     }
     println!("200 PATCHes, 100 ms latency, 30% 429 with Retry-After: 1 (max concurrency 8)");
-    println!("  succeeded:        {}/{} (failed {failed}); landed exactly once: {landed_once}", ids.len() - failed, ids.len());
-    println!("  wall time:        {:.1} s (deadline {} s)", wall.as_secs_f64(), deadline.as_secs());
-    println!("  attempts:         {} for {} requests ({} answered 429)", stats.attempts, stats.requests, stats.rate_limited);
-    let timeline: Vec<String> = stats.concurrency.iter().map(|c| format!("{:.1}s:{}", c.at_ms as f64 / 1000.0, c.limit)).collect();
-    println!("  concurrency over time ({} changes): {}", timeline.len(), timeline.join(" "));
+    println!(
+        "  succeeded:        {}/{} (failed {failed}); landed exactly once: {landed_once}",
+        ids.len() - failed,
+        ids.len()
+    );
+    println!(
+        "  wall time:        {:.1} s (deadline {} s)",
+        wall.as_secs_f64(),
+        deadline.as_secs()
+    );
+    println!(
+        "  attempts:         {} for {} requests ({} answered 429)",
+        stats.attempts, stats.requests, stats.rate_limited
+    );
+    let timeline: Vec<String> = stats
+        .concurrency
+        .iter()
+        .map(|c| format!("{:.1}s:{}", c.at_ms as f64 / 1000.0, c.limit))
+        .collect();
+    println!(
+        "  concurrency over time ({} changes): {}",
+        timeline.len(),
+        timeline.join(" ")
+    );
     let mean = mean_limit(&stats.concurrency, wall);
     println!("  time-weighted mean concurrency: {mean:.2}");
     assert_eq!(failed, 0);

@@ -7,8 +7,14 @@ use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (validate: no errors; warnings allowed)
-  1  error: the tree has errors, or the command could not run (usage errors too)";
+  0  success: validate found no errors; plan found no changes (or changes, without
+     --detailed-exitcode); apply applied every change
+  1  error before any write: a tree with errors, a bad key, a usage error, an
+     unsafe plan refused, App Store Connect unreachable
+  2  plan --detailed-exitcode: changes present
+  3  apply: partial, some writes failed and the rest were applied
+     (a new plan shows only what is left)
+  4  apply: the saved plan is stale (the live listing changed); nothing written";
 
 /// Keep App Store Connect text metadata in git: validate, plan, apply.
 ///
@@ -46,6 +52,23 @@ pub enum Command {
     /// refuse, and hygiene warnings. Sends nothing.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
+
+    /// Show what apply would change on the App Store, per locale and field.
+    /// Reads the live listing; writes nothing.
+    #[command(after_help = EXIT_CODES)]
+    Plan(PlanArgs),
+
+    /// Apply a saved plan (refused if the live listing moved since), or plan
+    /// and apply in one go after confirmation.
+    #[command(after_help = EXIT_CODES)]
+    Apply(ApplyArgs),
+
+    /// Render a saved plan.
+    Show(ShowArgs),
+
+    /// See the whole loop on a built-in fake App Store Connect: an example
+    /// tree, a live listing that drifted, the plan, and with --apply the apply.
+    Demo(DemoArgs),
 
     /// Run a local fake of App Store Connect, to rehearse a workflow
     /// without an account. Prints its base URL on the first line of stdout
@@ -148,4 +171,149 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Which app, version and tree.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// The metadata folder [default: metadata_path from asc-sync.toml, else fastlane/metadata].
+    #[arg(long, value_name = "DIR")]
+    pub metadata: Option<PathBuf>,
+
+    /// Read the tree as committed in this git revision instead of the work tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// The app's bundle id [default: bundle_id from asc-sync.toml].
+    #[arg(long, value_name = "ID")]
+    pub bundle_id: Option<String>,
+
+    /// IOS, MAC_OS, TV_OS or VISION_OS [default: platform from asc-sync.toml, else IOS].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+
+    /// "editable" (the version being prepared), "live" (the version on sale:
+    /// only promotional text can change), or a version string such as 2.1.
+    #[arg(long = "app-version", value_name = "VERSION")]
+    pub app_version: Option<String>,
+}
+
+/// How to reach App Store Connect.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// The API's base URL: https, or http to a loopback address (e.g. asc-sync fake-asc).
+    #[arg(long, value_name = "URL", env = "ASC_API_BASE_URL", hide_env_values = true)]
+    pub api_base_url: Option<String>,
+
+    /// The API key's id (else ASC_KEY_ID, else [auth] key_id).
+    #[arg(long, value_name = "ID")]
+    pub key_id: Option<String>,
+
+    /// The API key's issuer id; omit for an individual key (else ASC_ISSUER_ID).
+    #[arg(long, value_name = "UUID")]
+    pub issuer_id: Option<String>,
+
+    /// The .p8 private key file (else ASC_PRIVATE_KEY_PATH or ASC_PRIVATE_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub private_key_path: Option<PathBuf>,
+
+    /// A fastlane API-key JSON file (else ASC_API_KEY_PATH).
+    #[arg(long, value_name = "FILE")]
+    pub api_key_path: Option<PathBuf>,
+
+    /// Most requests in flight [default: [apply] max_concurrency, else 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_concurrency: Option<u16>,
+
+    /// Give up retrying after this many seconds in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub timeout: u64,
+}
+
+/// Formats of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Save the plan (JSON) for `asc-sync apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit 2 when there are changes (0 when none, 1 on error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Delete live locales that the tree does not have (never the primary locale).
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    /// Allow a plan that deletes locales or clears more than 20% of the live values.
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `asc-sync plan --out`. Without it, asc-sync plans,
+    /// shows the plan and applies it after confirmation.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Apply without asking (required when not on a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Format of the final report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Without a plan file: delete live locales the tree does not have.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    /// Without a plan file: allow deleting locales or clearing over 20% of live values.
+    #[arg(long)]
+    pub allow_destructive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved by `asc-sync plan --out`.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Apply the plan too, then plan again to show that nothing is left.
+    #[arg(long)]
+    pub apply: bool,
 }

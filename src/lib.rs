@@ -11,6 +11,7 @@
 //! `locale` the 50 App Store locale codes. `commands` wires the stages and
 //! is the only place that prints; `cli` is only the user's words.
 
+pub mod apply;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -18,8 +19,11 @@ pub mod config;
 pub mod fake;
 pub mod fields;
 pub mod findings;
+pub mod live;
 pub mod locale;
 pub mod logging;
+pub mod plan;
 pub mod render;
+pub mod settings;
 pub mod tree;
 pub mod validate;

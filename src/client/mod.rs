@@ -127,6 +127,20 @@ pub struct Stats {
     pub concurrency: Vec<limiter::LimitChange>,
 }
 
+impl Stats {
+    /// The counts since `earlier` (the concurrency history is kept whole).
+    pub fn since(&self, earlier: &Stats) -> Stats {
+        Stats {
+            requests: self.requests - earlier.requests,
+            attempts: self.attempts - earlier.attempts,
+            rate_limited: self.rate_limited - earlier.rate_limited,
+            server_errors: self.server_errors - earlier.server_errors,
+            transport_errors: self.transport_errors - earlier.transport_errors,
+            concurrency: self.concurrency.clone(),
+        }
+    }
+}
+
 pub struct Client {
     http: reqwest::Client,
     base: Url,

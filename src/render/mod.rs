@@ -1,6 +1,8 @@
 //! Turning results into text for people and machines. Renderers are pure
 //! functions from data to `String`; only the command layer prints.
 
+pub mod plan;
+pub mod report;
 pub mod validation;
 
 /// Output formats, chosen with `--format`.

@@ -1,6 +1,9 @@
 //! One function per subcommand, wiring the stages together. The only
 //! module that prints results to stdout.
 
+mod demo;
+mod reconcile;
+
 use crate::cli::{Cli, Command, FakeAscArgs, ValidateArgs};
 use crate::config::Config;
 use crate::render::{self, Format};
@@ -12,16 +15,27 @@ use std::process::ExitCode;
 /// What a command ended with, mapped to the documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// 0
     Success,
+    /// 1: an error before any write.
     Failure,
+    /// 2: `plan --detailed-exitcode` found changes.
+    Changes,
+    /// 3: some writes failed, the rest were applied.
+    Partial,
+    /// 4: a saved plan was refused as stale.
+    Stale,
 }
 
 impl From<Outcome> for ExitCode {
     fn from(o: Outcome) -> ExitCode {
-        match o {
-            Outcome::Success => ExitCode::from(0),
-            Outcome::Failure => ExitCode::from(1),
-        }
+        ExitCode::from(match o {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Changes => 2,
+            Outcome::Partial => 3,
+            Outcome::Stale => 4,
+        })
     }
 }
 
@@ -29,6 +43,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate(args) => validate(&cli.global, args),
         Command::FakeAsc(args) => fake_asc(&cli.global, *args),
+        Command::Plan(args) => reconcile::plan(&cli.global, args),
+        Command::Apply(args) => reconcile::apply(&cli.global, args),
+        Command::Show(args) => reconcile::show(&cli.global, args),
+        Command::Demo(args) => demo::demo(&cli.global, args),
     }
 }
 
@@ -57,7 +75,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print(s: &str) -> anyhow::Result<()> {
+pub(crate) fn print(s: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

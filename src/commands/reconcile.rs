@@ -1,0 +1,231 @@
+//! `plan`, `apply` and `show`: one path for both verbs, as in dnscontrol:
+//! load and validate the tree, read the live state, diff, check safety,
+//! render; `apply` then checks freshness and writes.
+
+use super::{Outcome, print};
+use crate::apply::{self, ApplyReport};
+use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, PlanFormat, ReportFormat, ShowArgs, TargetArgs};
+use crate::client::Client;
+use crate::config::Config;
+use crate::live::{self, LiveState};
+use crate::plan::{self, DiffOptions, Plan};
+use crate::render;
+use crate::settings::{self, Target};
+use crate::tree::{self, MetadataTree};
+use anyhow::Context;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+/// Whether text output gets colours: a terminal, no NO_COLOR, no --no-color.
+pub(crate) fn color(global: &GlobalArgs) -> bool {
+    !global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// Loads and validates the tree; `Err(outcome)` after printing every
+/// finding when it has errors, so nothing is requested for a broken tree.
+pub(crate) fn load_tree(config: &Config, args: &TargetArgs) -> anyhow::Result<Result<MetadataTree, Outcome>> {
+    let path = settings::metadata_path(config, args);
+    let options = config.load_options()?;
+    let loaded = match &args.rev {
+        Some(rev) => tree::load_rev(&path, rev, &options).context("cannot read the git revision")?,
+        None => tree::load_dir(&path, &options),
+    };
+    let mut findings = loaded.findings;
+    findings.extend(crate::validate::validate(&loaded.tree));
+    crate::findings::sort(&mut findings);
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    for f in &findings {
+        eprintln!("{f}");
+    }
+    if errors > 0 {
+        eprintln!(
+            "error: {} has {errors} error(s); nothing was sent to App Store Connect. Fix them (asc-sync validate lists them too) and plan again.",
+            path.display()
+        );
+        return Ok(Err(Outcome::Failure));
+    }
+    Ok(Ok(loaded.tree))
+}
+
+pub(crate) struct Planned {
+    pub plan: Plan,
+    pub live: LiveState,
+}
+
+/// Reads the live state and diffs the tree against it.
+pub(crate) async fn make_plan(
+    client: &Client,
+    tree: &MetadataTree,
+    target: &Target,
+    options: &DiffOptions,
+) -> anyhow::Result<Planned> {
+    let live = live::fetch(client, &target.bundle_id, &target.platform, &target.version).await?;
+    let plan = plan::diff(tree, &live, options);
+    Ok(Planned { plan, live })
+}
+
+fn diff_options(config: &Config, args: &TargetArgs, allow_delete: bool) -> DiffOptions {
+    DiffOptions {
+        blank_files: config.blank_files,
+        allow_delete,
+        metadata_path: settings::metadata_path(config, args).display().to_string(),
+        rev: args.rev.clone(),
+    }
+}
+
+pub(crate) fn render_plan(plan: &Plan, format: PlanFormat, color: bool) -> String {
+    match format {
+        PlanFormat::Text => render::plan::text(plan, color),
+        PlanFormat::Markdown => render::plan::markdown(plan),
+        PlanFormat::Json => plan.to_json(),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let target = settings::target(&config, &args.target)?;
+    let tree = match load_tree(&config, &args.target)? {
+        Ok(t) => t,
+        Err(outcome) => return Ok(outcome),
+    };
+    let client = settings::client(&config, &args.connection)?;
+    let options = diff_options(&config, &args.target, args.allow_delete);
+    let planned = runtime()?.block_on(make_plan(&client, &tree, &target, &options))?;
+    plan::check_safety(&planned.plan, planned.live.value_count(), args.allow_destructive)?;
+    tracing::info!(gets = client.stats().requests, "live state read");
+    if let Some(out) = &args.out {
+        std::fs::write(out, planned.plan.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    print(&render_plan(&planned.plan, args.format, color(global)))?;
+    Ok(if args.detailed_exitcode && planned.plan.has_changes {
+        Outcome::Changes
+    } else {
+        Outcome::Success
+    })
+}
+
+pub fn show(global: &GlobalArgs, args: ShowArgs) -> anyhow::Result<Outcome> {
+    let plan = read_plan(&args.plan)?;
+    print(&render_plan(&plan, args.format, color(global)))?;
+    Ok(Outcome::Success)
+}
+
+fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
+    Ok(Plan::from_json(&text, &path.display().to_string())?)
+}
+
+pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
+    let config = Config::discover(global.config.as_deref())?;
+    let client = Arc::new(settings::client(&config, &args.connection)?);
+    let rt = runtime()?;
+    let plan = match &args.plan {
+        Some(path) => {
+            let plan = read_plan(path)?;
+            let source = &plan.source;
+            let target = Target {
+                bundle_id: source.bundle_id.clone(),
+                platform: source.platform.clone(),
+                version: live::VersionSelector::Exact(source.version_string.clone()),
+            };
+            // Re-read only what the plan writes, and refuse it if any planned
+            // value moved: applying it would overwrite someone's edit.
+            let live = rt.block_on(live::fetch(
+                &client,
+                &target.bundle_id,
+                &target.platform,
+                &target.version,
+            ))?;
+            let stale = apply::stale(&plan, &live);
+            if !stale.is_empty() {
+                eprint!("{}", render::report::stale_text(&stale));
+                return Ok(Outcome::Stale);
+            }
+            plan
+        }
+        None => {
+            let target = settings::target(&config, &args.target)?;
+            let tree = match load_tree(&config, &args.target)? {
+                Ok(t) => t,
+                Err(outcome) => return Ok(outcome),
+            };
+            let options = diff_options(&config, &args.target, args.allow_delete);
+            let planned = rt.block_on(make_plan(&client, &tree, &target, &options))?;
+            plan::check_safety(&planned.plan, planned.live.value_count(), args.allow_destructive)?;
+            // The plan goes to stderr here: stdout carries the report.
+            eprint!(
+                "{}",
+                render::plan::text(&planned.plan, color(global) && std::io::stderr().is_terminal())
+            );
+            if planned.plan.has_changes && !confirmed(args.auto_approve)? {
+                return Ok(Outcome::Failure);
+            }
+            planned.plan
+        }
+    };
+    if !plan.has_changes {
+        print(&format!("{}\n", render::plan::summary_line(&plan)))?;
+        return Ok(Outcome::Success);
+    }
+    let report = rt.block_on(run_apply(client, &plan));
+    print(&match args.format {
+        ReportFormat::Text => render::report::text(&report),
+        ReportFormat::Json => render::report::json(&report),
+    })?;
+    Ok(if report.is_partial() {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Asks on a terminal; elsewhere only --auto-approve applies.
+fn confirmed(auto_approve: bool) -> anyhow::Result<bool> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("not on a terminal, so asc-sync cannot ask: pass --auto-approve to apply this plan");
+    }
+    eprint!("\nApply these changes to the App Store? Only 'yes' is accepted: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        Ok(true)
+    } else {
+        eprintln!("Apply cancelled; nothing was written.");
+        Ok(false)
+    }
+}
+
+/// Applies with a progress bar on a terminal, one line per write otherwise.
+pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan) -> ApplyReport {
+    let on_terminal = std::io::stderr().is_terminal();
+    let bar = on_terminal.then(|| {
+        let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let report = apply::execute(client, plan, |r| match &bar {
+        Some(bar) => {
+            bar.inc(1);
+            bar.set_message(render::report::result_line(r));
+        }
+        None => eprintln!("{}", render::report::result_line(r)),
+    })
+    .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report
+}

@@ -1,0 +1,242 @@
+//! A plan: every change `apply` would make, per (resource, locale,
+//! attribute), with the live value it was computed from. The same
+//! document is printed by `plan --format json`, saved by `plan --out`, and
+//! applied by `apply plan.json`, which refuses it when a `before` no longer
+//! matches the live value (a stale plan).
+//!
+//! The JSON wire format (`format_version` 1):
+//!
+//! ```text
+//! { "format_version": 1, "tool_version", "created_at", "source": {…},
+//!   "has_changes", "summary": {create, update, delete, blocked, requests},
+//!   "changes": [{ "resource_type", "id", "locale", "action", "parent",
+//!                 "attributes": {apiName: {before, after, file?, sensitive?}},
+//!                 "blocked" }],
+//!   "notes": [..] }
+//! ```
+
+mod diff;
+mod safety;
+
+pub use diff::{DiffOptions, diff};
+pub use safety::{UnsafePlan, check_safety};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    /// Terraform's symbols.
+    pub fn symbol(self) -> char {
+        match self {
+            Action::Create => '+',
+            Action::Update => '~',
+            Action::Delete => '-',
+        }
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One attribute's change. `null` means unset (or "clear" as an `after`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeChange {
+    pub before: Value,
+    pub after: Value,
+    /// The tree file the new value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The values are fingerprints (`sha256:…`), never the secret itself;
+    /// apply reads the value from `file` and checks it against `after`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// A resource a create belongs to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Parent {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The API's type name, e.g. `appStoreVersionLocalizations`.
+    pub resource_type: String,
+    /// `null` for a create.
+    pub id: Option<String>,
+    pub locale: Option<String>,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Parent>,
+    pub attributes: BTreeMap<String, AttributeChange>,
+    /// Why this change will not be sent, or `null`.
+    pub blocked: Option<String>,
+}
+
+impl Change {
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
+
+    /// A short name for reports: `appStoreVersionLocalizations en-US`.
+    pub fn label(&self) -> String {
+        match &self.locale {
+            Some(l) => format!("{} {l}", self.resource_type),
+            None => self.resource_type.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub blocked: usize,
+    /// Requests apply will send.
+    pub requests: usize,
+}
+
+/// What a plan was made from, so a saved plan can be checked before apply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub bundle_id: String,
+    pub app_id: String,
+    pub platform: String,
+    pub version_id: String,
+    pub version_string: String,
+    pub version_state: String,
+    pub app_info_id: Option<String>,
+    pub app_info_state: Option<String>,
+    pub metadata_path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub tool_version: String,
+    pub created_at: String,
+    pub source: Source,
+    pub has_changes: bool,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn new(source: Source, mut changes: Vec<Change>, notes: Vec<String>) -> Plan {
+        // Deterministic order: app-wide changes first, then by locale;
+        // creates before updates; a version localization before its paired
+        // app-info localization, as Apple asks them to be created.
+        let rank = |t: &str| match t {
+            "appStoreVersions" => 0,
+            "appStoreVersionLocalizations" => 1,
+            "appInfos" => 2,
+            "appInfoLocalizations" => 3,
+            _ => 4,
+        };
+        changes.sort_by(|a, b| {
+            (&a.locale, a.action, rank(&a.resource_type), &a.id, a.blocked.is_some()).cmp(&(
+                &b.locale,
+                b.action,
+                rank(&b.resource_type),
+                &b.id,
+                b.blocked.is_some(),
+            ))
+        });
+        let mut summary = Summary::default();
+        for c in &changes {
+            if c.is_blocked() {
+                summary.blocked += 1;
+                continue;
+            }
+            summary.requests += 1;
+            match c.action {
+                Action::Create => summary.create += 1,
+                Action::Update => summary.update += 1,
+                Action::Delete => summary.delete += 1,
+            }
+        }
+        let created_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        Plan {
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_at,
+            source,
+            has_changes: summary.requests > 0,
+            summary,
+            changes,
+            notes,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a plan always serializes") + "\n"
+    }
+
+    /// Reads a saved plan, refusing other format versions.
+    pub fn from_json(text: &str, path: &str) -> Result<Plan, PlanFileError> {
+        let raw: Value = serde_json::from_str(text).map_err(|e| PlanFileError::Invalid {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        match raw.get("format_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(v) => {
+                return Err(PlanFileError::Version {
+                    path: path.to_owned(),
+                    found: v,
+                });
+            }
+            None => {
+                return Err(PlanFileError::Invalid {
+                    path: path.to_owned(),
+                    reason: "no format_version: not an asc-sync plan".into(),
+                });
+            }
+        }
+        serde_json::from_value(raw).map_err(|e| PlanFileError::Invalid {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("{path} is not a readable asc-sync plan: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(
+        "{path} has plan format version {found}; this asc-sync reads version {FORMAT_VERSION}. Make the plan again with this version"
+    )]
+    Version { path: String, found: u64 },
+}
+
+/// A fingerprint that shows whether a secret changed without showing it.
+pub fn fingerprint(value: &str) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(value.as_bytes())))
+}

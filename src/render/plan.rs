@@ -1,0 +1,368 @@
+//! A plan for people: Terraform's grammar in a terminal, and Markdown for
+//! a pull-request comment or a job summary. Values are never truncated:
+//! short ones read `"old" → "new"`, multi-line ones as a unified line diff
+//! with the changed words marked, keywords as added and removed tokens
+//! with the count against Apple's 100 characters.
+
+use crate::plan::{Action, AttributeChange, Change, Plan};
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// GitHub's limit for a comment body.
+pub const MARKDOWN_LIMIT: usize = 65_536;
+const SHORT: usize = 60;
+const SENSITIVE: &str = "(sensitive value changed)";
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, style: anstyle::Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+    fn add(&self, t: &str) -> String {
+        self.paint(anstyle::AnsiColor::Green.on_default(), t)
+    }
+    fn del(&self, t: &str) -> String {
+        self.paint(anstyle::AnsiColor::Red.on_default(), t)
+    }
+    fn upd(&self, t: &str) -> String {
+        self.paint(anstyle::AnsiColor::Yellow.on_default(), t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint(anstyle::Style::new().dimmed(), t)
+    }
+    fn strong(&self, t: &str, tag: ChangeTag) -> String {
+        let base = match tag {
+            ChangeTag::Insert => anstyle::AnsiColor::Green.on_default(),
+            ChangeTag::Delete => anstyle::AnsiColor::Red.on_default(),
+            ChangeTag::Equal => anstyle::Style::new(),
+        };
+        if self.color {
+            self.paint(base.bold().underline(), t)
+        } else {
+            t.to_owned()
+        }
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn quoted(v: &Value) -> String {
+    match v {
+        Value::Null => "(unset)".to_owned(),
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// The plan's headline, e.g. `Plan: 1 to create, 4 to update, 0 to delete (6 requests).`
+pub fn summary_line(plan: &Plan) -> String {
+    if !plan.has_changes {
+        return format!("No changes. The App Store matches {}.", plan.source.metadata_path);
+    }
+    let s = &plan.summary;
+    let blocked = if s.blocked > 0 {
+        format!(", {} blocked", s.blocked)
+    } else {
+        String::new()
+    };
+    format!(
+        "Plan: {} to create, {} to update, {} to delete{blocked} ({} request{}).",
+        s.create,
+        s.update,
+        s.delete,
+        s.requests,
+        if s.requests == 1 { "" } else { "s" }
+    )
+}
+
+fn heading(plan: &Plan) -> String {
+    let s = &plan.source;
+    format!(
+        "{}: {} version {} ({})",
+        s.bundle_id, s.platform, s.version_string, s.version_state
+    )
+}
+
+/// The text form.
+pub fn text(plan: &Plan, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let _ = writeln!(out, "asc-sync plan for {}\n", heading(plan));
+    for change in &plan.changes {
+        change_block(&mut out, change, &st);
+        out.push('\n');
+    }
+    if !plan.notes.is_empty() {
+        out.push_str("Notes:\n");
+        for n in &plan.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+        out.push('\n');
+    }
+    let line = summary_line(plan);
+    let _ = writeln!(out, "{}", if plan.has_changes { st.upd(&line) } else { line });
+    out
+}
+
+fn change_block(out: &mut String, c: &Change, st: &Style) {
+    let symbol = c.action.symbol().to_string();
+    let mark = match (c.is_blocked(), c.action) {
+        (true, _) => st.dim("!"),
+        (_, Action::Create) => st.add(&symbol),
+        (_, Action::Update) => st.upd(&symbol),
+        (_, Action::Delete) => st.del(&symbol),
+    };
+    let id = c.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
+    let _ = writeln!(out, "  {mark} {} {}{id}", c.action.verb(), c.label());
+    if let Some(reason) = &c.blocked {
+        let _ = writeln!(out, "      {}", st.dim(&format!("blocked, not sent: {reason}")));
+    }
+    for (name, a) in &c.attributes {
+        attribute(out, name, a, c.action, st);
+    }
+}
+
+fn attribute(out: &mut String, name: &str, a: &AttributeChange, action: Action, st: &Style) {
+    let symbol = match action {
+        Action::Create => st.add("+"),
+        Action::Delete => st.del("-"),
+        Action::Update if a.after.is_null() => st.del("-"),
+        Action::Update => st.upd("~"),
+    };
+    if a.sensitive {
+        let _ = writeln!(out, "      {symbol} {name}: {SENSITIVE}");
+        return;
+    }
+    let (old, new) = (text_of(&a.before), text_of(&a.after));
+    if name == "keywords" && action == Action::Update && !old.is_empty() && !new.is_empty() {
+        let count = new.chars().count();
+        let _ = writeln!(out, "      {symbol} {name} ({count}/100 characters):");
+        let (added, removed) = keyword_diff(&old, &new);
+        for k in &added {
+            let _ = writeln!(out, "          {}", st.add(&format!("+ {k}")));
+        }
+        for k in &removed {
+            let _ = writeln!(out, "          {}", st.del(&format!("- {k}")));
+        }
+        if added.is_empty() && removed.is_empty() {
+            let _ = writeln!(out, "          {}", st.dim("(same keywords, changed order or spacing)"));
+            let _ = writeln!(out, "          {} → {}", quoted(&a.before), quoted(&a.after));
+        }
+        return;
+    }
+    let whitespace_only = !old.is_empty() && old != new && old.split_whitespace().eq(new.split_whitespace());
+    let label = if whitespace_only {
+        format!("{name} (whitespace-only change)")
+    } else {
+        name.to_owned()
+    };
+    let multiline = old.contains('\n') || new.contains('\n');
+    if !multiline && old.chars().count() <= SHORT && new.chars().count() <= SHORT {
+        let _ = writeln!(
+            out,
+            "      {symbol} {label}: {} → {}",
+            quoted(&a.before),
+            quoted(&a.after)
+        );
+        return;
+    }
+    if whitespace_only {
+        let _ = writeln!(
+            out,
+            "      {symbol} {label}: {} → {}",
+            quoted(&a.before),
+            quoted(&a.after)
+        );
+        return;
+    }
+    let _ = writeln!(out, "      {symbol} {label}:");
+    for line in line_diff(&old, &new, st) {
+        let _ = writeln!(out, "          {line}");
+    }
+}
+
+/// Keywords added and removed, compared case-insensitively after trimming.
+pub fn keyword_diff(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
+    let split = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .collect()
+    };
+    let (o, n) = (split(old), split(new));
+    let has = |list: &[String], k: &str| list.iter().any(|x| x.to_lowercase() == k.to_lowercase());
+    let added = n.iter().filter(|k| !has(&o, k)).cloned().collect();
+    let removed = o.iter().filter(|k| !has(&n, k)).cloned().collect();
+    (added, removed)
+}
+
+/// A unified line diff with three lines of context and the changed words
+/// marked; every changed line is shown.
+fn line_diff(old: &str, new: &str, st: &Style) -> Vec<String> {
+    let diff = TextDiff::from_lines(old, new);
+    let mut lines = Vec::new();
+    for (i, group) in diff.grouped_ops(3).iter().enumerate() {
+        if i > 0 {
+            lines.push(st.dim("…"));
+        }
+        for op in group {
+            for change in diff.iter_inline_changes(op) {
+                let (sign, paint): (&str, fn(&Style, &str) -> String) = match change.tag() {
+                    ChangeTag::Delete => ("- ", Style::del),
+                    ChangeTag::Insert => ("+ ", Style::add),
+                    ChangeTag::Equal => ("  ", Style::dim),
+                };
+                let mut line = paint(st, sign);
+                for (emphasized, value) in change.iter_strings_lossy() {
+                    let value = value.trim_end_matches(['\n', '\r']);
+                    if emphasized {
+                        line.push_str(&st.strong(value, change.tag()));
+                    } else {
+                        line.push_str(&paint(st, value));
+                    }
+                }
+                lines.push(line);
+            }
+        }
+    }
+    lines
+}
+
+// ---------------------------------------------------------------- markdown
+
+/// A fence longer than any backtick run in `content`, so nothing inside
+/// can close the block.
+fn fence(content: &str) -> String {
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// Plain text of one change's attributes as a `diff` block body.
+fn diff_block(c: &Change) -> String {
+    let st = Style { color: false };
+    let mut body = String::new();
+    change_block(&mut body, c, &st);
+    body
+}
+
+/// The Markdown form, at most [`MARKDOWN_LIMIT`] characters: the summary
+/// and the table are always kept; per-locale diffs are cut with a note.
+pub fn markdown(plan: &Plan) -> String {
+    markdown_within(plan, MARKDOWN_LIMIT)
+}
+
+pub fn markdown_within(plan: &Plan, limit: usize) -> String {
+    use crate::render::markdown_cell as cell;
+    let mut head = String::new();
+    let _ = writeln!(head, "### asc-sync plan for {}\n", cell(&heading(plan)));
+    let _ = writeln!(head, "**{}**\n", cell(&summary_line(plan)));
+    // Changes grouped by locale ("" for app-wide ones).
+    let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+    for c in &plan.changes {
+        groups.entry(c.locale.clone().unwrap_or_default()).or_default().push(c);
+    }
+    if !groups.is_empty() {
+        let mut columns: Vec<String> = plan.changes.iter().flat_map(|c| c.attributes.keys().cloned()).collect();
+        columns.sort();
+        columns.dedup();
+        let _ = writeln!(
+            head,
+            "| locale | {} |",
+            columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" | ")
+        );
+        let _ = writeln!(head, "|---|{}", "---|".repeat(columns.len()));
+        for (locale, changes) in &groups {
+            let marks: Vec<String> = columns
+                .iter()
+                .map(|col| {
+                    changes
+                        .iter()
+                        .find(|c| c.attributes.contains_key(col))
+                        .map(|c| {
+                            if c.is_blocked() {
+                                "⛔".to_owned()
+                            } else {
+                                c.action.symbol().to_string()
+                            }
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            let name = if locale.is_empty() {
+                "(app)".to_owned()
+            } else {
+                cell(locale)
+            };
+            let _ = writeln!(head, "| {name} | {} |", marks.join(" | "));
+        }
+        head.push('\n');
+    }
+    if !plan.notes.is_empty() {
+        for n in &plan.notes {
+            let _ = writeln!(head, "- {}", cell(n));
+        }
+        head.push('\n');
+    }
+    let mut blocks = Vec::new();
+    for (locale, changes) in &groups {
+        let body: String = changes.iter().map(|c| diff_block(c) + "\n").collect();
+        let f = fence(&body);
+        let what: Vec<String> = changes
+            .iter()
+            .flat_map(|c| {
+                c.attributes
+                    .keys()
+                    .map(move |k| format!("{} {k}", if c.is_blocked() { '!' } else { c.action.symbol() }))
+            })
+            .collect();
+        let name = if locale.is_empty() {
+            "app".to_owned()
+        } else {
+            cell(locale)
+        };
+        blocks.push(format!(
+            "<details><summary>{name}: {}</summary>\n\n{f}diff\n{}{f}\n\n</details>\n\n",
+            cell(&what.join(", ")),
+            body.trim_end_matches('\n').to_owned() + "\n"
+        ));
+    }
+    let mut out = head;
+    let total = blocks.len();
+    for (i, block) in blocks.into_iter().enumerate() {
+        let note_room = 200;
+        if out.chars().count() + block.chars().count() + note_room > limit {
+            let _ = writeln!(
+                out,
+                "_{} of {total} locale diffs are not shown: a comment holds at most {limit} characters. Run `asc-sync plan` for all of them._",
+                total - i
+            );
+            break;
+        }
+        out.push_str(&block);
+    }
+    if out.chars().count() > limit {
+        // Even the table is too long: keep what fits, on a line boundary.
+        let mut cut: String = out.chars().take(limit.saturating_sub(120)).collect();
+        if let Some(i) = cut.rfind('\n') {
+            cut.truncate(i + 1);
+        }
+        cut.push_str("\n_The plan is cut here: it does not fit in one comment. Run `asc-sync plan` for all of it._\n");
+        out = cut;
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! What `apply` did, per change: applied, failed (with Apple's code,
+//! title and detail) or skipped (blocked), and what stopped a stale plan.
+
+use crate::apply::{ApplyReport, ChangeResult, Stale, Status};
+use std::fmt::Write;
+
+/// One line for a finished write, as progress when not on a terminal.
+pub fn result_line(r: &ChangeResult) -> String {
+    let what = match &r.locale {
+        Some(l) => format!("{} {} {l}", r.action.verb(), r.resource_type),
+        None => format!("{} {}", r.action.verb(), r.resource_type),
+    };
+    let attrs = if r.attributes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", r.attributes.join(", "))
+    };
+    match (&r.status, &r.error, &r.reason) {
+        (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
+        (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
+        (Status::Failed, Some(e), _) => {
+            let code = match (&e.status, &e.code) {
+                (Some(s), Some(c)) => format!("{s} {c}: "),
+                (Some(s), None) => format!("{s}: "),
+                _ => String::new(),
+            };
+            let title = e.title.as_deref().map(|t| format!("{t} ")).unwrap_or_default();
+            format!("FAILED   {what}{attrs}: {code}{title}{}", e.detail)
+        }
+        (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
+    }
+}
+
+pub fn text(report: &ApplyReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "asc-sync apply for {} version {}\n",
+        report.bundle_id, report.version_string
+    );
+    for r in &report.results {
+        let _ = writeln!(out, "  {}", result_line(r));
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\nApply: {} applied, {} failed, {} skipped ({} requests, {} attempts).",
+        s.applied, s.failed, s.skipped, report.requests.requests, report.requests.attempts
+    );
+    if s.failed > 0 {
+        out.push_str("Some writes failed; the rest were applied. Run asc-sync plan again to see what is left.\n");
+    }
+    out
+}
+
+pub fn json(report: &ApplyReport) -> String {
+    serde_json::to_string_pretty(report).expect("a report always serializes") + "\n"
+}
+
+pub fn stale_text(stale: &[Stale]) -> String {
+    let mut out =
+        String::from("The saved plan is stale: the live listing changed since it was made. Nothing was written.\n\n");
+    for s in stale {
+        let attr = s.attribute.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+        let _ = writeln!(out, "  {}{attr}: {}", s.change, s.reason);
+        if s.attribute.is_some() {
+            let _ = writeln!(out, "      planned from: {}", show(&s.planned_before));
+            let _ = writeln!(out, "      live now:     {}", show(&s.now));
+        }
+    }
+    out.push_str("\nMake a new plan (asc-sync plan --out plan.json), review it, and apply that.\n");
+    out
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(unset)".into(),
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
