@@ -214,7 +214,16 @@ pub fn keyword_diff(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
 /// A unified line diff with three lines of context and the changed words
 /// marked; every changed line is shown.
 fn line_diff(old: &str, new: &str, st: &Style) -> Vec<String> {
-    let diff = TextDiff::from_lines(old, new);
+    // Both sides end in a newline, so a last line is not "changed" by it.
+    let with_newline = |s: &str| {
+        if s.is_empty() || s.ends_with('\n') {
+            s.to_owned()
+        } else {
+            format!("{s}\n")
+        }
+    };
+    let (old, new) = (with_newline(old), with_newline(new));
+    let diff = TextDiff::from_lines(&old, &new);
     let mut lines = Vec::new();
     for (i, group) in diff.grouped_ops(3).iter().enumerate() {
         if i > 0 {
@@ -257,7 +266,17 @@ fn diff_block(c: &Change) -> String {
     let st = Style { color: false };
     let mut body = String::new();
     change_block(&mut body, c, &st);
-    body
+    // GitHub colours a diff line by its first character: move +/- there.
+    body.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            match trimmed.chars().next() {
+                Some(sign @ ('+' | '-')) => format!("{sign}{}{}\n", " ".repeat(indent), &trimmed[1..]),
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect()
 }
 
 /// The Markdown form, at most [`MARKDOWN_LIMIT`] characters: the summary

@@ -11,4 +11,6 @@ mod harness;
 mod keys;
 mod loader_fuzz;
 mod real_trees;
+mod reconcile;
+mod render_plan;
 mod validate_cmd;
