@@ -137,7 +137,10 @@ fn planned(doc: &Value) -> Vec<String> {
 
 /// The localized values of the editable version and app info, by locale,
 /// without ids: what "equal to the tree" means.
-fn values(state: &State) -> Vec<(String, Vec<(String, Option<String>)>)> {
+/// (which localization, its attributes) pairs.
+type Values = Vec<(String, Vec<(String, Option<String>)>)>;
+
+fn values(state: &State) -> Values {
     let app = &state.apps[0];
     let mut out = Vec::new();
     for l in &app.app_store_versions[1].localizations {
