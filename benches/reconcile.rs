@@ -11,7 +11,7 @@ use asc_sync::client::{Client, ClientOptions, Credentials};
 use asc_sync::fake::{FakeOptions, FakeServer, FaultConfig, State};
 use asc_sync::fields::{Field, Resource};
 use asc_sync::live::VersionSelector;
-use asc_sync::plan::{diff, DiffOptions};
+use asc_sync::plan::{DiffOptions, diff};
 use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,7 +21,17 @@ const LATENCY_MS: u64 = 300;
 const BUNDLE: &str = "com.example.bench";
 
 fn text(chars: usize, seed: usize) -> String {
-    let words = ["Marquee", "films", "journal", "détails", "映画", "watchlist", "über", "rate", "log"];
+    let words = [
+        "Marquee",
+        "films",
+        "journal",
+        "détails",
+        "映画",
+        "watchlist",
+        "über",
+        "rate",
+        "log",
+    ];
     let mut s = String::new();
     let mut i = seed;
     while s.chars().count() < chars {
@@ -60,7 +70,12 @@ fn tree_dir() -> PathBuf {
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(run());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
 }
 
 async fn run() {
@@ -70,13 +85,17 @@ async fn run() {
     let mut state = State::from_tree(&tree, BUNDLE, "IOS");
     // Drift: every version localization's description was edited on the web.
     for l in &mut state.apps[0].app_store_versions[1].localizations {
-        l.attributes.insert("description".into(), Some("Edited on the web".into()));
+        l.attributes
+            .insert("description".into(), Some("Edited on the web".into()));
     }
     let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
     let fake = FakeServer::start_local(FakeOptions {
         state,
         public_keys: vec![secret.public_key().to_public_key_pem(LineEnding::LF).unwrap()],
-        faults: FaultConfig { latency_ms: LATENCY_MS, ..Default::default() },
+        faults: FaultConfig {
+            latency_ms: LATENCY_MS,
+            ..Default::default()
+        },
         ..Default::default()
     })
     .await
@@ -91,18 +110,30 @@ async fn run() {
     };
     let client = |max: usize| {
         Arc::new(
-            Client::new(&credentials, ClientOptions { base_url: Some(fake.base_url.clone()), max_concurrency: max, ..Default::default() })
-                .unwrap(),
+            Client::new(
+                &credentials,
+                ClientOptions {
+                    base_url: Some(fake.base_url.clone()),
+                    max_concurrency: max,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
         )
     };
     let latency = Duration::from_millis(LATENCY_MS);
-    let options = DiffOptions { metadata_path: root.display().to_string(), ..Default::default() };
+    let options = DiffOptions {
+        metadata_path: root.display().to_string(),
+        ..Default::default()
+    };
 
     // Plan.
     let c = client(8);
     fake.reset_log();
     let started = Instant::now();
-    let live = asc_sync::live::fetch(&c, BUNDLE, "IOS", &VersionSelector::Editable).await.unwrap();
+    let live = asc_sync::live::fetch(&c, BUNDLE, "IOS", &VersionSelector::Editable)
+        .await
+        .unwrap();
     let plan = diff(&tree, &live, &options);
     let plan_wall = started.elapsed();
     let gets = fake.requests().iter().filter(|e| e.method == "GET").count();
@@ -120,7 +151,9 @@ async fn run() {
 
     // No change: plan again, apply nothing.
     fake.reset_log();
-    let live = asc_sync::live::fetch(&c, BUNDLE, "IOS", &VersionSelector::Editable).await.unwrap();
+    let live = asc_sync::live::fetch(&c, BUNDLE, "IOS", &VersionSelector::Editable)
+        .await
+        .unwrap();
     let again = diff(&tree, &live, &options);
     let report = asc_sync::apply::execute(c.clone(), &again, |_| {}).await;
     let idle_writes = fake.requests().iter().filter(|e| e.method != "GET").count();
@@ -134,7 +167,10 @@ async fn run() {
     let mut tasks = Vec::new();
     for (resource, locs) in [
         (Resource::VersionLocalization, &live.version.localizations),
-        (Resource::AppInfoLocalization, &live.app_info.as_ref().unwrap().localizations),
+        (
+            Resource::AppInfoLocalization,
+            &live.app_info.as_ref().unwrap().localizations,
+        ),
     ] {
         for (locale, loc) in locs.iter() {
             let values = &tree.locales[&asc_sync::locale::Locale::exact(locale).unwrap()].fields;
@@ -143,7 +179,8 @@ async fn run() {
                 .filter(|(f, v)| f.resource() == resource && !v.is_blank())
                 .map(|(f, v)| (f.api_name().to_owned(), serde_json::Value::String(v.value.clone())))
                 .collect();
-            let body = serde_json::json!({"data": {"type": resource.type_name(), "id": loc.id, "attributes": attributes}});
+            let body =
+                serde_json::json!({"data": {"type": resource.type_name(), "id": loc.id, "attributes": attributes}});
             let (b, path) = (b.clone(), format!("/v1/{}/{}", resource.type_name(), loc.id));
             tasks.push(tokio::spawn(async move { b.patch(&path, &body).await.map(|_| ()) }));
         }
@@ -200,7 +237,9 @@ fn peak_memory_of_plan(fake: &FakeServer, root: &Path, pem: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let kb = stderr.lines().last().and_then(|l| l.trim().parse::<f64>().ok());
     match kb {
-        Some(kb) if out.status.success() => println!("  plan peak memory (max RSS of asc-sync plan): {:.1} MB", kb / 1024.0),
+        Some(kb) if out.status.success() => {
+            println!("  plan peak memory (max RSS of asc-sync plan): {:.1} MB", kb / 1024.0)
+        }
         _ => println!("  plan peak memory: not measured ({stderr})"),
     }
 }
