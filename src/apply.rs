@@ -74,11 +74,7 @@ fn current_value(live: &LiveState, change: &Change, attribute: &str) -> Result<V
                 .into_iter()
                 .find(|f| f.api_name() == attribute)
                 .ok_or("unknown attribute")?;
-            let value = review.values.get(&field).and_then(Option::as_ref);
-            Ok(match value {
-                Some(v) if field.is_sensitive() => Value::String(fingerprint(v)),
-                other => text(other),
-            })
+            Ok(text(review.values.get(&field).and_then(Option::as_ref)))
         }
         other => Err(format!("unknown resource type {other}")),
     }
@@ -128,14 +124,19 @@ pub fn stale(plan: &Plan, live: &LiveState) -> Vec<Stale> {
             continue;
         }
         for (name, planned) in &change.attributes {
+            let salt = plan.secret_salt.as_deref().unwrap_or_default();
+            let unchanged = |now: &Value| match &planned.fingerprints {
+                Some(f) => now.as_str().map(|v| fingerprint(v, salt)) == f.before,
+                None => *now == planned.before,
+            };
             match current_value(live, change, name) {
-                Ok(now) if now == planned.before => {}
+                Ok(now) if unchanged(&now) => {}
                 Ok(now) => out.push(Stale {
                     change: change.label(),
                     attribute: Some(name.clone()),
                     planned_before: planned.before.clone(),
                     now: if planned.sensitive {
-                        Value::String("(sensitive value changed)".into())
+                        Value::String(crate::plan::SENSITIVE.into())
                     } else {
                         now
                     },
@@ -239,7 +240,7 @@ fn failure(e: &ClientError) -> Failure {
 
 /// The value to send for an attribute: the planned `after`, or for a
 /// secret, the file's current text after checking it is what was planned.
-fn value_to_send(change: &Change, name: &str) -> Result<Value, String> {
+fn value_to_send(change: &Change, name: &str, salt: &str) -> Result<Value, String> {
     let planned = &change.attributes[name];
     if !planned.sensitive || planned.after.is_null() {
         return Ok(planned.after.clone());
@@ -250,25 +251,25 @@ fn value_to_send(change: &Change, name: &str) -> Result<Value, String> {
         .ok_or("no file recorded for a sensitive value")?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let value = crate::tree::text::strip(&text).to_owned();
-    if Value::String(fingerprint(&value)) != planned.after {
+    if Some(fingerprint(&value, salt)) != planned.fingerprints.as_ref().and_then(|f| f.after.clone()) {
         return Err(format!("{file} changed since the plan was made; make the plan again"));
     }
     Ok(Value::String(value))
 }
 
-fn attributes_body(change: &Change) -> Result<Map<String, Value>, String> {
+fn attributes_body(change: &Change, salt: &str) -> Result<Map<String, Value>, String> {
     change
         .attributes
         .keys()
-        .map(|name| value_to_send(change, name).map(|v| (name.clone(), v)))
+        .map(|name| value_to_send(change, name, salt).map(|v| (name.clone(), v)))
         .collect()
 }
 
 /// Sends one change.
-async fn send(client: &Client, change: &Change) -> Result<(), ClientError> {
+async fn send(client: &Client, change: &Change, salt: &str) -> Result<(), ClientError> {
     let t = change.resource_type.as_str();
     let id = change.id.clone().unwrap_or_default();
-    let attributes = attributes_body(change).map_err(|detail| ClientError::Decode {
+    let attributes = attributes_body(change, salt).map_err(|detail| ClientError::Decode {
         method: "PLAN".into(),
         path: change.label(),
         reason: detail,
@@ -345,7 +346,8 @@ pub async fn execute(client: Arc<Client>, plan: &Plan, progress: impl Fn(&Change
             continue;
         }
         let client = client.clone();
-        pending.push(async move { (i, send(&client, change).await) });
+        let salt = plan.secret_salt.clone().unwrap_or_default();
+        pending.push(async move { (i, send(&client, change, &salt).await) });
     }
     use futures::StreamExt;
     while let Some((i, outcome)) = pending.next().await {

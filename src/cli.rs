@@ -171,6 +171,9 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 /// Which app, version and tree.
@@ -264,6 +267,19 @@ pub struct PlanArgs {
     /// Allow a plan that deletes locales or clears more than 20% of the live values.
     #[arg(long)]
     pub allow_destructive: bool,
+
+    /// Mark each change as "in this change" (the tree's files differ from
+    /// this git revision) or "drift" (files unchanged, live value moved).
+    #[arg(long, value_name = "BASE")]
+    pub changed_since: Option<String>,
+
+    /// Write a pull-request comment body here: a stable hidden marker, then
+    /// the Markdown plan, at most 65,536 characters.
+    #[arg(long, value_name = "FILE")]
+    pub comment_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -299,6 +315,17 @@ pub struct ApplyArgs {
     /// Without a plan file: allow deleting locales or clearing over 20% of live values.
     #[arg(long)]
     pub allow_destructive: bool,
+
+    /// Refuse a saved plan that was not made from this commit.
+    #[arg(long, value_name = "SHA", requires = "plan")]
+    pub expect_commit: Option<String>,
+
+    /// Write the apply report as a pull-request comment body here.
+    #[arg(long, value_name = "FILE")]
+    pub comment_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Debug, Args)]
@@ -316,4 +343,17 @@ pub struct DemoArgs {
     /// Apply the plan too, then plan again to show that nothing is left.
     #[arg(long)]
     pub apply: bool,
+}
+
+/// GitHub Actions integration.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GithubArgs {
+    /// Write the job summary ($GITHUB_STEP_SUMMARY), step outputs
+    /// ($GITHUB_OUTPUT) and annotations. On by itself when GITHUB_ACTIONS=true.
+    #[arg(long)]
+    pub github: bool,
+
+    /// Do not, even inside GitHub Actions.
+    #[arg(long, conflicts_with = "github")]
+    pub no_github: bool,
 }

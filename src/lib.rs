@@ -19,6 +19,8 @@ pub mod config;
 pub mod fake;
 pub mod fields;
 pub mod findings;
+pub mod github;
+pub mod gitinfo;
 pub mod live;
 pub mod locale;
 pub mod logging;

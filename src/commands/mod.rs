@@ -71,6 +71,16 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
         Format::Github => render::validation::github(&report),
     };
     print(&out)?;
+    if let Some(gh) = crate::github::Github::detect(args.github.github, args.github.no_github) {
+        if args.format != Format::Github {
+            eprint!("{}", render::validation::github(&report));
+        }
+        gh.append_summary(&render::validation::markdown(&report))?;
+        gh.set_outputs(&[
+            ("errors", report.summary.errors.to_string()),
+            ("warnings", report.summary.warnings.to_string()),
+        ])?;
+    }
     Ok(if report.ok { Outcome::Success } else { Outcome::Failure })
 }
 

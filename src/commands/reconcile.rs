@@ -7,6 +7,7 @@ use crate::apply::{self, ApplyReport};
 use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, PlanFormat, ReportFormat, ShowArgs, TargetArgs};
 use crate::client::Client;
 use crate::config::Config;
+use crate::github::Github;
 use crate::live::{self, LiveState};
 use crate::plan::{self, DiffOptions, Plan};
 use crate::render;
@@ -23,7 +24,12 @@ pub(crate) fn color(global: &GlobalArgs) -> bool {
 
 /// Loads and validates the tree; `Err(outcome)` after printing every
 /// finding when it has errors, so nothing is requested for a broken tree.
-pub(crate) fn load_tree(config: &Config, args: &TargetArgs) -> anyhow::Result<Result<MetadataTree, Outcome>> {
+/// Inside GitHub Actions the findings are annotations too.
+pub(crate) fn load_tree(
+    config: &Config,
+    args: &TargetArgs,
+    github: Option<&Github>,
+) -> anyhow::Result<Result<MetadataTree, Outcome>> {
     let path = settings::metadata_path(config, args);
     let options = config.load_options()?;
     let loaded = match &args.rev {
@@ -36,6 +42,10 @@ pub(crate) fn load_tree(config: &Config, args: &TargetArgs) -> anyhow::Result<Re
     let errors = findings.iter().filter(|f| f.is_error()).count();
     for f in &findings {
         eprintln!("{f}");
+    }
+    if github.is_some() && !findings.is_empty() {
+        let report = render::validation::report(&loaded.tree, args.rev.as_deref(), &findings);
+        eprint!("{}", render::validation::github(&report));
     }
     if errors > 0 {
         eprintln!(
@@ -91,24 +101,69 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
     let target = settings::target(&config, &args.target)?;
-    let tree = match load_tree(&config, &args.target)? {
+    let github = Github::detect(args.github.github, args.github.no_github);
+    let tree = match load_tree(&config, &args.target, github.as_ref())? {
         Ok(t) => t,
         Err(outcome) => return Ok(outcome),
     };
     let client = settings::client(&config, &args.connection)?;
     let options = diff_options(&config, &args.target, args.allow_delete);
-    let planned = runtime()?.block_on(make_plan(&client, &tree, &target, &options))?;
+    let mut planned = runtime()?.block_on(make_plan(&client, &tree, &target, &options))?;
     plan::check_safety(&planned.plan, planned.live.value_count(), args.allow_destructive)?;
     tracing::info!(gets = client.stats().requests, "live state read");
-    if let Some(out) = &args.out {
-        std::fs::write(out, planned.plan.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
+    let metadata = settings::metadata_path(&config, &args.target);
+    record_git(&mut planned.plan, &metadata, args.target.rev.as_deref());
+    if let Some(base) = &args.changed_since {
+        let changed = crate::gitinfo::changed_since(&metadata, base)?;
+        planned.plan.mark_origins(base, &changed);
     }
-    print(&render_plan(&planned.plan, args.format, color(global)))?;
-    Ok(if args.detailed_exitcode && planned.plan.has_changes {
+    let plan = &planned.plan;
+    if let Some(out) = &args.out {
+        std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    print(&render_plan(plan, args.format, color(global)))?;
+    let markdown = || render::plan::markdown(plan);
+    if let Some(path) = &args.comment_out {
+        let body = crate::github::comment_body(&plan.source.bundle_id, &markdown());
+        std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(gh) = &github {
+        gh.append_summary(&markdown())?;
+        let s = &plan.summary;
+        gh.set_outputs(&[
+            ("has_changes", plan.has_changes.to_string()),
+            (
+                "plan_path",
+                args.out.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            ),
+            ("create", s.create.to_string()),
+            ("update", s.update.to_string()),
+            ("delete", s.delete.to_string()),
+            ("blocked", s.blocked.to_string()),
+        ])?;
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes {
         Outcome::Changes
     } else {
         Outcome::Success
     })
+}
+
+/// Records the commit the tree was read at: the revision's for `--rev`,
+/// else HEAD and whether the work tree was dirty.
+fn record_git(plan: &mut Plan, metadata: &std::path::Path, rev: Option<&str>) {
+    match rev {
+        Some(rev) => {
+            plan.source.commit = crate::gitinfo::resolve(metadata, rev);
+            plan.source.dirty = Some(false);
+        }
+        None => {
+            if let Some(head) = crate::gitinfo::head(metadata) {
+                plan.source.commit = Some(head.commit);
+                plan.source.dirty = Some(head.dirty);
+            }
+        }
+    }
 }
 
 pub fn show(global: &GlobalArgs, args: ShowArgs) -> anyhow::Result<Outcome> {
@@ -124,11 +179,13 @@ fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
 
 pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
     let config = Config::discover(global.config.as_deref())?;
+    let github = Github::detect(args.github.github, args.github.no_github);
     let client = Arc::new(settings::client(&config, &args.connection)?);
     let rt = runtime()?;
     let plan = match &args.plan {
         Some(path) => {
             let plan = read_plan(path)?;
+            check_commit(&plan, args.expect_commit.as_deref())?;
             let source = &plan.source;
             let target = Target {
                 bundle_id: source.bundle_id.clone(),
@@ -145,14 +202,25 @@ pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
             ))?;
             let stale = apply::stale(&plan, &live);
             if !stale.is_empty() {
-                eprint!("{}", render::report::stale_text(&stale));
+                let text = render::report::stale_text(&stale);
+                eprint!("{text}");
+                if let Some(gh) = &github {
+                    gh.append_summary(&format!(
+                        "### asc-sync apply refused a stale plan\n\n```text\n{text}```\n"
+                    ))?;
+                    gh.set_outputs(&[
+                        ("stale", "true".into()),
+                        ("applied", "0".into()),
+                        ("failed", "0".into()),
+                    ])?;
+                }
                 return Ok(Outcome::Stale);
             }
             plan
         }
         None => {
             let target = settings::target(&config, &args.target)?;
-            let tree = match load_tree(&config, &args.target)? {
+            let tree = match load_tree(&config, &args.target, github.as_ref())? {
                 Ok(t) => t,
                 Err(outcome) => return Ok(outcome),
             };
@@ -179,6 +247,20 @@ pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
         ReportFormat::Text => render::report::text(&report),
         ReportFormat::Json => render::report::json(&report),
     })?;
+    if let Some(path) = &args.comment_out {
+        let body = crate::github::comment_body(&plan.source.bundle_id, &render::report::markdown(&report));
+        std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(gh) = &github {
+        gh.append_summary(&render::report::markdown(&report))?;
+        let s = &report.summary;
+        gh.set_outputs(&[
+            ("stale", "false".into()),
+            ("applied", s.applied.to_string()),
+            ("failed", s.failed.to_string()),
+            ("skipped", s.skipped.to_string()),
+        ])?;
+    }
     Ok(if report.is_partial() {
         Outcome::Partial
     } else {
@@ -228,4 +310,32 @@ pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan) -> ApplyReport {
         bar.finish_and_clear();
     }
     report
+}
+
+/// `--expect-commit` refuses a plan made from another commit; without it,
+/// a plan made from a commit other than HEAD is applied with a warning.
+fn check_commit(plan: &Plan, expected: Option<&str>) -> anyhow::Result<()> {
+    let made_from = plan.source.commit.as_deref();
+    if let Some(expected) = expected {
+        let matches = made_from.is_some_and(|c| !expected.is_empty() && c.starts_with(expected));
+        if !matches {
+            anyhow::bail!(
+                "the plan was made from commit {}, not {expected} (--expect-commit); nothing was written. Make the plan from that commit",
+                made_from.unwrap_or("(unknown: not in a git repository)")
+            );
+        }
+    }
+    if plan.source.dirty == Some(true) {
+        eprintln!("warning: the plan was made from a work tree with uncommitted changes");
+    }
+    if let (Some(made_from), Some(head)) = (made_from, crate::gitinfo::head(std::path::Path::new(".")))
+        && head.commit != made_from
+    {
+        eprintln!(
+            "warning: the plan was made from commit {}, but HEAD is {}; applying the plan as it was reviewed",
+            &made_from[..made_from.len().min(12)],
+            &head.commit[..12]
+        );
+    }
+    Ok(())
 }

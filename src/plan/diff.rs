@@ -58,6 +58,7 @@ fn compare(live: Option<&str>, want: &str, file: &str) -> Option<AttributeChange
         after: text_value(want),
         file: Some(file.to_owned()),
         sensitive: false,
+        fingerprints: None,
     })
 }
 
@@ -117,6 +118,7 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
                                     after: text_value(want),
                                     file: Some(file.clone()),
                                     sensitive: false,
+                                    fingerprints: None,
                                 },
                             )
                         })
@@ -156,6 +158,7 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
                         }),
                         attributes: attrs,
                         blocked,
+                        origin: None,
                     });
                 }
             }
@@ -164,7 +167,8 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
 
     deletions(tree, live, options, &mut changes, &mut notes);
     root_fields(tree, live, options, &mut changes);
-    review(tree, live, options, &mut changes);
+    let salt = super::new_salt();
+    review(tree, live, options, &salt, &mut changes);
 
     let source = Source {
         bundle_id: live.bundle_id.clone(),
@@ -177,8 +181,15 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
         app_info_state: info.map(|i| i.state.clone()),
         metadata_path: options.metadata_path.clone(),
         rev: options.rev.clone(),
+        commit: None,
+        dirty: None,
+        changed_since: None,
     };
-    Plan::new(source, changes, notes)
+    let mut plan = Plan::new(source, changes, notes);
+    if plan.changes.iter().any(|c| c.attributes.values().any(|a| a.sensitive)) {
+        plan.secret_salt = Some(salt);
+    }
+    plan
 }
 
 fn first_version_note(live: &LiveState, locale: &str) -> String {
@@ -222,6 +233,7 @@ fn push_update(
         parent: None,
         attributes,
         blocked,
+        origin: None,
     };
     if !allowed.is_empty() {
         changes.push(make(allowed, None));
@@ -336,6 +348,7 @@ fn deletions(
                             after: Value::Null,
                             file: None,
                             sensitive: false,
+                            fingerprints: None,
                         },
                     )
                 })
@@ -364,6 +377,7 @@ fn deletions(
             parent: None,
             attributes,
             blocked,
+            origin: None,
         });
     }
 }
@@ -401,6 +415,7 @@ fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, cha
             parent: None,
             attributes: BTreeMap::from([("copyright".to_owned(), change)]),
             blocked,
+            origin: None,
         });
     }
     // Categories follow deliver: nothing is sent unless the primary category
@@ -438,6 +453,7 @@ fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, cha
                     after: want.map_or(Value::Null, Value::String),
                     file: value.map(|v| v.path.clone()),
                     sensitive: false,
+                    fingerprints: None,
                 },
             );
         }
@@ -453,11 +469,12 @@ fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, cha
             parent: None,
             attributes: attrs,
             blocked,
+            origin: None,
         });
     }
 }
 
-fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes: &mut Vec<Change>) {
+fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &str, changes: &mut Vec<Change>) {
     if tree.review.is_empty() {
         return;
     }
@@ -473,27 +490,34 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes:
         if strip(current.as_deref().unwrap_or_default()) == want {
             continue;
         }
-        let (before, after) = if field.is_sensitive() {
-            (
-                current.map_or(Value::Null, |c| Value::String(fingerprint(&c))),
-                if want.is_empty() {
-                    Value::Null
+        let change = if field.is_sensitive() {
+            let hidden = |set: bool| {
+                if set {
+                    Value::String(super::SENSITIVE.into())
                 } else {
-                    Value::String(fingerprint(&want))
-                },
-            )
-        } else {
-            (current.map_or(Value::Null, Value::String), text_value(&want))
-        };
-        attrs.insert(
-            field.api_name().to_owned(),
+                    Value::Null
+                }
+            };
             AttributeChange {
-                before,
-                after,
+                before: hidden(current.is_some()),
+                after: hidden(!want.is_empty()),
                 file: Some(file),
-                sensitive: field.is_sensitive(),
-            },
-        );
+                sensitive: true,
+                fingerprints: Some(super::Fingerprints {
+                    before: current.as_deref().map(|c| fingerprint(c, salt)),
+                    after: (!want.is_empty()).then(|| fingerprint(&want, salt)),
+                }),
+            }
+        } else {
+            AttributeChange {
+                before: current.map_or(Value::Null, Value::String),
+                after: text_value(&want),
+                file: Some(file),
+                sensitive: false,
+                fingerprints: None,
+            }
+        };
+        attrs.insert(field.api_name().to_owned(), change);
     }
     // deliver always sends demoAccountRequired, computed from the two files.
     if let Some(required) = tree.demo_account_required() {
@@ -506,6 +530,7 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes:
                     after: Value::Bool(required),
                     file: None,
                     sensitive: false,
+                    fingerprints: None,
                 },
             );
         }
@@ -538,6 +563,7 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes:
         parent,
         attributes: attrs,
         blocked,
+        origin: None,
     });
 }
 

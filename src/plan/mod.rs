@@ -62,11 +62,24 @@ pub struct AttributeChange {
     /// The tree file the new value comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// The values are fingerprints (`sha256:…`), never the secret itself;
-    /// apply reads the value from `file` and checks it against `after`.
+    /// A secret: `before` and `after` read `(sensitive value changed)`;
+    /// `fingerprints` hold salted SHA-256 digests instead, and apply reads
+    /// the value from `file` and checks it against them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprints: Option<Fingerprints>,
 }
+
+/// Salted digests of a secret's old and new values (`null` = unset).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprints {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a secret shows as, everywhere.
+pub const SENSITIVE: &str = "(sensitive value changed)";
 
 /// A resource a create belongs to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,6 +102,35 @@ pub struct Change {
     pub attributes: BTreeMap<String, AttributeChange>,
     /// Why this change will not be sent, or `null`.
     pub blocked: Option<String>,
+    /// With `--changed-since`: whether the change comes from files changed
+    /// since the base (`change`) or from a live value that moved while the
+    /// files did not (`drift`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A file this change (since the base) edited.
+    Change,
+    /// The files are as at the base, but the live value differs.
+    Drift,
+}
+
+impl Plan {
+    /// Marks each change by whether any of its files is in `changed`.
+    pub fn mark_origins(&mut self, base: &str, changed: &std::collections::HashSet<std::path::PathBuf>) {
+        self.source.changed_since = Some(base.to_owned());
+        for c in &mut self.changes {
+            let touched = c
+                .attributes
+                .values()
+                .filter_map(|a| a.file.as_deref())
+                .any(|f| changed.contains(&crate::gitinfo::normalize(std::path::Path::new(f))));
+            c.origin = Some(if touched { Origin::Change } else { Origin::Drift });
+        }
+    }
 }
 
 impl Change {
@@ -129,6 +171,15 @@ pub struct Source {
     pub metadata_path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
+    /// The commit the tree was read at, when it is in a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Whether the work tree had uncommitted changes then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirty: Option<bool>,
+    /// The base of `--changed-since`, when changes carry an `origin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_since: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -142,6 +193,9 @@ pub struct Plan {
     pub changes: Vec<Change>,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The salt of this plan's secret fingerprints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_salt: Option<String>,
 }
 
 impl Plan {
@@ -190,6 +244,7 @@ impl Plan {
             summary,
             changes,
             notes,
+            secret_salt: None,
         }
     }
 
@@ -235,8 +290,18 @@ pub enum PlanFileError {
     Version { path: String, found: u64 },
 }
 
-/// A fingerprint that shows whether a secret changed without showing it.
-pub fn fingerprint(value: &str) -> String {
+/// A salted fingerprint that shows whether a secret changed without
+/// showing it; the per-plan salt keeps precomputed tables useless.
+pub fn fingerprint(value: &str, salt: &str) -> String {
     use sha2::Digest;
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(value.as_bytes())))
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(salt.as_bytes());
+    hasher.update([0]);
+    hasher.update(value.as_bytes());
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+/// A fresh salt for a plan's fingerprints.
+pub fn new_salt() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }

@@ -4,7 +4,7 @@
 //! with the changed words marked, keywords as added and removed tokens
 //! with the count against Apple's 100 characters.
 
-use crate::plan::{Action, AttributeChange, Change, Plan};
+use crate::plan::{Action, AttributeChange, Change, Origin, Plan};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 use std::collections::BTreeMap;
@@ -98,11 +98,20 @@ fn heading(plan: &Plan) -> String {
     )
 }
 
+fn origin_legend(base: &str) -> String {
+    format!(
+        "[in this change]: the tree's files changed since {base}. [drift]: the files are as at {base}, but the live value differs (an edit on the web, or a change never applied)."
+    )
+}
+
 /// The text form.
 pub fn text(plan: &Plan, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
     let _ = writeln!(out, "asc-sync plan for {}\n", heading(plan));
+    if let Some(base) = &plan.source.changed_since {
+        let _ = writeln!(out, "{}\n", origin_legend(base));
+    }
     for change in &plan.changes {
         change_block(&mut out, change, &st);
         out.push('\n');
@@ -128,7 +137,12 @@ fn change_block(out: &mut String, c: &Change, st: &Style) {
         (_, Action::Delete) => st.del(&symbol),
     };
     let id = c.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
-    let _ = writeln!(out, "  {mark} {} {}{id}", c.action.verb(), c.label());
+    let origin = match c.origin {
+        Some(Origin::Change) => " [in this change]",
+        Some(Origin::Drift) => " [drift]",
+        None => "",
+    };
+    let _ = writeln!(out, "  {mark} {} {}{id}{origin}", c.action.verb(), c.label());
     if let Some(reason) = &c.blocked {
         let _ = writeln!(out, "      {}", st.dim(&format!("blocked, not sent: {reason}")));
     }
@@ -290,6 +304,9 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
     let mut head = String::new();
     let _ = writeln!(head, "### asc-sync plan for {}\n", cell(&heading(plan)));
     let _ = writeln!(head, "**{}**\n", cell(&summary_line(plan)));
+    if let Some(base) = &plan.source.changed_since {
+        let _ = writeln!(head, "{}\n", cell(&origin_legend(base)));
+    }
     // Changes grouped by locale ("" for app-wide ones).
     let mut groups: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
     for c in &plan.changes {
@@ -349,11 +366,19 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
                     .map(move |k| format!("{} {k}", if c.is_blocked() { '!' } else { c.action.symbol() }))
             })
             .collect();
-        let name = if locale.is_empty() {
+        let mut name = if locale.is_empty() {
             "app".to_owned()
         } else {
             cell(locale)
         };
+        let drift = changes.iter().filter(|c| c.origin == Some(Origin::Drift)).count();
+        let own = changes.iter().filter(|c| c.origin == Some(Origin::Change)).count();
+        match (own, drift) {
+            (0, 0) => {}
+            (_, 0) => name.push_str(" [in this change]"),
+            (0, _) => name.push_str(" [drift]"),
+            _ => name.push_str(" [in this change + drift]"),
+        }
         blocks.push(format!(
             "<details><summary>{name}: {}</summary>\n\n{f}diff\n{}{f}\n\n</details>\n\n",
             cell(&what.join(", ")),

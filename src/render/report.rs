@@ -79,3 +79,47 @@ fn show(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// The apply report for a job summary or a comment.
+pub fn markdown(report: &ApplyReport) -> String {
+    use crate::render::markdown_cell as cell;
+    let s = &report.summary;
+    let mut out = format!(
+        "### asc-sync apply for {} version {}\n\n**Apply: {} applied, {} failed, {} skipped.**\n\n",
+        cell(&report.bundle_id),
+        cell(&report.version_string),
+        s.applied,
+        s.failed,
+        s.skipped
+    );
+    if report.results.is_empty() {
+        return out;
+    }
+    out.push_str("| result | change | locale | fields | detail |\n|---|---|---|---|---|\n");
+    for r in &report.results {
+        let (icon, detail) = match (&r.status, &r.error, &r.reason) {
+            (Status::Applied, _, _) => ("✅", String::new()),
+            (Status::Skipped, _, reason) => ("⛔", reason.clone().unwrap_or_default()),
+            (Status::Failed, Some(e), _) => (
+                "❌",
+                format!(
+                    "{} {} {}",
+                    e.status.map(|s| s.to_string()).unwrap_or_default(),
+                    e.code.clone().unwrap_or_default(),
+                    e.detail
+                ),
+            ),
+            (Status::Failed, None, _) => ("❌", String::new()),
+        };
+        let _ = writeln!(
+            out,
+            "| {icon} | {} {} | {} | {} | {} |",
+            r.action.verb(),
+            cell(&r.resource_type),
+            cell(r.locale.as_deref().unwrap_or("")),
+            cell(&r.attributes.join(", ")),
+            cell(detail.trim())
+        );
+    }
+    out
+}

@@ -1,0 +1,124 @@
+//! GitHub Actions: the job summary, step outputs, a sticky pull-request
+//! comment body, and annotations. Switched on by `--github` or by
+//! `GITHUB_ACTIONS=true` (unless `--no-github`), so a workflow step needs
+//! no extra flags to show the plan where reviewers look.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// GitHub's cap on one step's summary.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+/// GitHub's cap on a comment body.
+pub const COMMENT_LIMIT: usize = 65_536;
+
+#[derive(Clone, Debug, Default)]
+pub struct Github {
+    pub step_summary: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+}
+
+impl Github {
+    /// Active when asked for, or inside GitHub Actions unless refused.
+    pub fn detect(flag: bool, refuse: bool) -> Option<Github> {
+        let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+        if refuse || !(flag || in_actions) {
+            return None;
+        }
+        let path = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Some(Github {
+            step_summary: path("GITHUB_STEP_SUMMARY"),
+            output: path("GITHUB_OUTPUT"),
+        })
+    }
+
+    /// Appends Markdown to the job summary, keeping the file under GitHub's
+    /// 1 MiB cap (the text is cut at a line, with a note, past it).
+    pub fn append_summary(&self, markdown: &str) -> std::io::Result<()> {
+        let Some(path) = &self.step_summary else { return Ok(()) };
+        let existing = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+        let room = SUMMARY_LIMIT.saturating_sub(existing);
+        let text = fit(
+            markdown,
+            room,
+            "\n\n_The rest is cut: a job summary holds at most 1 MiB._\n",
+        );
+        append(path, &text)
+    }
+
+    /// Writes step outputs (`name=value` lines; a multi-line value uses a
+    /// heredoc delimiter, as GitHub documents).
+    pub fn set_outputs(&self, outputs: &[(&str, String)]) -> std::io::Result<()> {
+        let Some(path) = &self.output else { return Ok(()) };
+        let mut text = String::new();
+        for (name, value) in outputs {
+            if value.contains('\n') {
+                text.push_str(&format!("{name}<<ASC_SYNC_EOF\n{value}\nASC_SYNC_EOF\n"));
+            } else {
+                text.push_str(&format!("{name}={value}\n"));
+            }
+        }
+        append(path, &text)
+    }
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// `text` cut at a line so that it and `note` fit in `limit` bytes.
+fn fit(text: &str, limit: usize, note: &str) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let mut cut = limit.saturating_sub(note.len());
+    while cut > 0 && !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut out = text[..cut].to_owned();
+    if let Some(i) = out.rfind('\n') {
+        out.truncate(i + 1);
+    }
+    out.push_str(note);
+    out
+}
+
+/// The hidden first line of the sticky comment, stable per app, so a
+/// workflow finds and updates its one comment instead of adding one per push.
+pub fn comment_marker(bundle_id: &str) -> String {
+    format!("<!-- asc-sync plan: {} -->", bundle_id.replace("--", "-"))
+}
+
+/// A comment body: the marker, then the Markdown, within 65,536 characters.
+pub fn comment_body(bundle_id: &str, markdown: &str) -> String {
+    let marker = comment_marker(bundle_id);
+    let body = format!("{marker}\n{markdown}");
+    if body.chars().count() <= COMMENT_LIMIT {
+        return body;
+    }
+    let note = "\n\n_The rest is cut: a comment holds at most 65,536 characters. Run `asc-sync plan` for all of it._\n";
+    let keep = COMMENT_LIMIT - note.chars().count();
+    let mut cut: String = body.chars().take(keep).collect();
+    if let Some(i) = cut.rfind('\n') {
+        cut.truncate(i + 1);
+    }
+    cut + note
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_comment_starts_with_the_marker_and_fits() {
+        let body = comment_body("com.example.app", &"x\n".repeat(60_000));
+        assert!(body.starts_with("<!-- asc-sync plan: com.example.app -->\n"));
+        assert!(body.chars().count() <= COMMENT_LIMIT);
+    }
+
+    #[test]
+    fn fitting_cuts_at_a_line_with_a_note() {
+        let out = fit("aaa\nbbb\nccc\n", 10, "!");
+        assert_eq!(out, "aaa\nbbb\n!");
+    }
+}
