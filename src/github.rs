@@ -37,12 +37,11 @@ impl Github {
         let Some(path) = &self.step_summary else { return Ok(()) };
         let existing = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
         let room = SUMMARY_LIMIT.saturating_sub(existing);
-        let text = fit(
-            markdown,
-            room,
-            "\n\n_The rest is cut: a job summary holds at most 1 MiB._\n",
-        );
-        append(path, &text)
+        let note = "\n\n_The rest is cut: a job summary holds at most 1 MiB._\n";
+        if markdown.len() > room && room <= note.len() {
+            return Ok(()); // full already: nothing more fits, not even the note
+        }
+        append(path, &fit(markdown, room, note))
     }
 
     /// Writes step outputs (`name=value` lines; a multi-line value uses a

@@ -7,6 +7,7 @@ mod fake_api;
 mod fake_conformance;
 mod fake_edges;
 mod git_rev;
+mod github;
 mod harness;
 mod keys;
 mod loader_fuzz;
