@@ -564,3 +564,46 @@ async fn no_secret_reaches_any_output_even_at_the_most_verbose_level() {
         assert!(!text.contains("PRIVATE KEY"), "the private key leaked");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_editable_version_the_error_lists_the_versions_and_their_states() {
+    let mut state = example_state();
+    state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
+    let env = Env::start(state, FaultConfig::default()).await;
+    let out = env.plan(&[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no version is in an editable state"), "{err}");
+    assert!(
+        err.contains("1.0 (READY_FOR_DISTRIBUTION), 1.1 (WAITING_FOR_EXPORT_COMPLIANCE)"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_fifty_inline_localizations_the_paged_list_is_read() {
+    let mut state = example_state();
+    let template = state.apps[0].app_store_versions[1].localizations[0].clone();
+    for i in 0..50 {
+        let mut extra = template.clone();
+        extra.id = String::new();
+        extra.locale = format!("x-test-{i:02}");
+        state.apps[0].app_store_versions[1].localizations.push(extra);
+    }
+    state.normalize().unwrap();
+    let env = Env::start(state, FaultConfig::default()).await;
+    let out = env.plan(&["--format", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = doc["notes"].as_array().unwrap();
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.as_str().unwrap().starts_with("x-test-"))
+            .count(),
+        50,
+        "every live locale was seen"
+    );
+    assert_eq!(env.gets(), 4, "three GETs and one paged list");
+    assert_eq!(doc["has_changes"], false);
+}
