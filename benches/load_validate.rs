@@ -6,34 +6,14 @@
 //! on the real binary:
 //! `/usr/bin/time -v target/release/asc-sync validate --metadata target/bench-trees/50-locales/metadata`.
 
+mod common;
+use common::text;
+
 use asc_sync::fields::Field;
 use asc_sync::locale;
 use asc_sync::tree::{self, LoadOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
-
-fn text(chars: usize, seed: usize) -> String {
-    let words = [
-        "Marquee",
-        "films",
-        "journal",
-        "détails",
-        "映画",
-        "كتاب",
-        "watchlist",
-        "über",
-        "rate",
-        "log",
-    ];
-    let mut s = String::new();
-    let mut i = seed;
-    while s.chars().count() < chars {
-        s.push_str(words[i % words.len()]);
-        s.push(if i % 11 == 10 { '\n' } else { ' ' });
-        i += 1;
-    }
-    s.chars().take(chars).collect::<String>().trim_end().to_owned() + "\n"
-}
 
 /// Writes the tree once and returns its metadata folder.
 fn tree() -> PathBuf {
@@ -46,12 +26,12 @@ fn tree() -> PathBuf {
         std::fs::create_dir_all(&dir).unwrap();
         for field in Field::ALL {
             let value = match field {
-                Field::Description | Field::WhatsNew => text(4000, i),
+                Field::Description | Field::WhatsNew => text(4000, i) + "\n",
                 Field::Keywords => "movies,film,diary,watchlist,cinema,reviews,tracker".to_owned(),
-                Field::PromotionalText => text(170, i),
+                Field::PromotionalText => text(170, i) + "\n",
                 Field::Name => "Marquee: Movie Journal".to_owned(),
                 Field::Subtitle => "Log films, rate, remember".to_owned(),
-                Field::PrivacyPolicyText => text(500, i),
+                Field::PrivacyPolicyText => text(500, i) + "\n",
                 _ => format!("https://marquee.example.com/{code}/{}", field.api_name()),
             };
             std::fs::write(dir.join(field.file_name()), value).unwrap();

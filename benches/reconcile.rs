@@ -7,6 +7,9 @@
 //! fastlane deliver sends it (every non-blank field of every locale, 10 at a
 //! time) as a baseline; writes when nothing changed; peak memory of `plan`.
 
+mod common;
+use common::text;
+
 use asc_sync::client::{Client, ClientOptions, Credentials};
 use asc_sync::fake::{FakeOptions, FakeServer, FaultConfig, State};
 use asc_sync::fields::{Field, Resource};
@@ -19,28 +22,6 @@ use std::time::{Duration, Instant};
 
 const LATENCY_MS: u64 = 300;
 const BUNDLE: &str = "com.example.bench";
-
-fn text(chars: usize, seed: usize) -> String {
-    let words = [
-        "Marquee",
-        "films",
-        "journal",
-        "détails",
-        "映画",
-        "watchlist",
-        "über",
-        "rate",
-        "log",
-    ];
-    let mut s = String::new();
-    let mut i = seed;
-    while s.chars().count() < chars {
-        s.push_str(words[i % words.len()]);
-        s.push(if i % 11 == 10 { '\n' } else { ' ' });
-        i += 1;
-    }
-    s.chars().take(chars).collect::<String>().trim().to_owned()
-}
 
 /// A 50-locale tree with every field; 4000-character descriptions.
 fn tree_dir() -> PathBuf {

@@ -12,6 +12,7 @@
 //! is the only place that prints; `cli` is only the user's words.
 
 pub mod apply;
+pub mod appstore;
 pub mod cli;
 pub mod client;
 pub mod commands;

@@ -10,22 +10,8 @@ use crate::client::{Client, ClientError};
 use crate::fields::{Field, Resource as Kind, ReviewField, RootField};
 use std::collections::BTreeMap;
 
-pub const EDITABLE_VERSION_STATES: [&str; 6] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "METADATA_REJECTED",
-    "WAITING_FOR_REVIEW",
-    "INVALID_BINARY",
-];
-pub const LIVE_VERSION_STATES: [&str; 2] = ["READY_FOR_DISTRIBUTION", "PROCESSING_FOR_DISTRIBUTION"];
-pub const EDITABLE_APP_INFO_STATES: [&str; 4] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "WAITING_FOR_REVIEW",
-];
-const LIVE_APP_INFO_STATES: [&str; 3] = ["READY_FOR_DISTRIBUTION", "PENDING_RELEASE", "IN_REVIEW"];
+use crate::appstore::LIVE_APP_INFO_STATES;
+pub use crate::appstore::{EDITABLE_APP_INFO_STATES, EDITABLE_VERSION_STATES, LIVE_VERSION_STATES};
 const INCLUDED_LIMIT: usize = 50;
 
 /// Which version a run targets.

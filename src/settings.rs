@@ -9,7 +9,7 @@ use crate::live::VersionSelector;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub const PLATFORMS: [&str; 4] = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"];
+use crate::appstore::PLATFORMS;
 
 #[derive(Clone, Debug)]
 pub struct Target {

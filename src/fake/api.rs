@@ -6,30 +6,14 @@
 use super::errors::ApiError;
 use super::query::{self, DEFAULT_INCLUDED_LIMIT, DEFAULT_LIMIT, MAX_INCLUDED_LIMIT, MAX_LIMIT, Query};
 use super::state::{
-    App, AppInfo, Attributes, CATEGORY_RELATIONSHIPS, Localization, REVIEW_TEXT_ATTRIBUTES, ReviewDetail, State,
-    Version, localization_attributes,
+    App, AppInfo, Attributes, CATEGORY_RELATIONSHIPS, Localization, ReviewDetail, State, Version,
+    localization_attributes,
 };
 use crate::fields::{Field, Kind, Resource};
 use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
-/// Version states in which metadata can be edited (fastlane, eas-cli and
-/// codemagic agree on this set).
-pub const EDITABLE_VERSION_STATES: [&str; 6] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "METADATA_REJECTED",
-    "WAITING_FOR_REVIEW",
-    "INVALID_BINARY",
-];
-pub const EDITABLE_APP_INFO_STATES: [&str; 4] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "WAITING_FOR_REVIEW",
-];
-const PLATFORMS: [&str; 4] = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"];
+use crate::appstore::{EDITABLE_APP_INFO_STATES, EDITABLE_VERSION_STATES, PLATFORMS};
 const APP_VERSION_STATES: [&str; 15] = [
     "ACCEPTED",
     "DEVELOPER_REJECTED",
@@ -82,16 +66,13 @@ const VERSION_ATTRIBUTES: [&str; 7] = [
     "releaseType",
     "createdDate",
 ];
-const REVIEW_ATTRIBUTES: [&str; 8] = [
-    "contactFirstName",
-    "contactLastName",
-    "contactPhone",
-    "contactEmail",
-    "demoAccountName",
-    "demoAccountPassword",
-    "demoAccountRequired",
-    "notes",
-];
+/// A review detail's attributes: the text fields of the field table, and
+/// the one boolean.
+fn review_attributes() -> Vec<&'static str> {
+    let mut names: Vec<&str> = crate::fields::ReviewField::ALL.iter().map(|f| f.api_name()).collect();
+    names.push("demoAccountRequired");
+    names
+}
 
 /// What the request is about, for building absolute links.
 pub struct Request<'a> {
@@ -413,7 +394,7 @@ fn localization_json(
 
 fn review_json(req: &Request, version: &str, r: &ReviewDetail, keep: &Option<Vec<String>>) -> Value {
     let mut attributes = Map::new();
-    for name in REVIEW_TEXT_ATTRIBUTES {
+    for name in crate::fields::ReviewField::ALL.map(|f| f.api_name()) {
         attributes.insert(name.into(), json!(r.text(name).cloned().flatten()));
     }
     attributes.insert("demoAccountRequired".into(), json!(r.demo_account_required));
@@ -816,7 +797,7 @@ fn get_review_detail_of_version(state: &State, req: &Request, id: &str) -> Resul
     let keep = fields(
         &q,
         "appStoreReviewDetails",
-        &[&REVIEW_ATTRIBUTES[..], &["appStoreVersion"][..]].concat(),
+        &[&review_attributes()[..], &["appStoreVersion"][..]].concat(),
     )?;
     let (a, v) = version_index(state, id)?;
     let version = &state.apps[a].app_store_versions[v];
@@ -1423,7 +1404,7 @@ fn patch_app_info(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
 fn review_changes(doc: &Document) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (name, value) in &doc.attributes {
-        if !REVIEW_ATTRIBUTES.contains(&name.as_str()) {
+        if !review_attributes().contains(&name.as_str()) {
             return Err(unknown_attribute("appStoreReviewDetails", name));
         }
         let ok = if name == "demoAccountRequired" {
@@ -1503,7 +1484,7 @@ fn review_detail(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
         let keep = fields(
             &q,
             "appStoreReviewDetails",
-            &[&REVIEW_ATTRIBUTES[..], &["appStoreVersion"][..]].concat(),
+            &[&review_attributes()[..], &["appStoreVersion"][..]].concat(),
         )?;
         let r = state.apps[a].app_store_versions[v]
             .review_detail

@@ -221,44 +221,33 @@ async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, route
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let own = Router::new()
         .route("/_fake/state", get(get_state).put(put_state))
         .route("/_fake/requests", get(get_requests))
         .route("/_fake/reset", post(reset))
-        .fallback(api_handler)
-        .with_state(shared)
+        .route_layer(axum::middleware::from_fn(loopback_only));
+    Router::new().merge(own).fallback(api_handler).with_state(shared)
 }
 
 /// `/_fake/*` answers only on loopback; elsewhere it does not exist.
-fn loopback_only(conn: &Connection, uri: &Uri) -> Result<(), Box<Response>> {
+async fn loopback_only(
+    Extension(conn): Extension<Connection>,
+    request: AxumRequest,
+    next: axum::middleware::Next,
+) -> Response {
     if conn.peer.ip().is_loopback() {
-        Ok(())
+        next.run(request).await
     } else {
-        Err(Box::new(ApiError::path_error(uri.path()).into_response()))
+        ApiError::path_error(request.uri().path()).into_response()
     }
 }
 
-async fn get_state(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Extension(conn): Extension<Connection>,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = loopback_only(&conn, &uri) {
-        return *r;
-    }
+async fn get_state(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     let state = shared.state.lock().expect("state").clone();
     axum::Json(state).into_response()
 }
 
-async fn put_state(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Extension(conn): Extension<Connection>,
-    uri: Uri,
-    body: Body,
-) -> Response {
-    if let Err(r) = loopback_only(&conn, &uri) {
-        return *r;
-    }
+async fn put_state(AxumState(shared): AxumState<Arc<Shared>>, body: Body) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * MAX_BODY_BYTES).await else {
         return ApiError::too_large(64 * MAX_BODY_BYTES).into_response();
     };
@@ -271,26 +260,12 @@ async fn put_state(
     }
 }
 
-async fn get_requests(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Extension(conn): Extension<Connection>,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = loopback_only(&conn, &uri) {
-        return *r;
-    }
+async fn get_requests(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     let log = shared.log.lock().expect("log").clone();
     axum::Json(log).into_response()
 }
 
-async fn reset(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Extension(conn): Extension<Connection>,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = loopback_only(&conn, &uri) {
-        return *r;
-    }
+async fn reset(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     shared.log.lock().expect("log").clear();
     StatusCode::NO_CONTENT.into_response()
 }

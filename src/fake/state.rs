@@ -92,17 +92,6 @@ pub struct ReviewDetail {
     pub notes: Option<String>,
 }
 
-/// The string attributes of a review detail, by API name.
-pub const REVIEW_TEXT_ATTRIBUTES: [&str; 7] = [
-    "contactFirstName",
-    "contactLastName",
-    "contactPhone",
-    "contactEmail",
-    "demoAccountName",
-    "demoAccountPassword",
-    "notes",
-];
-
 impl ReviewDetail {
     pub fn text(&self, name: &str) -> Option<&Option<String>> {
         Some(match name {

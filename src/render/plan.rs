@@ -186,16 +186,9 @@ fn attribute(out: &mut String, name: &str, a: &AttributeChange, action: Action, 
         name.to_owned()
     };
     let multiline = old.contains('\n') || new.contains('\n');
-    if !multiline && old.chars().count() <= SHORT && new.chars().count() <= SHORT {
-        let _ = writeln!(
-            out,
-            "      {symbol} {label}: {} → {}",
-            quoted(&a.before),
-            quoted(&a.after)
-        );
-        return;
-    }
-    if whitespace_only {
+    let short = !multiline && old.chars().count() <= SHORT && new.chars().count() <= SHORT;
+    // A whitespace-only change is shown quoted, where the whitespace is visible.
+    if short || whitespace_only {
         let _ = writeln!(
             out,
             "      {symbol} {label}: {} → {}",

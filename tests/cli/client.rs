@@ -24,6 +24,19 @@ fn statuses(api: &Api, method: &str) -> Vec<Option<u16>> {
         .collect()
 }
 
+/// A client with default options for a small test server.
+fn client_for(base: String) -> Client {
+    let signer = crate::harness::Signer::new("K");
+    Client::new(
+        &signer.credentials(),
+        ClientOptions {
+            base_url: Some(base),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
 fn keywords_patch(value: &str) -> Value {
     json!({"data": {"type": "appStoreVersionLocalizations", "id": "l1", "attributes": {"keywords": value}}})
 }
@@ -260,15 +273,7 @@ async fn a_cursor_loop_is_stopped() {
         }),
     );
     let base = serve(app).await;
-    let signer = crate::harness::Signer::new("K");
-    let client = Client::new(
-        &signer.credentials(),
-        ClientOptions {
-            base_url: Some(base),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let client = client_for(base);
     let err = client.get_all("/v1/apps").await.unwrap_err();
     assert!(err.to_string().contains("cursor loop"), "{err}");
 }
@@ -285,15 +290,7 @@ async fn a_plain_text_error_body_is_readable() {
         }),
     );
     let base = serve(app).await;
-    let signer = crate::harness::Signer::new("K");
-    let client = Client::new(
-        &signer.credentials(),
-        ClientOptions {
-            base_url: Some(base),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let client = client_for(base);
     let err = client.get("/v1/apps").await.unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, ClientError::NotJson { status: 406, .. }), "{message}");

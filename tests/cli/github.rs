@@ -5,7 +5,7 @@ use crate::harness::{TempTree, example_metadata};
 use crate::reconcile::{Env, drifted_state, stderr, stdout};
 use asc_sync::fake::FaultConfig;
 use asc_sync::fields::Field;
-use asc_sync::live::{LiveAppInfo, LiveLocalization, LiveState, LiveVersion};
+use asc_sync::live::LiveLocalization;
 use asc_sync::plan::{DiffOptions, diff};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_json::Value;
@@ -56,27 +56,10 @@ fn large_plan() -> asc_sync::plan::Plan {
         "{:?}",
         loaded.findings.iter().filter(|f| f.is_error()).collect::<Vec<_>>()
     );
-    let live = LiveState {
-        app_id: "1".into(),
-        bundle_id: "com.example.marquee".into(),
-        primary_locale: "en-US".into(),
-        platform: "IOS".into(),
-        version: LiveVersion {
-            id: "v1".into(),
-            version_string: "2.1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
-            copyright: None,
-            is_first: false,
-            localizations: version_locs,
-        },
-        app_info: Some(LiveAppInfo {
-            id: "i1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
-            categories: BTreeMap::new(),
-            localizations: info_locs,
-        }),
-        review: None,
-    };
+    let mut live = crate::harness::live(vec![], vec![]);
+    live.version.copyright = None;
+    live.version.localizations = version_locs;
+    live.app_info.as_mut().unwrap().localizations = info_locs;
     diff(&loaded.tree, &live, &DiffOptions::default())
 }
 

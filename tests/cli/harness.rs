@@ -1,7 +1,10 @@
 //! Shared helpers: temporary trees, the shared corpus, the built binary.
 
+use asc_sync::fields::Field;
 use asc_sync::findings::Finding;
+use asc_sync::live::{LiveAppInfo, LiveLocalization, LiveState, LiveVersion};
 use asc_sync::tree::{self, LoadOptions, Loaded};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `shared/corpus`, beside the repository (CI clones it there), or where
@@ -247,4 +250,38 @@ pub async fn serve(app: axum::Router) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
+}
+
+/// A live localization with the given values set.
+pub fn loc(id: &str, values: &[(Field, &str)]) -> LiveLocalization {
+    LiveLocalization {
+        id: id.into(),
+        values: values.iter().map(|(f, v)| (*f, Some(v.to_string()))).collect(),
+    }
+}
+
+/// The example app's live state: an editable version 2.1 and app info,
+/// holding these localizations.
+pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, LiveLocalization)>) -> LiveState {
+    LiveState {
+        app_id: "1".into(),
+        bundle_id: "com.example.marquee".into(),
+        primary_locale: "en-US".into(),
+        platform: "IOS".into(),
+        version: LiveVersion {
+            id: "v1".into(),
+            version_string: "2.1".into(),
+            state: "PREPARE_FOR_SUBMISSION".into(),
+            copyright: Some("2026 Marquee Labs Ltd.".into()),
+            is_first: false,
+            localizations: version_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
+        },
+        app_info: Some(LiveAppInfo {
+            id: "i1".into(),
+            state: "PREPARE_FOR_SUBMISSION".into(),
+            categories: BTreeMap::new(),
+            localizations: info_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
+        }),
+        review: None,
+    }
 }

@@ -2,41 +2,10 @@
 //! Markdown's defences: escaping of untrusted text and the size cap.
 
 use crate::harness::TempTree;
+use crate::harness::{live, loc};
 use asc_sync::fields::Field;
-use asc_sync::live::{LiveAppInfo, LiveLocalization, LiveState, LiveVersion};
+use asc_sync::live::LiveLocalization;
 use asc_sync::plan::{DiffOptions, Plan, diff};
-use std::collections::BTreeMap;
-
-fn loc(id: &str, values: &[(Field, &str)]) -> LiveLocalization {
-    LiveLocalization {
-        id: id.into(),
-        values: values.iter().map(|(f, v)| (*f, Some(v.to_string()))).collect(),
-    }
-}
-
-fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, LiveLocalization)>) -> LiveState {
-    LiveState {
-        app_id: "1".into(),
-        bundle_id: "com.example.marquee".into(),
-        primary_locale: "en-US".into(),
-        platform: "IOS".into(),
-        version: LiveVersion {
-            id: "v1".into(),
-            version_string: "2.1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
-            copyright: Some("2026 Marquee Labs Ltd.".into()),
-            is_first: false,
-            localizations: version_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
-        },
-        app_info: Some(LiveAppInfo {
-            id: "i1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
-            categories: BTreeMap::new(),
-            localizations: info_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
-        }),
-        review: None,
-    }
-}
 
 const NOTES_BEFORE: &str = "What's new in 2.1:\n• Shared watchlists\n• Faster search\n• Fixed a crash when importing a CSV file\n• Better dark mode\n• New widgets\n• Smaller download";
 const NOTES_AFTER: &str = "What's new in 2.1:\n• Shared watchlists: invite friends and plan movie night together\n• Faster search\n• Fixed a crash when importing a very large CSV file\n• Better dark mode\n• New widgets\n• Smaller download\n• Thanks for watching!";
