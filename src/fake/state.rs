@@ -285,6 +285,8 @@ impl State {
                 .filter(|t| !t.is_blank())
                 .map(|t| t.value.clone())
         };
+        // Apple stores category ids; fastlane trees may hold legacy names.
+        let category = |f: RootField| root(f).map(|v| crate::fields::category_id(&v));
         let review = |f: ReviewField| tree.review.get(&f).filter(|t| !t.is_blank()).map(|t| t.value.clone());
         let review_detail = (!tree.review.is_empty()).then(|| ReviewDetail {
             contact_first_name: review(ReviewField::FirstName),
@@ -303,12 +305,12 @@ impl State {
             .unwrap_or_else(|| bundle_id.to_owned());
         let info = |state: &str| AppInfo {
             state: state.into(),
-            primary_category: root(RootField::PrimaryCategory),
-            secondary_category: root(RootField::SecondaryCategory),
-            primary_subcategory_one: root(RootField::PrimarySubcategoryOne),
-            primary_subcategory_two: root(RootField::PrimarySubcategoryTwo),
-            secondary_subcategory_one: root(RootField::SecondarySubcategoryOne),
-            secondary_subcategory_two: root(RootField::SecondarySubcategoryTwo),
+            primary_category: category(RootField::PrimaryCategory),
+            secondary_category: category(RootField::SecondaryCategory),
+            primary_subcategory_one: category(RootField::PrimarySubcategoryOne),
+            primary_subcategory_two: category(RootField::PrimarySubcategoryTwo),
+            secondary_subcategory_one: category(RootField::SecondarySubcategoryOne),
+            secondary_subcategory_two: category(RootField::SecondarySubcategoryTwo),
             localizations: info_locs.clone(),
             ..AppInfo::default()
         };

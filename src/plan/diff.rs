@@ -382,21 +382,6 @@ fn deletions(
     }
 }
 
-/// fastlane's category names: `MZGenre.` prefixes and legacy spellings
-/// (`Photo & Video`) become Apple's ids (`PHOTO_AND_VIDEO`).
-pub fn category_id(value: &str) -> String {
-    let v = value.trim_start_matches("MZGenre.").trim_start_matches("Apps.");
-    let mut id = String::new();
-    for c in v.replace('&', " AND ").chars() {
-        if c.is_ascii_alphanumeric() {
-            id.push(c.to_ascii_uppercase());
-        } else if !id.ends_with('_') && !id.is_empty() {
-            id.push('_');
-        }
-    }
-    id.trim_end_matches('_').to_owned()
-}
-
 fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes: &mut Vec<Change>) {
     if let Some((want, file)) = desired(tree.root_fields.get(&RootField::Copyright), options.blank_files)
         && let Some(change) = compare(live.version.copyright.as_deref(), &want, &file)
@@ -440,7 +425,7 @@ fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, cha
             _ => true,
         };
         let want = match value {
-            Some(v) if !v.is_blank() => Some(category_id(&v.value)),
+            Some(v) if !v.is_blank() => Some(crate::fields::category_id(&v.value)),
             Some(_) if parent_set => None,
             _ => continue,
         };
@@ -570,14 +555,6 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn category_names_become_apples_ids() {
-        assert_eq!(category_id("ENTERTAINMENT"), "ENTERTAINMENT");
-        assert_eq!(category_id("MZGenre.Productivity"), "PRODUCTIVITY");
-        assert_eq!(category_id("Photo & Video"), "PHOTO_AND_VIDEO");
-        assert_eq!(category_id("GAMES_ACTION"), "GAMES_ACTION");
-    }
 
     #[test]
     fn a_trailing_newline_on_the_live_side_is_no_change() {

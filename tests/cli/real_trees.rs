@@ -176,3 +176,50 @@ fn unknown_folders_can_be_downgraded_to_warnings() {
     assert!(!loaded.has_errors(), "{:#?}", loaded.findings);
     assert!(loaded.findings.iter().any(|f| f.code.as_str() == "unknown-folder"));
 }
+
+/// Every real tree without errors plans no change against a live state
+/// equal to it, through the fake: no false diff from CRLF, padding, NBSP,
+/// symlinks, defaults, blank files or legacy category names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_real_trees_plan_no_change_against_their_own_live_state() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(corpus().join("real-trees")).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("metadata").is_dir() {
+            continue;
+        }
+        let loaded = tree::load_dir(&dir.join("metadata"), &LoadOptions::default());
+        if loaded.has_errors() || !asc_sync::validate::validate(&loaded.tree).iter().all(|f| !f.is_error()) {
+            continue;
+        }
+        let state = asc_sync::fake::State::from_tree(&loaded.tree, "com.example.real", "IOS");
+        let api = crate::harness::Api::start(asc_sync::fake::FakeOptions {
+            state,
+            ..Default::default()
+        })
+        .await;
+        let client = api.client(|_| {});
+        let live = asc_sync::live::fetch(
+            &client,
+            "com.example.real",
+            "IOS",
+            &asc_sync::live::VersionSelector::Editable,
+        )
+        .await
+        .unwrap();
+        let plan = asc_sync::plan::diff(&loaded.tree, &live, &Default::default());
+        let changes: Vec<String> = plan
+            .changes
+            .iter()
+            .map(|c| format!("{} {:?}", c.label(), c.attributes.keys()))
+            .collect();
+        assert!(
+            !plan.has_changes && changes.is_empty(),
+            "{}: {changes:#?}",
+            dir.display()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "the seven trees without errors were checked");
+}
