@@ -83,7 +83,7 @@ pub enum ClientError {
         reason: String,
     },
     #[error(
-        "{method} {path}: gave up after {attempts} attempt(s) in {elapsed_s:.0} s (the --timeout deadline); last problem: {last}"
+        "{method} {path}: gave up after {attempts} attempt(s) in {elapsed_s:.0} s: another retry would pass the --timeout deadline. Last problem: {last}"
     )]
     Deadline {
         method: String,
@@ -394,7 +394,14 @@ impl Client {
                 last: why.to_owned(),
             });
         }
-        tracing::debug!(method, path = %path_only(path), attempt = attempts, wait_ms = wait.as_millis() as u64, why, "retrying");
+        // Rate limits are routine under load; anything else is worth a line
+        // even without -v, so a CI log shows why a step is slow.
+        let wait_s = format!("{:.1}", wait.as_secs_f64());
+        if why.starts_with("429") || why.starts_with("401") {
+            tracing::info!(method, path = %path_only(path), attempt = attempts, wait_s, why, "retrying");
+        } else {
+            tracing::warn!(method, path = %path_only(path), attempt = attempts, wait_s, why, "retrying");
+        }
         tokio::time::sleep(wait).await;
         Ok(())
     }
