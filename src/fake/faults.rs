@@ -163,6 +163,21 @@ mod tests {
     }
 
     #[test]
+    fn jitter_stays_within_its_bound_and_repeats_under_a_seed() {
+        let config = FaultConfig {
+            latency_ms: 100,
+            jitter_ms: 50,
+            seed: 3,
+            ..FaultConfig::default()
+        };
+        let draw = |f: &Faults| (0..32).map(|_| f.latency().as_millis()).collect::<Vec<_>>();
+        let a = draw(&Faults::new(config.clone()));
+        assert!(a.iter().all(|ms| (100..=150).contains(ms)), "{a:?}");
+        assert!(a.iter().any(|ms| *ms != a[0]), "it varies");
+        assert_eq!(a, draw(&Faults::new(config)));
+    }
+
+    #[test]
     fn a_rule_can_fire_a_limited_number_of_times() {
         let faults = Faults::new(FaultConfig {
             fail_5xx: Some("1 GET x2".parse().unwrap()),
