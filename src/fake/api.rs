@@ -285,14 +285,26 @@ fn single(req: &Request, data: Value, included: Vec<Value>) -> Value {
 }
 
 /// One page of a collection, with `links.next` until the last page.
-fn page(req: &Request, q: &Query, items: Vec<Value>, included: Vec<Value>) -> Result<Value> {
+fn page<T>(
+    req: &Request,
+    q: &Query,
+    items: Vec<T>,
+    mut render: impl FnMut(T, &mut Vec<Value>) -> Result<Value>,
+) -> Result<Value> {
     let limit = q.limit("limit", MAX_LIMIT, DEFAULT_LIMIT)?;
     let offset = q.offset()?;
     let total = items.len();
     if offset > total {
         return Err(ApiError::parameter_invalid("cursor", "The cursor is not valid."));
     }
-    let data: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    // Only the page's items are rendered, so only they add `included`.
+    let mut included = Vec::new();
+    let data = items
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|item| render(item, &mut included))
+        .collect::<Result<Vec<Value>>>()?;
     let mut links = json!({ "self": self_link(req) });
     if offset + limit < total {
         links["next"] = Value::String(query::with_cursor(req.base, req.path, req.query, offset + limit));
@@ -597,8 +609,7 @@ fn list_apps(state: &State, req: &Request) -> Result<Reply> {
             apps.reverse();
         }
     }
-    let items = apps.iter().map(|a| app_json(req, a, &keep)).collect();
-    Ok(Reply::ok(page(req, &q, items, Vec::new())?))
+    Ok(Reply::ok(page(req, &q, apps, |a, _| Ok(app_json(req, a, &keep)))?))
 }
 
 fn get_app(state: &State, req: &Request, id: &str) -> Result<Reply> {
@@ -667,19 +678,11 @@ fn list_versions(state: &State, req: &Request, app_id: &str) -> Result<Reply> {
             && strings.as_ref().is_none_or(|s| s.contains(&v.version_string))
             && ids.as_ref().is_none_or(|i| i.contains(&v.id))
     });
-    let limit = q.limit("limit", MAX_LIMIT, DEFAULT_LIMIT)?;
-    let offset = q.offset()?;
-    let mut items = Vec::new();
-    let mut included = Vec::new();
-    for (i, v) in versions.enumerate() {
-        // Only the page's versions contribute included resources.
-        if i >= offset && i < offset + limit {
-            items.push(version_json(req, &q, app, v, &inc, &mut included)?);
-        } else {
-            items.push(Value::Null);
-        }
-    }
-    Ok(Reply::ok(page(req, &q, items, included)?))
+    let versions: Vec<&Version> = versions.collect();
+    let doc = page(req, &q, versions, |v, included| {
+        version_json(req, &q, app, v, &inc, included)
+    })?;
+    Ok(Reply::ok(doc))
 }
 
 fn get_version(state: &State, req: &Request, id: &str) -> Result<Reply> {
@@ -710,13 +713,21 @@ fn list_version_localizations(state: &State, req: &Request, id: &str) -> Result<
         &localization_field_names(Resource::VersionLocalization),
     )?;
     let locales = q.list("filter[locale]", None)?;
-    let items = version
+    let items: Vec<&Localization> = version
         .localizations
         .iter()
         .filter(|l| locales.as_ref().is_none_or(|f| f.contains(&l.locale)))
-        .map(|l| localization_json(req, Resource::VersionLocalization, &version.id, l, &keep))
         .collect();
-    Ok(Reply::ok(page(req, &q, items, Vec::new())?))
+    let doc = page(req, &q, items, |l, _| {
+        Ok(localization_json(
+            req,
+            Resource::VersionLocalization,
+            &version.id,
+            l,
+            &keep,
+        ))
+    })?;
+    Ok(Reply::ok(doc))
 }
 
 fn list_app_infos(state: &State, req: &Request, app_id: &str) -> Result<Reply> {
@@ -739,12 +750,11 @@ fn list_app_infos(state: &State, req: &Request, app_id: &str) -> Result<Reply> {
         DEFAULT_INCLUDED_LIMIT,
     )?;
     let loc_limit = include.iter().any(|i| i == "appInfoLocalizations").then_some(limit);
-    let mut included = Vec::new();
-    let mut items = Vec::new();
-    for info in &app.app_infos {
-        items.push(app_info_json(req, &q, info, loc_limit, &mut included)?);
-    }
-    Ok(Reply::ok(page(req, &q, items, included)?))
+    let infos: Vec<&AppInfo> = app.app_infos.iter().collect();
+    let doc = page(req, &q, infos, |info, included| {
+        app_info_json(req, &q, info, loc_limit, included)
+    })?;
+    Ok(Reply::ok(doc))
 }
 
 fn get_app_info(state: &State, req: &Request, id: &str) -> Result<Reply> {
@@ -783,13 +793,21 @@ fn list_app_info_localizations(state: &State, req: &Request, id: &str) -> Result
         &localization_field_names(Resource::AppInfoLocalization),
     )?;
     let locales = q.list("filter[locale]", None)?;
-    let items = info
+    let items: Vec<&Localization> = info
         .localizations
         .iter()
         .filter(|l| locales.as_ref().is_none_or(|f| f.contains(&l.locale)))
-        .map(|l| localization_json(req, Resource::AppInfoLocalization, &info.id, l, &keep))
         .collect();
-    Ok(Reply::ok(page(req, &q, items, Vec::new())?))
+    let doc = page(req, &q, items, |l, _| {
+        Ok(localization_json(
+            req,
+            Resource::AppInfoLocalization,
+            &info.id,
+            l,
+            &keep,
+        ))
+    })?;
+    Ok(Reply::ok(doc))
 }
 
 fn get_review_detail_of_version(state: &State, req: &Request, id: &str) -> Result<Reply> {
