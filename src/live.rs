@@ -287,16 +287,18 @@ async fn included_or_paged(
     relationship: &str,
     paged: &str,
 ) -> Result<Vec<Resource>, ClientError> {
-    let ids = parent.related_ids(relationship).unwrap_or_default();
-    let total = parent.related_total(relationship).unwrap_or(ids.len() as u64);
-    if (ids.len() as u64) < total || parent.related_ids(relationship).is_none() {
+    // No `data` at all means the server included nothing: read the list.
+    let ids = parent.related_ids(relationship);
+    let included = ids.as_ref().map_or(0, Vec::len) as u64;
+    let total = parent.related_total(relationship).unwrap_or(included);
+    let Some(ids) = ids.filter(|_| included >= total) else {
         tracing::debug!(
             relationship,
             total,
             "more localizations than Apple includes; reading the paged list"
         );
         return Ok(client.get_all(paged).await?.data);
-    }
+    };
     Ok(ids
         .iter()
         .filter_map(|id| {

@@ -20,7 +20,6 @@ use rand::RngExt;
 use reqwest::{Method, Url};
 use serde_json::Value;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -580,9 +579,6 @@ fn excerpt(body: &[u8]) -> String {
     }
     if cut.is_empty() { "(empty)".into() } else { cut }
 }
-
-/// Shared handle for concurrent use.
-pub type SharedClient = Arc<Client>;
 
 #[cfg(test)]
 mod tests {

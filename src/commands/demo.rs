@@ -86,10 +86,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     };
     let public = secret.public_key().to_public_key_pem(LineEnding::LF)?;
     let color = super::reconcile::color(global);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = super::reconcile::runtime()?;
     rt.block_on(async {
         let fake = FakeServer::start_local(FakeOptions {
             state,

@@ -138,7 +138,7 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Resul
             seed: args.seed,
         },
     };
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = reconcile::runtime()?;
     runtime.block_on(async {
         let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&args.listen)
             .await

@@ -91,7 +91,8 @@ pub(crate) fn render_plan(plan: &Plan, format: PlanFormat, color: bool) -> Strin
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+/// The runtime every command that talks to a server runs on.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -60,6 +60,17 @@ pub struct Version {
     pub review_detail: Option<ReviewDetail>,
 }
 
+impl Version {
+    /// The localization of `locale`, if the version has one.
+    pub fn localization(&self, locale: &str) -> Option<&Localization> {
+        self.localizations.iter().find(|l| l.locale == locale)
+    }
+
+    pub fn localization_mut(&mut self, locale: &str) -> Option<&mut Localization> {
+        self.localizations.iter_mut().find(|l| l.locale == locale)
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Localization {
     #[serde(default)]

@@ -311,17 +311,17 @@ fn deletions(
     notes: &mut Vec<String>,
 ) {
     let local: Vec<&str> = tree.locales.keys().map(|l| l.code()).collect();
-    let mut extra: Vec<(&str, &str, &LiveLocalization, Option<Parent>)> = Vec::new();
+    let mut extra: Vec<(&str, &str, &LiveLocalization)> = Vec::new();
     for (locale, loc) in &live.version.localizations {
-        extra.push((VERSION_LOCS, locale, loc, None));
+        extra.push((VERSION_LOCS, locale, loc));
     }
     if let Some(info) = &live.app_info {
         for (locale, loc) in &info.localizations {
-            extra.push((INFO_LOCS, locale, loc, None));
+            extra.push((INFO_LOCS, locale, loc));
         }
     }
     let mut noted = Vec::new();
-    for (type_name, locale, loc, _) in extra {
+    for (type_name, locale, loc) in extra {
         if local.contains(&locale) {
             continue;
         }
