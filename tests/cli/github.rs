@@ -272,11 +272,7 @@ async fn changed_since_tells_this_change_from_drift_and_the_plan_records_its_com
     // The live listing equals the base commit's tree, except a web edit to
     // the German release notes.
     let mut state = crate::reconcile::example_state();
-    let de = state.apps[0].app_store_versions[1]
-        .localizations
-        .iter_mut()
-        .find(|l| l.locale == "de-DE")
-        .unwrap();
+    let de = state.apps[0].app_store_versions[1].localization_mut("de-DE").unwrap();
     de.attributes
         .insert("whatsNew".into(), Some("Edited on the web".into()));
     let env = Env::start(state, FaultConfig::default()).await;

@@ -240,11 +240,7 @@ async fn a_saved_plan_is_refused_when_a_planned_value_moved() {
 
     // Someone edits a planned attribute on the web.
     let mut state = env.fake.state();
-    let en = state.apps[0].app_store_versions[1]
-        .localizations
-        .iter_mut()
-        .find(|l| l.locale == "en-US")
-        .unwrap();
+    let en = state.apps[0].app_store_versions[1].localization_mut("en-US").unwrap();
     en.attributes.insert("keywords".into(), Some("edited,again".into()));
     env.fake.set_state(state);
     env.fake.reset_log();
@@ -265,11 +261,7 @@ async fn a_web_edit_the_plan_does_not_touch_does_not_block_it() {
     let plan_path = env.dir.path().join("plan.json");
     env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     let mut state = env.fake.state();
-    let ja = state.apps[0].app_store_versions[1]
-        .localizations
-        .iter_mut()
-        .find(|l| l.locale == "ja")
-        .unwrap();
+    let ja = state.apps[0].app_store_versions[1].localization_mut("ja").unwrap();
     ja.attributes
         .insert("promotionalText".into(), Some("ウェブで編集".into()));
     env.fake.set_state(state);
@@ -281,11 +273,7 @@ async fn a_web_edit_the_plan_does_not_touch_does_not_block_it() {
     let report: Value = serde_json::from_slice(&apply.stdout).unwrap();
     assert_eq!(report["summary"]["applied"], 4);
     let state = env.fake.state();
-    let ja = state.apps[0].app_store_versions[1]
-        .localizations
-        .iter()
-        .find(|l| l.locale == "ja")
-        .unwrap();
+    let ja = state.apps[0].app_store_versions[1].localization("ja").unwrap();
     assert_eq!(
         ja.attributes["promotionalText"].as_deref(),
         Some("ウェブで編集"),
@@ -297,9 +285,7 @@ async fn a_web_edit_the_plan_does_not_touch_does_not_block_it() {
 async fn a_partial_failure_names_the_locale_and_applies_the_rest() {
     let state = drifted_state();
     let de_id = state.apps[0].app_store_versions[1]
-        .localizations
-        .iter()
-        .find(|l| l.locale == "de-DE")
+        .localization("de-DE")
         .unwrap()
         .id
         .clone();
@@ -366,7 +352,7 @@ async fn blocked_fields_are_shown_and_never_sent() {
     // only promotional text may change there.
     let mut state = example_state();
     let live = &mut state.apps[0].app_store_versions[0];
-    let en = live.localizations.iter_mut().find(|l| l.locale == "en-US").unwrap();
+    let en = live.localization_mut("en-US").unwrap();
     en.attributes.insert("description".into(), Some("Edited".into()));
     en.attributes.insert("promotionalText".into(), Some("Old promo".into()));
     let env = Env::start(state, FaultConfig::default()).await;
@@ -407,11 +393,7 @@ async fn blocked_fields_are_shown_and_never_sent() {
         .await;
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     let state = env.fake.state();
-    let en = state.apps[0].app_store_versions[0]
-        .localizations
-        .iter()
-        .find(|l| l.locale == "en-US")
-        .unwrap();
+    let en = state.apps[0].app_store_versions[0].localization("en-US").unwrap();
     assert_eq!(
         en.attributes["description"].as_deref(),
         Some("Edited"),
