@@ -9,11 +9,12 @@
 mod common;
 use common::text;
 
-use asc_sync::fields::Field;
 use asc_sync::locale;
+use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
+use strum::IntoEnumIterator;
 
 /// Writes the tree once and returns its metadata folder.
 fn tree() -> PathBuf {
@@ -24,7 +25,7 @@ fn tree() -> PathBuf {
     for (i, code) in locale::ALL.iter().enumerate() {
         let dir = root.join(code);
         std::fs::create_dir_all(&dir).unwrap();
-        for field in Field::ALL {
+        for field in Field::iter() {
             let value = match field {
                 Field::Description | Field::WhatsNew => text(4000, i) + "\n",
                 Field::Keywords => "movies,film,diary,watchlist,cinema,reviews,tracker".to_owned(),

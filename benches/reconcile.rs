@@ -12,13 +12,14 @@ use common::text;
 
 use asc_sync::client::{Client, ClientOptions, Credentials};
 use asc_sync::fake::{FakeOptions, FakeServer, FaultConfig, State};
-use asc_sync::fields::{Field, Resource};
 use asc_sync::live::VersionSelector;
+use asc_sync::model::{Field, Localization};
 use asc_sync::plan::{DiffOptions, diff};
 use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use strum::IntoEnumIterator;
 
 const LATENCY_MS: u64 = 300;
 const BUNDLE: &str = "com.example.bench";
@@ -32,7 +33,7 @@ fn tree_dir() -> PathBuf {
     for (i, code) in asc_sync::locale::ALL.iter().enumerate() {
         let dir = root.join(code);
         std::fs::create_dir_all(&dir).unwrap();
-        for field in Field::ALL {
+        for field in Field::iter() {
             let value = match field {
                 Field::Description => text(4000, i),
                 Field::WhatsNew => text(1500, i + 1),
@@ -147,22 +148,18 @@ async fn run() {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (resource, locs) in [
-        (Resource::VersionLocalization, &live.version.localizations),
-        (
-            Resource::AppInfoLocalization,
-            &live.app_info.as_ref().unwrap().localizations,
-        ),
+        (Localization::Version, &live.version.localizations),
+        (Localization::AppInfo, &live.app_info.as_ref().unwrap().localizations),
     ] {
         for (locale, loc) in locs.iter() {
             let values = &tree.locales[&asc_sync::locale::Locale::exact(locale).unwrap()].fields;
             let attributes: serde_json::Map<String, serde_json::Value> = values
                 .iter()
-                .filter(|(f, v)| f.resource() == resource && !v.is_blank())
+                .filter(|(f, v)| f.localization() == resource && !v.is_blank())
                 .map(|(f, v)| (f.api_name().to_owned(), serde_json::Value::String(v.value.clone())))
                 .collect();
-            let body =
-                serde_json::json!({"data": {"type": resource.type_name(), "id": loc.id, "attributes": attributes}});
-            let (b, path) = (b.clone(), format!("/v1/{}/{}", resource.type_name(), loc.id));
+            let body = serde_json::json!({"data": {"type": resource.kind().type_name(), "id": loc.id, "attributes": attributes}});
+            let (b, path) = (b.clone(), format!("/v1/{}/{}", resource.kind(), loc.id));
             tasks.push(tokio::spawn(async move { b.patch(&path, &body).await.map(|_| ()) }));
         }
     }

@@ -6,41 +6,41 @@
 
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
-use crate::fields::{Field, ReviewField, RootField};
-use crate::live::{LiveState, category_relationship};
+use crate::live::{LiveLocalization, LiveState};
+use crate::model::{Attribute, ResourceKind};
 use crate::plan::{Action, Change, Plan, fingerprint};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A planned attribute whose live value moved since the plan was made.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stale {
     pub change: String,
-    pub attribute: Option<String>,
+    pub attribute: Option<Attribute>,
     pub planned_before: Value,
     pub now: Value,
     pub reason: String,
 }
 
 /// The live value of a planned attribute now, as the plan records values.
-fn current_value(live: &LiveState, change: &Change, attribute: &str) -> Result<Value, String> {
+fn current_value(live: &LiveState, change: &Change, attribute: Attribute) -> Result<Value, String> {
     let text = |v: Option<&String>| v.map_or(Value::Null, |s| Value::String(s.clone()));
     let id = change.id.as_deref().unwrap_or_default();
-    match change.resource_type.as_str() {
-        "appStoreVersionLocalizations" | "appInfoLocalizations" => {
-            let locs = if change.resource_type == "appStoreVersionLocalizations" {
-                Some(&live.version.localizations)
-            } else {
-                live.app_info.as_ref().map(|i| &i.localizations)
-            };
-            let loc = locs
-                .and_then(|l| l.values().find(|l| l.id == id))
-                .ok_or("the localization no longer exists")?;
-            let field = Field::from_api_name(attribute).ok_or("unknown attribute")?;
+    let localization = |locs: Option<&BTreeMap<String, LiveLocalization>>| {
+        locs.and_then(|l| l.values().find(|l| l.id == id).cloned())
+            .ok_or("the localization no longer exists")
+    };
+    match attribute {
+        Attribute::Localized(field) => {
+            let loc = match change.resource {
+                ResourceKind::AppStoreVersionLocalizations => localization(Some(&live.version.localizations)),
+                _ => localization(live.app_info.as_ref().map(|i| &i.localizations)),
+            }?;
             Ok(text(loc.values.get(&field).and_then(Option::as_ref)))
         }
-        "appStoreVersions" => {
+        Attribute::Copyright => {
             if live.version.id != id {
                 return Err(format!(
                     "the target version is now {} ({})",
@@ -49,34 +49,25 @@ fn current_value(live: &LiveState, change: &Change, attribute: &str) -> Result<V
             }
             Ok(text(live.version.copyright.as_ref()))
         }
-        "appInfos" => {
+        Attribute::Category(slot) => {
             let info = live
                 .app_info
                 .as_ref()
                 .filter(|i| i.id == id)
                 .ok_or("the app info record changed")?;
-            let field = RootField::ALL
-                .into_iter()
-                .find(|f| category_relationship(*f) == attribute)
-                .ok_or("unknown relationship")?;
-            Ok(text(info.categories.get(&field).and_then(Option::as_ref)))
+            Ok(text(info.categories.get(&slot).and_then(Option::as_ref)))
         }
-        "appStoreReviewDetails" => {
+        Attribute::Review(_) | Attribute::DemoAccountRequired => {
             let review = live
                 .review
                 .as_ref()
                 .filter(|r| r.id == id)
                 .ok_or("the review details changed")?;
-            if attribute == "demoAccountRequired" {
-                return Ok(review.demo_account_required.map_or(Value::Null, Value::Bool));
-            }
-            let field = ReviewField::ALL
-                .into_iter()
-                .find(|f| f.api_name() == attribute)
-                .ok_or("unknown attribute")?;
-            Ok(text(review.values.get(&field).and_then(Option::as_ref)))
+            Ok(match attribute {
+                Attribute::Review(field) => text(review.values.get(&field).and_then(Option::as_ref)),
+                _ => review.demo_account_required.map_or(Value::Null, Value::Bool),
+            })
         }
-        other => Err(format!("unknown resource type {other}")),
     }
 }
 
@@ -100,17 +91,15 @@ pub fn stale(plan: &Plan, live: &LiveState) -> Vec<Stale> {
     }
     for change in plan.changes.iter().filter(|c| !c.is_blocked()) {
         if change.action == Action::Create {
-            let exists = match change.resource_type.as_str() {
-                "appStoreVersionLocalizations" => change
-                    .locale
+            let locale = change.locale.as_deref().unwrap_or_default();
+            let exists = match change.resource {
+                ResourceKind::AppStoreVersionLocalizations => live.version.localizations.contains_key(locale),
+                ResourceKind::AppInfoLocalizations => live
+                    .app_info
                     .as_ref()
-                    .is_some_and(|l| live.version.localizations.contains_key(l)),
-                "appInfoLocalizations" => change
-                    .locale
-                    .as_ref()
-                    .is_some_and(|l| live.app_info.as_ref().is_some_and(|i| i.localizations.contains_key(l))),
-                "appStoreReviewDetails" => live.review.is_some(),
-                _ => false,
+                    .is_some_and(|i| i.localizations.contains_key(locale)),
+                ResourceKind::AppStoreReviewDetails => live.review.is_some(),
+                ResourceKind::AppStoreVersions | ResourceKind::AppInfos => false,
             };
             if exists {
                 out.push(Stale {
@@ -123,7 +112,7 @@ pub fn stale(plan: &Plan, live: &LiveState) -> Vec<Stale> {
             }
             continue;
         }
-        for (name, planned) in &change.attributes {
+        for (&name, planned) in &change.attributes {
             let salt = plan.secret_salt.as_deref().unwrap_or_default();
             let unchanged = |now: &Value| match &planned.fingerprints {
                 Some(f) => now.as_str().map(|v| fingerprint(v, salt)) == f.before,
@@ -133,7 +122,7 @@ pub fn stale(plan: &Plan, live: &LiveState) -> Vec<Stale> {
                 Ok(now) if unchanged(&now) => {}
                 Ok(now) => out.push(Stale {
                     change: change.label(),
-                    attribute: Some(name.clone()),
+                    attribute: Some(name),
                     planned_before: planned.before.clone(),
                     now: if planned.sensitive {
                         Value::String(crate::plan::SENSITIVE.into())
@@ -144,7 +133,7 @@ pub fn stale(plan: &Plan, live: &LiveState) -> Vec<Stale> {
                 }),
                 Err(reason) => out.push(Stale {
                     change: change.label(),
-                    attribute: Some(name.clone()),
+                    attribute: Some(name),
                     planned_before: planned.before.clone(),
                     now: Value::Null,
                     reason,
@@ -175,11 +164,12 @@ pub struct Failure {
 /// One change's result.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChangeResult {
-    pub resource_type: String,
+    #[serde(rename = "resource_type")]
+    pub resource: ResourceKind,
     pub id: Option<String>,
     pub locale: Option<String>,
     pub action: Action,
-    pub attributes: Vec<String>,
+    pub attributes: Vec<Attribute>,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
@@ -211,7 +201,32 @@ impl ApplyReport {
     }
 }
 
-fn failure(e: &ClientError) -> Failure {
+/// Why one change was not applied: App Store Connect's answer, or the
+/// plan itself (a secret file that changed since the plan was made).
+enum SendError {
+    Client(ClientError),
+    Plan(String),
+}
+
+impl From<ClientError> for SendError {
+    fn from(e: ClientError) -> SendError {
+        SendError::Client(e)
+    }
+}
+
+fn failure(e: &SendError) -> Failure {
+    let e = match e {
+        SendError::Client(e) => e,
+        SendError::Plan(reason) => {
+            return Failure {
+                status: None,
+                code: None,
+                title: None,
+                detail: reason.clone(),
+                pointer: None,
+            };
+        }
+    };
     match e.api() {
         Some(api) => {
             let first = api.errors.first();
@@ -240,8 +255,8 @@ fn failure(e: &ClientError) -> Failure {
 
 /// The value to send for an attribute: the planned `after`, or for a
 /// secret, the file's current text after checking it is what was planned.
-fn value_to_send(change: &Change, name: &str, salt: &str) -> Result<Value, String> {
-    let planned = &change.attributes[name];
+fn value_to_send(change: &Change, name: Attribute, salt: &str) -> Result<Value, String> {
+    let planned = &change.attributes[&name];
     if !planned.sensitive || planned.after.is_null() {
         return Ok(planned.after.clone());
     }
@@ -257,77 +272,76 @@ fn value_to_send(change: &Change, name: &str, salt: &str) -> Result<Value, Strin
     Ok(Value::String(value))
 }
 
-fn attributes_body(change: &Change, salt: &str) -> Result<Map<String, Value>, String> {
-    change
-        .attributes
-        .keys()
-        .map(|name| value_to_send(change, name, salt).map(|v| (name.clone(), v)))
-        .collect()
+/// The change's values, attributes and relationships apart, as JSON:API
+/// sends them (a category is `{"data": {"type": "appCategories", "id"}}`).
+fn body_members(change: &Change, salt: &str) -> Result<(Map<String, Value>, Map<String, Value>), String> {
+    let mut attributes = Map::new();
+    let mut relationships = Map::new();
+    for &name in change.attributes.keys() {
+        let value = value_to_send(change, name, salt)?;
+        if name.is_relationship() {
+            let data = match value {
+                Value::String(id) => json!({"type": "appCategories", "id": id}),
+                _ => Value::Null,
+            };
+            relationships.insert(name.to_string(), json!({ "data": data }));
+        } else {
+            attributes.insert(name.to_string(), value);
+        }
+    }
+    Ok((attributes, relationships))
 }
 
 /// Sends one change.
-async fn send(client: &Client, change: &Change, salt: &str) -> Result<(), ClientError> {
-    let t = change.resource_type.as_str();
-    let id = change.id.clone().unwrap_or_default();
-    let attributes = attributes_body(change, salt).map_err(|detail| ClientError::Decode {
-        method: "PLAN".into(),
-        path: change.label(),
-        reason: detail,
-    })?;
+async fn send(client: &Client, change: &Change, salt: &str) -> Result<(), SendError> {
+    let plan_error = SendError::Plan;
+    let t = change.resource.type_name();
+    let (mut attributes, mut relationships) = body_members(change, salt).map_err(plan_error)?;
     match change.action {
-        Action::Update if t == "appInfos" => {
-            let relationships: Map<String, Value> = attributes
-                .into_iter()
-                .map(|(name, v)| {
-                    let data = match v {
-                        Value::String(id) => json!({"type": "appCategories", "id": id}),
-                        _ => Value::Null,
-                    };
-                    (name, json!({ "data": data }))
-                })
-                .collect();
-            let body = json!({"data": {"type": t, "id": id, "relationships": relationships}});
-            client.patch(&format!("/v1/{t}/{id}"), &body).await.map(|_| ())
-        }
         Action::Update => {
-            let body = json!({"data": {"type": t, "id": id, "attributes": attributes}});
-            client.patch(&format!("/v1/{t}/{id}"), &body).await.map(|_| ())
+            let id = change.id.as_deref().unwrap_or_default();
+            let mut data = json!({"type": t, "id": id});
+            if !attributes.is_empty() {
+                data["attributes"] = Value::Object(attributes);
+            }
+            if !relationships.is_empty() {
+                data["relationships"] = Value::Object(relationships);
+            }
+            client.patch(&format!("/v1/{t}/{id}"), &json!({ "data": data })).await?;
+            Ok(())
         }
-        Action::Delete => client.delete(&format!("/v1/{t}/{id}")).await,
+        Action::Delete => {
+            let id = change.id.as_deref().unwrap_or_default();
+            Ok(client.delete(&format!("/v1/{t}/{id}")).await?)
+        }
         Action::Create => {
-            let parent = change.parent.clone().unwrap_or_else(|| crate::plan::Parent {
-                type_name: String::new(),
-                id: String::new(),
-            });
-            let (relation, list) = match t {
-                "appStoreVersionLocalizations" => (
-                    "appStoreVersion",
-                    format!("/v1/appStoreVersions/{}/appStoreVersionLocalizations", parent.id),
-                ),
-                "appInfoLocalizations" => ("appInfo", format!("/v1/appInfos/{}/appInfoLocalizations", parent.id)),
-                _ => (
-                    "appStoreVersion",
-                    format!("/v1/appStoreVersions/{}/appStoreReviewDetail", parent.id),
-                ),
+            let (Some(parent), Some((_, relation)), Some(list)) = (
+                change.parent.as_ref(),
+                change.resource.parent(),
+                change.parent.as_ref().and_then(|p| change.resource.list_under(&p.id)),
+            ) else {
+                return Err(plan_error("the plan names no parent to create it under".into()));
             };
-            let mut attributes = attributes;
             if let Some(locale) = &change.locale {
                 attributes.insert("locale".into(), Value::String(locale.clone()));
             }
-            let body = json!({"data": {"type": t, "attributes": attributes,
-                "relationships": {relation: {"data": {"type": parent.type_name, "id": parent.id}}}}});
-            let locale = change.locale.clone();
-            client
-                .create(&format!("/v1/{t}"), &body, || async {
-                    if t == "appStoreReviewDetails" {
-                        let doc = client.get(&list).await?;
-                        return Ok(serde_json::from_value::<Resource>(doc.data).ok());
-                    }
-                    let url = format!("{list}?filter[locale]={}", locale.clone().unwrap_or_default());
-                    Ok(client.get_all(&url).await?.data.into_iter().next())
-                })
-                .await
-                .map(|_| ())
+            relationships.insert(
+                relation.into(),
+                json!({"data": {"type": parent.resource, "id": parent.id}}),
+            );
+            let body = json!({"data": {"type": t, "attributes": attributes, "relationships": relationships}});
+            // Was a POST whose answer was lost created after all? Read the
+            // parent's children to find out before sending it again.
+            let created = || async {
+                if change.resource == ResourceKind::AppStoreReviewDetails {
+                    let doc = client.get(&list).await?;
+                    return Ok(serde_json::from_value::<Resource>(doc.data).ok());
+                }
+                let url = format!("{list}?filter[locale]={}", change.locale.as_deref().unwrap_or_default());
+                Ok(client.get_all(&url).await?.data.into_iter().next())
+            };
+            client.create(&format!("/v1/{t}"), &body, created).await?;
+            Ok(())
         }
     }
 }
@@ -370,7 +384,7 @@ pub async fn execute(client: Arc<Client>, plan: &Plan, progress: impl Fn(&Change
         }
     }
     ApplyReport {
-        format_version: crate::plan::FORMAT_VERSION,
+        format_version: crate::FORMAT_VERSION,
         bundle_id: plan.source.bundle_id.clone(),
         version_string: plan.source.version_string.clone(),
         summary,
@@ -381,11 +395,11 @@ pub async fn execute(client: Arc<Client>, plan: &Plan, progress: impl Fn(&Change
 
 fn result_of(change: &Change, status: Status, error: Option<Failure>, reason: Option<String>) -> ChangeResult {
     ChangeResult {
-        resource_type: change.resource_type.clone(),
+        resource: change.resource,
         id: change.id.clone(),
         locale: change.locale.clone(),
         action: change.action,
-        attributes: change.attributes.keys().cloned().collect(),
+        attributes: change.attributes.keys().copied().collect(),
         status,
         error,
         reason,

@@ -12,21 +12,25 @@
 //! is the only place that prints; `cli` is only the user's words.
 
 pub mod apply;
-pub mod appstore;
 pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
 pub mod fake;
-pub mod fields;
 pub mod findings;
 pub mod github;
 pub mod gitinfo;
 pub mod live;
 pub mod locale;
 pub mod logging;
+pub mod model;
 pub mod plan;
 pub mod render;
 pub mod settings;
 pub mod tree;
 pub mod validate;
+
+/// Version of every JSON document asc-sync writes (plans, reports,
+/// validation results). Bumped only on a change that breaks readers;
+/// additions keep it.
+pub const FORMAT_VERSION: u32 = 1;

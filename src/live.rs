@@ -7,11 +7,9 @@
 
 use crate::client::jsonapi::{Collection, Resource};
 use crate::client::{Client, ClientError};
-use crate::fields::{Field, Resource as Kind, ReviewField, RootField};
+use crate::model::{self, CategorySlot, Editability, Field, Localization, ReviewField};
 use std::collections::BTreeMap;
-
-use crate::appstore::LIVE_APP_INFO_STATES;
-pub use crate::appstore::{EDITABLE_APP_INFO_STATES, EDITABLE_VERSION_STATES, LIVE_VERSION_STATES};
+use strum::IntoEnumIterator;
 const INCLUDED_LIMIT: usize = 50;
 
 /// Which version a run targets.
@@ -66,7 +64,7 @@ pub struct LiveVersion {
 
 impl LiveVersion {
     pub fn editable(&self) -> bool {
-        EDITABLE_VERSION_STATES.contains(&self.state.as_str())
+        model::version_editable(&self.state)
     }
 }
 
@@ -74,13 +72,13 @@ impl LiveVersion {
 pub struct LiveAppInfo {
     pub id: String,
     pub state: String,
-    pub categories: BTreeMap<RootField, Option<String>>,
+    pub categories: BTreeMap<CategorySlot, Option<String>>,
     pub localizations: BTreeMap<String, LiveLocalization>,
 }
 
 impl LiveAppInfo {
     pub fn editable(&self) -> bool {
-        EDITABLE_APP_INFO_STATES.contains(&self.state.as_str())
+        model::app_info_editable(&self.state)
     }
 }
 
@@ -161,7 +159,7 @@ pub async fn fetch(
         ),
     )
     .await?;
-    version.localizations = localizations(&locs, Kind::VersionLocalization);
+    version.localizations = localizations(&locs, Localization::Version);
     let review = chosen.related_id("appStoreReviewDetail").and_then(|id| {
         versions
             .included
@@ -178,12 +176,12 @@ pub async fn fetch(
     let info = infos
         .data
         .iter()
-        .find(|i| i.str("state").is_some_and(|s| EDITABLE_APP_INFO_STATES.contains(&s)))
+        .find(|i| i.str("state").is_some_and(model::app_info_editable))
         .or_else(|| {
             infos
                 .data
                 .iter()
-                .find(|i| i.str("state").is_some_and(|s| LIVE_APP_INFO_STATES.contains(&s)))
+                .find(|i| i.str("state").is_some_and(model::app_info_live))
         })
         .or_else(|| infos.data.first());
     let app_info = match info {
@@ -196,16 +194,14 @@ pub async fn fetch(
                 &format!("/v1/appInfos/{}/appInfoLocalizations?limit=200", info.id),
             )
             .await?;
-            let categories = RootField::ALL
-                .iter()
-                .filter(|f| **f != RootField::Copyright)
-                .map(|f| (*f, info.related_id(category_relationship(*f)).map(str::to_owned)))
+            let categories = CategorySlot::iter()
+                .map(|slot| (slot, info.related_id(slot.api_name()).map(str::to_owned)))
                 .collect();
             Some(LiveAppInfo {
                 id: info.id.clone(),
                 state: info.str("state").unwrap_or_default().to_owned(),
                 categories,
-                localizations: localizations(&locs, Kind::AppInfoLocalization),
+                localizations: localizations(&locs, Localization::AppInfo),
             })
         }
         None => None,
@@ -219,19 +215,6 @@ pub async fn fetch(
         app_info,
         review,
     })
-}
-
-/// The relationship name of a category file.
-pub fn category_relationship(field: RootField) -> &'static str {
-    match field {
-        RootField::PrimaryCategory => "primaryCategory",
-        RootField::SecondaryCategory => "secondaryCategory",
-        RootField::PrimarySubcategoryOne => "primarySubcategoryOne",
-        RootField::PrimarySubcategoryTwo => "primarySubcategoryTwo",
-        RootField::SecondarySubcategoryOne => "secondarySubcategoryOne",
-        RootField::SecondarySubcategoryTwo => "secondarySubcategoryTwo",
-        RootField::Copyright => "copyright",
-    }
 }
 
 fn encode(value: &str) -> String {
@@ -251,8 +234,8 @@ fn select_version<'a>(
     let candidates: Vec<&Resource> = versions
         .iter()
         .filter(|v| match selector {
-            VersionSelector::Editable => EDITABLE_VERSION_STATES.contains(&state(v).as_str()),
-            VersionSelector::Live => LIVE_VERSION_STATES.contains(&state(v).as_str()),
+            VersionSelector::Editable => model::version_editable(&state(v)),
+            VersionSelector::Live => model::version_live(&state(v)),
             VersionSelector::Exact(s) => string(v) == *s,
         })
         .collect();
@@ -310,15 +293,14 @@ async fn included_or_paged(
         .collect())
 }
 
-fn localizations(resources: &[Resource], kind: Kind) -> BTreeMap<String, LiveLocalization> {
+fn localizations(resources: &[Resource], kind: Localization) -> BTreeMap<String, LiveLocalization> {
     resources
         .iter()
         .filter_map(|r| {
             let locale = r.str("locale")?.to_owned();
-            let values = Field::ALL
-                .iter()
-                .filter(|f| f.resource() == kind)
-                .map(|f| (*f, r.str(f.api_name()).map(str::to_owned)))
+            let values = kind
+                .fields()
+                .map(|f| (f, r.str(f.api_name()).map(str::to_owned)))
                 .collect();
             Some((
                 locale,
@@ -334,9 +316,8 @@ fn localizations(resources: &[Resource], kind: Kind) -> BTreeMap<String, LiveLoc
 fn review_of(r: &Resource) -> LiveReview {
     LiveReview {
         id: r.id.clone(),
-        values: ReviewField::ALL
-            .iter()
-            .map(|f| (*f, r.str(f.api_name()).map(str::to_owned)))
+        values: ReviewField::iter()
+            .map(|f| (f, r.str(f.api_name()).map(str::to_owned)))
             .collect(),
         demo_account_required: r
             .attributes
@@ -346,14 +327,31 @@ fn review_of(r: &Resource) -> LiveReview {
 }
 
 impl LiveState {
-    /// Non-empty live localized values: the base of the "clears too much" guard.
+    /// Every non-empty live value a plan could clear (localized texts,
+    /// copyright, categories, review details): the base of the "clears
+    /// too much" guard, so a share can never exceed 100 %.
     pub fn value_count(&self) -> usize {
-        let count = |locs: &BTreeMap<String, LiveLocalization>| {
-            locs.values()
-                .flat_map(|l| l.values.values())
-                .filter(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
-                .count()
-        };
-        count(&self.version.localizations) + self.app_info.as_ref().map_or(0, |i| count(&i.localizations))
+        fn set<'a>(values: impl Iterator<Item = &'a Option<String>>) -> usize {
+            values.filter(|v| v.as_deref().is_some_and(|s| !s.is_empty())).count()
+        }
+        let localized = |locs: &BTreeMap<String, LiveLocalization>| set(locs.values().flat_map(|l| l.values.values()));
+        localized(&self.version.localizations)
+            + set(std::iter::once(&self.version.copyright))
+            + self
+                .app_info
+                .as_ref()
+                .map_or(0, |i| localized(&i.localizations) + set(i.categories.values()))
+            + self.review.as_ref().map_or(0, |r| set(r.values.values()))
+    }
+
+    /// What Apple allows now, for the diff to predict its refusals.
+    pub fn editability(&self) -> Editability<'_> {
+        Editability {
+            platform: &self.platform,
+            version_string: &self.version.version_string,
+            version_state: &self.version.state,
+            first_version: self.version.is_first,
+            app_info_state: self.app_info.as_ref().map(|i| i.state.as_str()),
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::live::VersionSelector;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::appstore::PLATFORMS;
+use crate::model::PLATFORMS;
 
 #[derive(Clone, Debug)]
 pub struct Target {

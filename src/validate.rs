@@ -6,8 +6,8 @@
 //! although one Apple help page says "bytes". The limits themselves live in
 //! the field table (`fields.rs`), so the fake server enforces the same ones.
 
-use crate::fields::{Field, Kind};
 use crate::findings::{Code, Finding};
+use crate::model::{Field, Kind};
 use crate::tree::{MetadataTree, TextValue, ValueRef};
 
 /// Every finding for the values of a tree, each file checked once.

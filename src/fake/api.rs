@@ -5,15 +5,31 @@
 
 use super::errors::ApiError;
 use super::query::{self, DEFAULT_INCLUDED_LIMIT, DEFAULT_LIMIT, MAX_INCLUDED_LIMIT, MAX_LIMIT, Query};
+use super::state::Resource;
 use super::state::{
     App, AppInfo, Attributes, CATEGORY_RELATIONSHIPS, Localization, ReviewDetail, State, Version,
     localization_attributes,
 };
-use crate::fields::{Field, Kind, Resource};
+use crate::model::{Field, Kind, ReviewField};
 use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
+use strum::IntoEnumIterator;
 
-use crate::appstore::{EDITABLE_APP_INFO_STATES, EDITABLE_VERSION_STATES, PLATFORMS};
+use crate::model::PLATFORMS;
+const EDITABLE_VERSION_STATES: [&str; 6] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "METADATA_REJECTED",
+    "WAITING_FOR_REVIEW",
+    "INVALID_BINARY",
+];
+const EDITABLE_APP_INFO_STATES: [&str; 4] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "WAITING_FOR_REVIEW",
+];
 const APP_VERSION_STATES: [&str; 15] = [
     "ACCEPTED",
     "DEVELOPER_REJECTED",
@@ -69,7 +85,7 @@ const VERSION_ATTRIBUTES: [&str; 7] = [
 /// A review detail's attributes: the text fields of the field table, and
 /// the one boolean.
 fn review_attributes() -> Vec<&'static str> {
-    let mut names: Vec<&str> = crate::fields::ReviewField::ALL.iter().map(|f| f.api_name()).collect();
+    let mut names: Vec<&str> = ReviewField::iter().map(ReviewField::api_name).collect();
     names.push("demoAccountRequired");
     names
 }
@@ -406,7 +422,7 @@ fn localization_json(
 
 fn review_json(req: &Request, version: &str, r: &ReviewDetail, keep: &Option<Vec<String>>) -> Value {
     let mut attributes = Map::new();
-    for name in crate::fields::ReviewField::ALL.map(|f| f.api_name()) {
+    for name in ReviewField::iter().map(ReviewField::api_name) {
         attributes.insert(name.into(), json!(r.text(name).cloned().flatten()));
     }
     attributes.insert("demoAccountRequired".into(), json!(r.demo_account_required));
@@ -986,7 +1002,7 @@ fn check_value(field: Field, value: &str) -> Option<ApiError> {
             ));
         }
     }
-    let is_uri = field.kind() == Kind::Url && field.resource() == Resource::VersionLocalization;
+    let is_uri = field.kind() == Kind::Url && field.localization() == crate::model::Localization::Version;
     if is_uri && !value.is_empty() && reqwest::Url::parse(value).is_err() {
         return Some(ApiError::entity(
             "ENTITY_ERROR.ATTRIBUTE.INVALID",

@@ -2,7 +2,24 @@
 //! `GET /_fake/state` and `--state-out`. Attribute names are the API's own;
 //! `null` or a missing key means unset; ids are generated when absent.
 
-use crate::fields::{Field, Resource, ReviewField, RootField};
+use crate::model::{CategorySlot, Field, Localization as Kind, ReviewField, RootField};
+use strum::IntoEnumIterator;
+
+/// The fake's two localization resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    VersionLocalization,
+    AppInfoLocalization,
+}
+
+impl Resource {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Resource::VersionLocalization => "appStoreVersionLocalizations",
+            Resource::AppInfoLocalization => "appInfoLocalizations",
+        }
+    }
+}
 use crate::tree::MetadataTree;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -191,11 +208,11 @@ impl AppInfo {
 
 /// The attribute names of a localization resource, as the API spells them.
 pub fn localization_attributes(resource: Resource) -> Vec<&'static str> {
-    Field::ALL
-        .iter()
-        .filter(|f| f.resource() == resource)
-        .map(|f| f.api_name())
-        .collect()
+    let kind = match resource {
+        Resource::VersionLocalization => Kind::Version,
+        Resource::AppInfoLocalization => Kind::AppInfo,
+    };
+    kind.fields().map(Field::api_name).collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -268,15 +285,15 @@ impl State {
         for (locale, values) in &tree.locales {
             let mut v = Attributes::new();
             let mut i = Attributes::new();
-            for field in Field::ALL {
+            for field in Field::iter() {
                 let value = values
                     .fields
                     .get(&field)
                     .filter(|t| !t.is_blank())
                     .map(|t| t.value.clone());
-                match field.resource() {
-                    Resource::VersionLocalization => v.insert(field.api_name().to_owned(), value),
-                    Resource::AppInfoLocalization => i.insert(field.api_name().to_owned(), value),
+                match field.localization() {
+                    Kind::Version => v.insert(field.api_name().to_owned(), value),
+                    Kind::AppInfo => i.insert(field.api_name().to_owned(), value),
                 };
             }
             version_locs.push(Localization {
@@ -297,15 +314,15 @@ impl State {
                 .map(|t| t.value.clone())
         };
         // Apple stores category ids; fastlane trees may hold legacy names.
-        let category = |f: RootField| root(f).map(|v| crate::fields::category_id(&v));
+        let category = |f: RootField| root(f).map(|v| crate::model::category_id(&v));
         let review = |f: ReviewField| tree.review.get(&f).filter(|t| !t.is_blank()).map(|t| t.value.clone());
         let review_detail = (!tree.review.is_empty()).then(|| ReviewDetail {
-            contact_first_name: review(ReviewField::FirstName),
-            contact_last_name: review(ReviewField::LastName),
-            contact_phone: review(ReviewField::Phone),
-            contact_email: review(ReviewField::Email),
-            demo_account_name: review(ReviewField::DemoUser),
-            demo_account_password: review(ReviewField::DemoPassword),
+            contact_first_name: review(ReviewField::ContactFirstName),
+            contact_last_name: review(ReviewField::ContactLastName),
+            contact_phone: review(ReviewField::ContactPhone),
+            contact_email: review(ReviewField::ContactEmail),
+            demo_account_name: review(ReviewField::DemoAccountName),
+            demo_account_password: review(ReviewField::DemoAccountPassword),
             demo_account_required: tree.demo_account_required(),
             notes: review(ReviewField::Notes),
             ..ReviewDetail::default()
@@ -316,12 +333,12 @@ impl State {
             .unwrap_or_else(|| bundle_id.to_owned());
         let info = |state: &str| AppInfo {
             state: state.into(),
-            primary_category: category(RootField::PrimaryCategory),
-            secondary_category: category(RootField::SecondaryCategory),
-            primary_subcategory_one: category(RootField::PrimarySubcategoryOne),
-            primary_subcategory_two: category(RootField::PrimarySubcategoryTwo),
-            secondary_subcategory_one: category(RootField::SecondarySubcategoryOne),
-            secondary_subcategory_two: category(RootField::SecondarySubcategoryTwo),
+            primary_category: category(RootField::Category(CategorySlot::PrimaryCategory)),
+            secondary_category: category(RootField::Category(CategorySlot::SecondaryCategory)),
+            primary_subcategory_one: category(RootField::Category(CategorySlot::PrimarySubcategoryOne)),
+            primary_subcategory_two: category(RootField::Category(CategorySlot::PrimarySubcategoryTwo)),
+            secondary_subcategory_one: category(RootField::Category(CategorySlot::SecondarySubcategoryOne)),
+            secondary_subcategory_two: category(RootField::Category(CategorySlot::SecondarySubcategoryTwo)),
             localizations: info_locs.clone(),
             ..AppInfo::default()
         };

@@ -5,18 +5,18 @@
 //! keeps the live value (unless `blank_files = "clear"` makes a blank file
 //! clear it). The live value is stripped the same way and `null` counts as
 //! empty, so a trailing newline typed in the web UI is no false change.
-//! What Apple would refuse given the live state (a field locked by the
-//! version's state, whatsNew on a platform's first version) becomes a
-//! blocked change with its reason, shown but never sent.
+//! What Apple would refuse given the live state (see `model::Editability`)
+//! becomes a blocked change with its reason, shown but never sent.
 
 use super::{Action, AttributeChange, Change, Parent, Plan, Source, fingerprint};
 use crate::config::BlankFiles;
-use crate::fields::{Field, Resource, ReviewField, RootField};
-use crate::live::{LiveLocalization, LiveState, category_relationship};
+use crate::live::{LiveLocalization, LiveState};
+use crate::model::{Attribute, CategorySlot, Editability, Field, Localization, ResourceKind, ReviewField, RootField};
 use crate::tree::text::strip;
-use crate::tree::{MetadataTree, TextValue};
+use crate::tree::{LocaleValues, MetadataTree, TextValue};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use strum::IntoEnumIterator;
 
 #[derive(Clone, Debug, Default)]
 pub struct DiffOptions {
@@ -27,11 +27,10 @@ pub struct DiffOptions {
     pub rev: Option<String>,
 }
 
-const VERSION_LOCS: &str = "appStoreVersionLocalizations";
-const INFO_LOCS: &str = "appInfoLocalizations";
+type Attributes = BTreeMap<Attribute, AttributeChange>;
 
 /// What the tree wants for one value: keep the live value, or this text
-/// (empty = clear).
+/// (empty = clear), with the file it comes from.
 fn desired(value: Option<&TextValue>, blank: BlankFiles) -> Option<(String, String)> {
     let v = value?;
     if v.is_blank() && blank == BlankFiles::Keep {
@@ -48,128 +47,66 @@ fn text_value(s: &str) -> Value {
     }
 }
 
+fn plain(before: Value, after: Value, file: Option<String>) -> AttributeChange {
+    AttributeChange {
+        before,
+        after,
+        file,
+        sensitive: false,
+        fingerprints: None,
+    }
+}
+
 /// An attribute change when the desired text differs from the live one.
 fn compare(live: Option<&str>, want: &str, file: &str) -> Option<AttributeChange> {
     if strip(live.unwrap_or_default()) == want {
         return None;
     }
-    Some(AttributeChange {
-        before: live.map_or(Value::Null, |s| Value::String(s.to_owned())),
-        after: text_value(want),
-        file: Some(file.to_owned()),
-        sensitive: false,
-        fingerprints: None,
-    })
+    Some(plain(
+        live.map_or(Value::Null, |s| Value::String(s.to_owned())),
+        text_value(want),
+        Some(file.to_owned()),
+    ))
+}
+
+fn change(resource: ResourceKind, id: Option<&str>, locale: Option<&str>, action: Action) -> Change {
+    Change {
+        resource,
+        id: id.map(str::to_owned),
+        locale: locale.map(str::to_owned),
+        action,
+        parent: None,
+        attributes: BTreeMap::new(),
+        blocked: None,
+        origin: None,
+    }
 }
 
 pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Plan {
     let mut changes = Vec::new();
     let mut notes = Vec::new();
-    let version = &live.version;
-    let info = live.app_info.as_ref();
-
+    let rules = live.editability();
     for (locale, values) in &tree.locales {
-        let code = locale.code();
-        for resource in [Resource::VersionLocalization, Resource::AppInfoLocalization] {
-            let fields: Vec<Field> = Field::ALL
-                .iter()
-                .copied()
-                .filter(|f| f.resource() == resource)
-                .collect();
-            let wanted: Vec<(Field, String, String)> = fields
-                .iter()
-                .filter_map(|f| desired(values.fields.get(f), options.blank_files).map(|(v, p)| (*f, v, p)))
-                .collect();
-            let (type_name, live_locs, parent) = match resource {
-                Resource::VersionLocalization => (
-                    VERSION_LOCS,
-                    Some(&version.localizations),
-                    Some(("appStoreVersions", &version.id)),
-                ),
-                Resource::AppInfoLocalization => (
-                    INFO_LOCS,
-                    info.map(|i| &i.localizations),
-                    info.map(|i| ("appInfos", &i.id)),
-                ),
-            };
-            let existing = live_locs.and_then(|l| l.get(code));
-            match existing {
-                Some(loc) => {
-                    let attrs: BTreeMap<String, AttributeChange> = wanted
-                        .iter()
-                        .filter_map(|(f, want, file)| {
-                            compare(loc.values.get(f).cloned().flatten().as_deref(), want, file)
-                                .map(|c| (f.api_name().to_owned(), c))
-                        })
-                        .collect();
-                    push_update(&mut changes, type_name, &loc.id, code, attrs, |attr| {
-                        blocked_reason(live, resource, attr)
-                    });
-                }
-                None => {
-                    let attrs: BTreeMap<String, AttributeChange> = wanted
-                        .iter()
-                        .filter(|(_, want, _)| !want.is_empty())
-                        .map(|(f, want, file)| {
-                            (
-                                f.api_name().to_owned(),
-                                AttributeChange {
-                                    before: Value::Null,
-                                    after: text_value(want),
-                                    file: Some(file.clone()),
-                                    sensitive: false,
-                                    fingerprints: None,
-                                },
-                            )
-                        })
-                        .collect();
-                    // Apple wants both localizations of a locale, so a locale with
-                    // any value gets both; an empty folder creates nothing.
-                    if !values.fields.values().any(|v| !v.is_blank()) {
-                        if resource == Resource::VersionLocalization {
-                            notes.push(format!(
-                                "{code}: the tree has no values for this locale, so it is not created"
-                            ));
-                        }
-                        continue;
-                    }
-                    let mut blocked = create_blocked(live, resource);
-                    if blocked.is_none() && resource == Resource::AppInfoLocalization && !attrs.contains_key("name") {
-                        blocked = Some(format!(
-                            "{code}/name.txt is needed to create the {code} app-info localization: Apple requires a name"
-                        ));
-                    }
-                    // whatsNew on a first version is dropped from the create, with a note.
-                    let mut attrs = attrs;
-                    if resource == Resource::VersionLocalization
-                        && version.is_first
-                        && attrs.remove("whatsNew").is_some()
-                    {
-                        notes.push(first_version_note(live, code));
-                    }
-                    changes.push(Change {
-                        resource_type: type_name.to_owned(),
-                        id: None,
-                        locale: Some(code.to_owned()),
-                        action: Action::Create,
-                        parent: parent.map(|(t, id)| Parent {
-                            type_name: t.to_owned(),
-                            id: id.clone(),
-                        }),
-                        attributes: attrs,
-                        blocked,
-                        origin: None,
-                    });
-                }
-            }
+        for kind in Localization::iter() {
+            localization(
+                live,
+                &rules,
+                options,
+                locale.code(),
+                values,
+                kind,
+                &mut changes,
+                &mut notes,
+            );
         }
     }
-
     deletions(tree, live, options, &mut changes, &mut notes);
     root_fields(tree, live, options, &mut changes);
     let salt = super::new_salt();
     review(tree, live, options, &salt, &mut changes);
 
+    let version = &live.version;
+    let info = live.app_info.as_ref();
     let source = Source {
         bundle_id: live.bundle_id.clone(),
         app_id: live.app_id.clone(),
@@ -192,114 +129,119 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
     plan
 }
 
-fn first_version_note(live: &LiveState, locale: &str) -> String {
-    format!(
-        "{locale}: release notes (whatsNew) are not sent: version {} is the first {} version of the app, and Apple refuses What's New on it (fastlane skips it too)",
-        live.version.version_string, live.platform
-    )
+/// The changes of one locale's version or app-info localization: an
+/// update of the live one, or a create.
+#[allow(clippy::too_many_arguments)]
+fn localization(
+    live: &LiveState,
+    rules: &Editability,
+    options: &DiffOptions,
+    code: &str,
+    values: &LocaleValues,
+    kind: Localization,
+    changes: &mut Vec<Change>,
+    notes: &mut Vec<String>,
+) {
+    let wanted: Vec<(Field, String, String)> = kind
+        .fields()
+        .filter_map(|f| desired(values.fields.get(&f), options.blank_files).map(|(v, p)| (f, v, p)))
+        .collect();
+    let (live_locs, parent) = match kind {
+        Localization::Version => (Some(&live.version.localizations), Some(&live.version.id)),
+        Localization::AppInfo => (
+            live.app_info.as_ref().map(|i| &i.localizations),
+            live.app_info.as_ref().map(|i| &i.id),
+        ),
+    };
+    if let Some(loc) = live_locs.and_then(|l| l.get(code)) {
+        let attrs = wanted
+            .iter()
+            .filter_map(|(f, want, file)| {
+                compare(loc.values.get(f).cloned().flatten().as_deref(), want, file)
+                    .map(|c| (Attribute::Localized(*f), c))
+            })
+            .collect();
+        push_update(
+            changes,
+            change(kind.kind(), Some(&loc.id), Some(code), Action::Update),
+            attrs,
+            rules,
+        );
+        return;
+    }
+    // Apple wants both localizations of a locale, so a locale with any
+    // value gets both; an empty folder creates nothing.
+    if !values.fields.values().any(|v| !v.is_blank()) {
+        if kind == Localization::Version {
+            notes.push(format!(
+                "{code}: the tree has no values for this locale, so it is not created"
+            ));
+        }
+        return;
+    }
+    let mut attrs: Attributes = wanted
+        .iter()
+        .filter(|(_, want, _)| !want.is_empty())
+        .map(|(f, want, file)| {
+            (
+                Attribute::Localized(*f),
+                plain(Value::Null, text_value(want), Some(file.clone())),
+            )
+        })
+        .collect();
+    let mut blocked = rules.create(kind.kind());
+    if blocked.is_none() && kind == Localization::AppInfo && !attrs.contains_key(&Attribute::Localized(Field::Name)) {
+        blocked = Some(format!(
+            "{code}/name.txt is needed to create the {code} app-info localization: Apple requires a name"
+        ));
+    }
+    // whatsNew on a first version is dropped from the create, with a note.
+    if kind == Localization::Version
+        && live.version.is_first
+        && attrs.remove(&Attribute::Localized(Field::WhatsNew)).is_some()
+    {
+        notes.push(format!(
+            "{code}: release notes (whatsNew) are not sent: version {} is the first {} version of the app, and Apple refuses What's New on it (fastlane skips it too)",
+            live.version.version_string, live.platform
+        ));
+    }
+    let mut create = change(kind.kind(), None, Some(code), Action::Create);
+    create.parent = parent.map(|id| Parent {
+        resource: kind.kind().parent().map_or(ResourceKind::AppStoreVersions, |(p, _)| p),
+        id: id.clone(),
+    });
+    create.attributes = attrs;
+    create.blocked = blocked;
+    changes.push(create);
 }
 
-/// Splits an update into the part that can be sent and the part Apple would
-/// refuse, each a change of its own.
-fn push_update(
-    changes: &mut Vec<Change>,
-    type_name: &str,
-    id: &str,
-    locale: &str,
-    attrs: BTreeMap<String, AttributeChange>,
-    blocked_reason: impl Fn(&str) -> Option<String>,
-) {
-    let mut allowed = BTreeMap::new();
-    let mut blocked: BTreeMap<String, (String, BTreeMap<String, AttributeChange>)> = BTreeMap::new();
-    for (name, change) in attrs {
-        match blocked_reason(&name) {
+/// Splits an update into the part that can be sent and the parts Apple
+/// would refuse (one change per reason), each a change of its own.
+fn push_update(changes: &mut Vec<Change>, template: Change, attrs: Attributes, rules: &Editability) {
+    let mut allowed = Attributes::new();
+    let mut blocked: BTreeMap<String, Attributes> = BTreeMap::new();
+    for (attribute, change) in attrs {
+        match rules.update(attribute) {
             Some(reason) => {
-                blocked
-                    .entry(reason.clone())
-                    .or_insert_with(|| (reason, BTreeMap::new()))
-                    .1
-                    .insert(name, change);
+                blocked.entry(reason).or_default().insert(attribute, change);
             }
             None => {
-                allowed.insert(name, change);
+                allowed.insert(attribute, change);
             }
         }
     }
-    let make = |attributes, blocked| Change {
-        resource_type: type_name.to_owned(),
-        id: Some(id.to_owned()),
-        locale: Some(locale.to_owned()).filter(|l| !l.is_empty()),
-        action: Action::Update,
-        parent: None,
-        attributes,
-        blocked,
-        origin: None,
-    };
     if !allowed.is_empty() {
-        changes.push(make(allowed, None));
+        changes.push(Change {
+            attributes: allowed,
+            ..template.clone()
+        });
     }
-    for (_, (reason, attributes)) in blocked {
-        changes.push(make(attributes, Some(reason)));
-    }
-}
-
-/// Why App Store Connect would refuse changing `attribute` now, if it would.
-fn blocked_reason(live: &LiveState, resource: Resource, attribute: &str) -> Option<String> {
-    match resource {
-        Resource::VersionLocalization => {
-            let v = &live.version;
-            if !v.editable() && attribute != "promotionalText" {
-                return Some(format!(
-                    "{attribute} cannot change while version {} is {}; only promotionalText can. Make the change in the next version",
-                    v.version_string, v.state
-                ));
-            }
-            if attribute == "whatsNew" && v.is_first {
-                return Some(format!(
-                    "whatsNew cannot be set on version {}, the first {} version of the app: Apple refuses it (fastlane skips it too)",
-                    v.version_string, live.platform
-                ));
-            }
-            None
-        }
-        Resource::AppInfoLocalization => {
-            let info = live.app_info.as_ref()?;
-            let live_editable = matches!(attribute, "privacyPolicyUrl" | "privacyChoicesUrl");
-            (!info.editable() && !live_editable).then(|| {
-                format!(
-                    "{attribute} cannot change while the app info is {}; it can when a new version is being prepared",
-                    info.state
-                )
-            })
-        }
-    }
-}
-
-fn create_blocked(live: &LiveState, resource: Resource) -> Option<String> {
-    match resource {
-        Resource::VersionLocalization => {
-            let v = &live.version;
-            if !v.editable() {
-                Some(format!(
-                    "a locale cannot be added while version {} is {}",
-                    v.version_string, v.state
-                ))
-            } else if v.state == "WAITING_FOR_REVIEW" {
-                Some(format!(
-                    "a locale cannot be added to version {} after it was submitted for review",
-                    v.version_string
-                ))
-            } else {
-                None
-            }
-        }
-        Resource::AppInfoLocalization => match &live.app_info {
-            None => Some("the app has no app info record to add the locale to".into()),
-            Some(i) if !i.editable() || i.state == "WAITING_FOR_REVIEW" => {
-                Some(format!("a locale cannot be added while the app info is {}", i.state))
-            }
-            Some(_) => None,
-        },
+    for (reason, attributes) in blocked {
+        changes.push(Change {
+            attributes,
+            blocked: Some(reason),
+            ..template.clone()
+        });
     }
 }
 
@@ -311,17 +253,18 @@ fn deletions(
     notes: &mut Vec<String>,
 ) {
     let local: Vec<&str> = tree.locales.keys().map(|l| l.code()).collect();
-    let mut extra: Vec<(&str, &str, &LiveLocalization)> = Vec::new();
+    let mut extra: Vec<(ResourceKind, &str, &LiveLocalization)> = Vec::new();
     for (locale, loc) in &live.version.localizations {
-        extra.push((VERSION_LOCS, locale, loc));
+        extra.push((ResourceKind::AppStoreVersionLocalizations, locale, loc));
     }
     if let Some(info) = &live.app_info {
         for (locale, loc) in &info.localizations {
-            extra.push((INFO_LOCS, locale, loc));
+            extra.push((ResourceKind::AppInfoLocalizations, locale, loc));
         }
     }
+    let rules = live.editability();
     let mut noted = Vec::new();
-    for (type_name, locale, loc) in extra {
+    for (kind, locale, loc) in extra {
         if local.contains(&locale) {
             continue;
         }
@@ -336,135 +279,86 @@ fn deletions(
             }
             continue;
         }
-        let attributes = loc
+        let mut delete = change(kind, Some(&loc.id), Some(locale), Action::Delete);
+        delete.attributes = loc
             .values
             .iter()
             .filter_map(|(f, v)| {
                 v.as_ref().map(|v| {
                     (
-                        f.api_name().to_owned(),
-                        AttributeChange {
-                            before: Value::String(v.clone()),
-                            after: Value::Null,
-                            file: None,
-                            sensitive: false,
-                            fingerprints: None,
-                        },
+                        Attribute::Localized(*f),
+                        plain(Value::String(v.clone()), Value::Null, None),
                     )
                 })
             })
             .collect();
-        let blocked = match type_name {
-            VERSION_LOCS if !live.version.editable() || live.version.state == "WAITING_FOR_REVIEW" => Some(format!(
-                "a locale cannot be deleted while version {} is {}",
-                live.version.version_string, live.version.state
-            )),
-            INFO_LOCS
-                if live
-                    .app_info
-                    .as_ref()
-                    .is_some_and(|i| !i.editable() || i.state == "WAITING_FOR_REVIEW") =>
-            {
-                Some("a locale cannot be deleted while the app info is not editable".to_owned())
-            }
-            _ => None,
-        };
-        changes.push(Change {
-            resource_type: type_name.to_owned(),
-            id: Some(loc.id.clone()),
-            locale: Some(locale.to_owned()),
-            action: Action::Delete,
-            parent: None,
-            attributes,
-            blocked,
-            origin: None,
-        });
+        delete.blocked = rules.delete(kind);
+        changes.push(delete);
     }
 }
 
 fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, changes: &mut Vec<Change>) {
+    let rules = live.editability();
     if let Some((want, file)) = desired(tree.root_fields.get(&RootField::Copyright), options.blank_files)
-        && let Some(change) = compare(live.version.copyright.as_deref(), &want, &file)
+        && let Some(c) = compare(live.version.copyright.as_deref(), &want, &file)
     {
-        let blocked = (!live.version.editable()).then(|| {
-            format!(
-                "copyright cannot change while version {} is {}",
-                live.version.version_string, live.version.state
-            )
-        });
-        changes.push(Change {
-            resource_type: "appStoreVersions".into(),
-            id: Some(live.version.id.clone()),
-            locale: None,
-            action: Action::Update,
-            parent: None,
-            attributes: BTreeMap::from([("copyright".to_owned(), change)]),
-            blocked,
-            origin: None,
-        });
+        let update = change(
+            ResourceKind::AppStoreVersions,
+            Some(&live.version.id),
+            None,
+            Action::Update,
+        );
+        push_update(changes, update, BTreeMap::from([(Attribute::Copyright, c)]), &rules);
     }
-    // Categories follow deliver: nothing is sent unless the primary category
-    // is set; then a blank subcategory file clears that subcategory.
     let Some(info) = &live.app_info else { return };
-    let primary = tree
-        .root_fields
-        .get(&RootField::PrimaryCategory)
-        .filter(|v| !v.is_blank());
-    if primary.is_none() {
-        return;
+    let attrs = category_changes(tree, |slot| info.categories.get(&slot).cloned().flatten());
+    if !attrs.is_empty() {
+        let update = change(ResourceKind::AppInfos, Some(&info.id), None, Action::Update);
+        push_update(changes, update, attrs, &rules);
     }
-    let mut attrs = BTreeMap::new();
-    for field in RootField::ALL.into_iter().filter(|f| *f != RootField::Copyright) {
-        let value = tree.root_fields.get(&field);
-        let parent_set = match field {
-            RootField::PrimarySubcategoryOne | RootField::PrimarySubcategoryTwo => primary.is_some(),
-            RootField::SecondarySubcategoryOne | RootField::SecondarySubcategoryTwo => tree
-                .root_fields
-                .get(&RootField::SecondaryCategory)
-                .is_some_and(|v| !v.is_blank()),
-            _ => true,
-        };
+}
+
+/// Categories follow deliver: nothing is sent unless the primary category
+/// is set; then a blank subcategory file clears that subcategory.
+fn category_changes(tree: &MetadataTree, current: impl Fn(CategorySlot) -> Option<String>) -> Attributes {
+    let set = |slot| {
+        tree.root_fields
+            .get(&RootField::Category(slot))
+            .filter(|v| !v.is_blank())
+    };
+    let mut attrs = Attributes::new();
+    if set(CategorySlot::PrimaryCategory).is_none() {
+        return attrs;
+    }
+    for slot in CategorySlot::iter() {
+        let value = tree.root_fields.get(&RootField::Category(slot));
+        let parent_set = slot.parent().is_none_or(|p| set(p).is_some());
         let want = match value {
-            Some(v) if !v.is_blank() => Some(crate::fields::category_id(&v.value)),
+            Some(v) if !v.is_blank() => Some(crate::model::category_id(&v.value)),
             Some(_) if parent_set => None,
             _ => continue,
         };
-        let current = info.categories.get(&field).cloned().flatten();
-        if current != want {
+        let before = current(slot);
+        if before != want {
             attrs.insert(
-                category_relationship(field).to_owned(),
-                AttributeChange {
-                    before: current.map_or(Value::Null, Value::String),
-                    after: want.map_or(Value::Null, Value::String),
-                    file: value.map(|v| v.path.clone()),
-                    sensitive: false,
-                    fingerprints: None,
-                },
+                Attribute::Category(slot),
+                plain(
+                    before.map_or(Value::Null, Value::String),
+                    want.map_or(Value::Null, Value::String),
+                    value.map(|v| v.path.clone()),
+                ),
             );
         }
     }
-    if !attrs.is_empty() {
-        let blocked =
-            (!info.editable()).then(|| format!("categories cannot change while the app info is {}", info.state));
-        changes.push(Change {
-            resource_type: "appInfos".into(),
-            id: Some(info.id.clone()),
-            locale: None,
-            action: Action::Update,
-            parent: None,
-            attributes: attrs,
-            blocked,
-            origin: None,
-        });
-    }
+    attrs
 }
 
 fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &str, changes: &mut Vec<Change>) {
     if tree.review.is_empty() {
         return;
     }
-    let mut attrs = BTreeMap::new();
-    for field in ReviewField::ALL {
+    let mut attrs = Attributes::new();
+    for field in ReviewField::iter() {
         let Some((want, file)) = desired(tree.review.get(&field), options.blank_files) else {
             continue;
         };
@@ -475,81 +369,68 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &s
         if strip(current.as_deref().unwrap_or_default()) == want {
             continue;
         }
-        let change = if field.is_sensitive() {
-            let hidden = |set: bool| {
-                if set {
-                    Value::String(super::SENSITIVE.into())
-                } else {
-                    Value::Null
-                }
-            };
-            AttributeChange {
-                before: hidden(current.is_some()),
-                after: hidden(!want.is_empty()),
-                file: Some(file),
-                sensitive: true,
-                fingerprints: Some(super::Fingerprints {
-                    before: current.as_deref().map(|c| fingerprint(c, salt)),
-                    after: (!want.is_empty()).then(|| fingerprint(&want, salt)),
-                }),
-            }
+        let attribute = Attribute::Review(field);
+        let change = if attribute.is_sensitive() {
+            secret(current.as_deref(), &want, file, salt)
         } else {
-            AttributeChange {
-                before: current.map_or(Value::Null, Value::String),
-                after: text_value(&want),
-                file: Some(file),
-                sensitive: false,
-                fingerprints: None,
-            }
+            plain(
+                current.map_or(Value::Null, Value::String),
+                text_value(&want),
+                Some(file),
+            )
         };
-        attrs.insert(field.api_name().to_owned(), change);
+        attrs.insert(attribute, change);
     }
     // deliver always sends demoAccountRequired, computed from the two files.
     if let Some(required) = tree.demo_account_required() {
         let current = live.review.as_ref().and_then(|r| r.demo_account_required);
         if current != Some(required) {
             attrs.insert(
-                "demoAccountRequired".into(),
-                AttributeChange {
-                    before: current.map_or(Value::Null, Value::Bool),
-                    after: Value::Bool(required),
-                    file: None,
-                    sensitive: false,
-                    fingerprints: None,
-                },
+                Attribute::DemoAccountRequired,
+                plain(current.map_or(Value::Null, Value::Bool), Value::Bool(required), None),
             );
         }
     }
     if attrs.is_empty() {
         return;
     }
-    let blocked = (!live.version.editable()).then(|| {
-        format!(
-            "review information cannot change while version {} is {}",
-            live.version.version_string, live.version.state
-        )
-    });
-    let (action, id, parent) = match &live.review {
-        Some(r) => (Action::Update, Some(r.id.clone()), None),
-        None => (
-            Action::Create,
-            None,
-            Some(Parent {
-                type_name: "appStoreVersions".into(),
+    let rules = live.editability();
+    let mut c = match &live.review {
+        Some(r) => change(ResourceKind::AppStoreReviewDetails, Some(&r.id), None, Action::Update),
+        None => {
+            let mut c = change(ResourceKind::AppStoreReviewDetails, None, None, Action::Create);
+            c.parent = Some(Parent {
+                resource: ResourceKind::AppStoreVersions,
                 id: live.version.id.clone(),
-            }),
-        ),
+            });
+            c
+        }
     };
-    changes.push(Change {
-        resource_type: "appStoreReviewDetails".into(),
-        id,
-        locale: None,
-        action,
-        parent,
-        attributes: attrs,
-        blocked,
-        origin: None,
-    });
+    c.blocked = rules.create(ResourceKind::AppStoreReviewDetails);
+    c.attributes = attrs;
+    changes.push(c);
+}
+
+/// A secret's change: shown as `(sensitive value changed)`, recorded as
+/// salted fingerprints only.
+fn secret(current: Option<&str>, want: &str, file: String, salt: &str) -> AttributeChange {
+    let hidden = |set: bool| {
+        if set {
+            Value::String(super::SENSITIVE.into())
+        } else {
+            Value::Null
+        }
+    };
+    AttributeChange {
+        before: hidden(current.is_some()),
+        after: hidden(!want.is_empty()),
+        file: Some(file),
+        sensitive: true,
+        fingerprints: Some(super::Fingerprints {
+            before: current.map(|c| fingerprint(c, salt)),
+            after: (!want.is_empty()).then(|| fingerprint(want, salt)),
+        }),
+    }
 }
 
 #[cfg(test)]

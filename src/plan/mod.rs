@@ -21,11 +21,11 @@ mod safety;
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
 
+use crate::FORMAT_VERSION;
+use crate::model::{Attribute, ResourceKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,21 +85,22 @@ pub const SENSITIVE: &str = "(sensitive value changed)";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Parent {
     #[serde(rename = "type")]
-    pub type_name: String,
+    pub resource: ResourceKind,
     pub id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
-    /// The API's type name, e.g. `appStoreVersionLocalizations`.
-    pub resource_type: String,
+    /// Written as the API's type name, e.g. `appStoreVersionLocalizations`.
+    #[serde(rename = "resource_type")]
+    pub resource: ResourceKind,
     /// `null` for a create.
     pub id: Option<String>,
     pub locale: Option<String>,
     pub action: Action,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Parent>,
-    pub attributes: BTreeMap<String, AttributeChange>,
+    pub attributes: BTreeMap<Attribute, AttributeChange>,
     /// Why this change will not be sent, or `null`.
     pub blocked: Option<String>,
     /// With `--changed-since`: whether the change comes from files changed
@@ -141,9 +142,26 @@ impl Change {
     /// A short name for reports: `appStoreVersionLocalizations en-US`.
     pub fn label(&self) -> String {
         match &self.locale {
-            Some(l) => format!("{} {l}", self.resource_type),
-            None => self.resource_type.clone(),
+            Some(l) => format!("{} {l}", self.resource),
+            None => self.resource.to_string(),
         }
+    }
+
+    /// What makes a change impossible to send as written: an attribute of
+    /// another resource, or a create without the resource it belongs to.
+    fn check(&self) -> Result<(), String> {
+        if let Some(a) = self.attributes.keys().find(|a| a.resource() != self.resource) {
+            return Err(format!("{} has no attribute {a}", self.resource));
+        }
+        if self.action == Action::Create {
+            let expected = self.resource.parent().map(|(kind, _)| kind);
+            if expected.is_none() || self.parent.as_ref().map(|p| p.resource) != expected {
+                return Err(format!("the create of {} names no valid parent", self.label()));
+            }
+        } else if self.id.is_none() {
+            return Err(format!("the {} of {} names no id", self.action.verb(), self.label()));
+        }
+        Ok(())
     }
 }
 
@@ -201,20 +219,12 @@ pub struct Plan {
 impl Plan {
     pub fn new(source: Source, mut changes: Vec<Change>, notes: Vec<String>) -> Plan {
         // Deterministic order: app-wide changes first, then by locale;
-        // creates before updates; a version localization before its paired
-        // app-info localization, as Apple asks them to be created.
-        let rank = |t: &str| match t {
-            "appStoreVersions" => 0,
-            "appStoreVersionLocalizations" => 1,
-            "appInfos" => 2,
-            "appInfoLocalizations" => 3,
-            _ => 4,
-        };
+        // creates before updates; then in `ResourceKind` order.
         changes.sort_by(|a, b| {
-            (&a.locale, a.action, rank(&a.resource_type), &a.id, a.blocked.is_some()).cmp(&(
+            (&a.locale, a.action, a.resource, &a.id, a.blocked.is_some()).cmp(&(
                 &b.locale,
                 b.action,
-                rank(&b.resource_type),
+                b.resource,
                 &b.id,
                 b.blocked.is_some(),
             ))
@@ -273,10 +283,13 @@ impl Plan {
                 });
             }
         }
-        serde_json::from_value(raw).map_err(|e| PlanFileError::Invalid {
+        let invalid = |reason: String| PlanFileError::Invalid {
             path: path.to_owned(),
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let plan: Plan = serde_json::from_value(raw).map_err(|e| invalid(e.to_string()))?;
+        plan.changes.iter().try_for_each(Change::check).map_err(invalid)?;
+        Ok(plan)
     }
 }
 

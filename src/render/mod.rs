@@ -18,10 +18,6 @@ pub enum Format {
     Github,
 }
 
-/// Version of every JSON document asc-sync writes. Bumped only on a
-/// change that breaks readers; additions keep it.
-pub const FORMAT_VERSION: u32 = 1;
-
 /// Escapes a GitHub workflow-command message (`%`, CR, LF).
 pub fn github_escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")

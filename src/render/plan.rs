@@ -4,7 +4,8 @@
 //! with the changed words marked, keywords as added and removed tokens
 //! with the count against Apple's 100 characters.
 
-use crate::plan::{Action, AttributeChange, Change, Origin, Plan};
+use crate::model::{Attribute, Field};
+use crate::plan::{Action, AttributeChange, Change, Origin, Plan, SENSITIVE};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 use std::collections::BTreeMap;
@@ -13,7 +14,6 @@ use std::fmt::Write;
 /// GitHub's limit for a comment body.
 pub const MARKDOWN_LIMIT: usize = 65_536;
 const SHORT: usize = 60;
-const SENSITIVE: &str = "(sensitive value changed)";
 
 struct Style {
     color: bool,
@@ -147,11 +147,11 @@ fn change_block(out: &mut String, c: &Change, st: &Style) {
         let _ = writeln!(out, "      {}", st.dim(&format!("blocked, not sent: {reason}")));
     }
     for (name, a) in &c.attributes {
-        attribute(out, name, a, c.action, st);
+        attribute(out, *name, a, c.action, st);
     }
 }
 
-fn attribute(out: &mut String, name: &str, a: &AttributeChange, action: Action, st: &Style) {
+fn attribute(out: &mut String, name: Attribute, a: &AttributeChange, action: Action, st: &Style) {
     let symbol = match action {
         Action::Create => st.add("+"),
         Action::Delete => st.del("-"),
@@ -163,9 +163,10 @@ fn attribute(out: &mut String, name: &str, a: &AttributeChange, action: Action, 
         return;
     }
     let (old, new) = (text_of(&a.before), text_of(&a.after));
-    if name == "keywords" && action == Action::Update && !old.is_empty() && !new.is_empty() {
+    if name == Attribute::Localized(Field::Keywords) && action == Action::Update && !old.is_empty() && !new.is_empty() {
         let count = new.chars().count();
-        let _ = writeln!(out, "      {symbol} {name} ({count}/100 characters):");
+        let max = Field::Keywords.max_chars().unwrap_or_default();
+        let _ = writeln!(out, "      {symbol} {name} ({count}/{max} characters):");
         let (added, removed) = keyword_diff(&old, &new);
         for k in &added {
             let _ = writeln!(out, "          {}", st.add(&format!("+ {k}")));
@@ -183,7 +184,7 @@ fn attribute(out: &mut String, name: &str, a: &AttributeChange, action: Action, 
     let label = if whitespace_only {
         format!("{name} (whitespace-only change)")
     } else {
-        name.to_owned()
+        name.to_string()
     };
     let multiline = old.contains('\n') || new.contains('\n');
     let short = !multiline && old.chars().count() <= SHORT && new.chars().count() <= SHORT;
@@ -306,7 +307,7 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         groups.entry(c.locale.clone().unwrap_or_default()).or_default().push(c);
     }
     if !groups.is_empty() {
-        let mut columns: Vec<String> = plan.changes.iter().flat_map(|c| c.attributes.keys().cloned()).collect();
+        let mut columns: Vec<Attribute> = plan.changes.iter().flat_map(|c| c.attributes.keys().copied()).collect();
         columns.sort();
         columns.dedup();
         let _ = writeln!(

@@ -2,18 +2,23 @@
 //! title and detail) or skipped (blocked), and what stopped a stale plan.
 
 use crate::apply::{ApplyReport, ChangeResult, Stale, Status};
+use crate::model::Attribute;
 use std::fmt::Write;
+
+fn names(attributes: &[Attribute]) -> String {
+    attributes.iter().map(|a| a.api_name()).collect::<Vec<_>>().join(", ")
+}
 
 /// One line for a finished write, as progress when not on a terminal.
 pub fn result_line(r: &ChangeResult) -> String {
     let what = match &r.locale {
-        Some(l) => format!("{} {} {l}", r.action.verb(), r.resource_type),
-        None => format!("{} {}", r.action.verb(), r.resource_type),
+        Some(l) => format!("{} {} {l}", r.action.verb(), r.resource),
+        None => format!("{} {}", r.action.verb(), r.resource),
     };
     let attrs = if r.attributes.is_empty() {
         String::new()
     } else {
-        format!(" ({})", r.attributes.join(", "))
+        format!(" ({})", names(&r.attributes))
     };
     match (&r.status, &r.error, &r.reason) {
         (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
@@ -61,7 +66,7 @@ pub fn stale_text(stale: &[Stale]) -> String {
     let mut out =
         String::from("The saved plan is stale: the live listing changed since it was made. Nothing was written.\n\n");
     for s in stale {
-        let attr = s.attribute.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+        let attr = s.attribute.map(|a| format!(" {a}")).unwrap_or_default();
         let _ = writeln!(out, "  {}{attr}: {}", s.change, s.reason);
         if s.attribute.is_some() {
             let _ = writeln!(out, "      planned from: {}", show(&s.planned_before));
@@ -115,9 +120,9 @@ pub fn markdown(report: &ApplyReport) -> String {
             out,
             "| {icon} | {} {} | {} | {} | {} |",
             r.action.verb(),
-            cell(&r.resource_type),
+            cell(r.resource.type_name()),
             cell(r.locale.as_deref().unwrap_or("")),
-            cell(&r.attributes.join(", ")),
+            cell(&names(&r.attributes)),
             cell(detail.trim())
         );
     }

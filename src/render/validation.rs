@@ -1,6 +1,7 @@
 //! `asc-sync validate` output in every format.
 
-use super::{FORMAT_VERSION, github_escape_data, github_escape_property};
+use super::{github_escape_data, github_escape_property};
+use crate::FORMAT_VERSION;
 use crate::findings::{Code, Finding, Severity, count};
 use crate::tree::MetadataTree;
 use serde::Serialize;

@@ -10,12 +10,13 @@
 mod source;
 pub mod text;
 
-use crate::fields::{Field, ReviewField, RootField, closest_locale_file};
 use crate::findings::{Code, Finding};
 use crate::locale::{self, Locale};
+use crate::model::{Field, ReviewField, RootField, closest, closest_locale_file};
 use source::{Entry, Kind, ReadError, Source};
 use std::collections::BTreeMap;
 use std::path::Path;
+use strum::IntoEnumIterator;
 
 pub use source::{GitError, MAX_FILE_BYTES};
 
@@ -72,8 +73,8 @@ impl MetadataTree {
     /// deliver's `demoAccountRequired`: true when both the demo user and the
     /// demo password are non-blank. `None` when neither file exists.
     pub fn demo_account_required(&self) -> Option<bool> {
-        let user = self.review.get(&ReviewField::DemoUser);
-        let password = self.review.get(&ReviewField::DemoPassword);
+        let user = self.review.get(&ReviewField::DemoAccountName);
+        let password = self.review.get(&ReviewField::DemoAccountPassword);
         if user.is_none() && password.is_none() {
             return None;
         }
@@ -365,8 +366,8 @@ impl<'a> Loader<'a> {
                 }
             }
             None => {
-                let known: Vec<&str> = RootField::ALL.iter().map(|f| f.file_name()).collect();
-                let hint = match crate::fields::closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
+                let known: Vec<&str> = RootField::all().map(RootField::file_name).collect();
+                let hint = match closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
                     Some(c) => format!("; did you mean '{c}'?"),
                     None => String::new(),
                 };
@@ -422,7 +423,7 @@ impl<'a> Loader<'a> {
             }
         };
         let find = |name: &str| entries.iter().find(|e| e.name == name);
-        for field in ReviewField::ALL {
+        for field in ReviewField::iter() {
             let (current, legacy) = field.file_names();
             let chosen = match (find(legacy), find(current)) {
                 (Some(old), new) => {
@@ -443,8 +444,7 @@ impl<'a> Loader<'a> {
                 values.insert(field, v);
             }
         }
-        let known: Vec<&str> = ReviewField::ALL
-            .iter()
+        let known: Vec<&str> = ReviewField::iter()
             .flat_map(|f| {
                 let (a, b) = f.file_names();
                 [a, b]
@@ -452,7 +452,7 @@ impl<'a> Loader<'a> {
             .collect();
         for entry in &entries {
             if entry.name.ends_with(".txt") && !known.contains(&entry.name.as_str()) {
-                let hint = match crate::fields::closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
+                let hint = match closest(&entry.name.to_ascii_lowercase(), known.iter().copied()) {
                     Some(c) => format!("; did you mean '{c}'?"),
                     None => String::new(),
                 };

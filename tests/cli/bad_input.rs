@@ -2,9 +2,9 @@
 //! panic, and the rest of the tree is still read.
 
 use crate::harness::{TempTree, all_findings};
-use asc_sync::fields::Field;
 use asc_sync::findings::Finding;
 use asc_sync::locale::Locale;
+use asc_sync::model::Field;
 
 fn only<'a>(findings: &'a [Finding], code: &str) -> &'a Finding {
     let hits: Vec<_> = findings.iter().filter(|f| f.code.as_str() == code).collect();
@@ -152,7 +152,7 @@ fn legacy_review_file_names_win_with_a_warning() {
         ("review_information/notes.txt", b"new"),
     ]);
     let loaded = t.load();
-    assert_eq!(loaded.tree.review[&asc_sync::fields::ReviewField::Notes].value, "old");
+    assert_eq!(loaded.tree.review[&asc_sync::model::ReviewField::Notes].value, "old");
     let f = only(&loaded.findings, "legacy-review-file");
     assert!(f.message.contains("notes.txt"));
 }

@@ -2,8 +2,8 @@
 //! deliver's own specs assert about reading a tree.
 
 use crate::harness::corpus;
-use asc_sync::fields::{Field, ReviewField};
 use asc_sync::locale::Locale;
+use asc_sync::model::{Field, ReviewField};
 use asc_sync::tree::{self, LoadOptions, Loaded};
 
 fn case(name: &str, options: &LoadOptions) -> Loaded {
@@ -62,7 +62,7 @@ fn demo_account_is_not_required_when_user_or_password_is_blank() {
     assert_eq!(none.load().tree.demo_account_required(), None);
     let only_user = crate::harness::TempTree::new(&[("review_information/demo_user.txt", b"u")]);
     assert_eq!(only_user.load().tree.demo_account_required(), Some(false));
-    assert!(only_user.load().tree.review.contains_key(&ReviewField::DemoUser));
+    assert!(only_user.load().tree.review.contains_key(&ReviewField::DemoAccountName));
 }
 
 #[test]

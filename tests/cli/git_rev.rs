@@ -2,8 +2,8 @@
 //! work tree, with the same rules and errors as on disk.
 
 use crate::harness::asc_sync;
-use asc_sync::fields::Field;
 use asc_sync::locale::Locale;
+use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions};
 use std::path::Path;
 

@@ -4,12 +4,13 @@
 use crate::harness::{TempTree, example_metadata};
 use crate::reconcile::{Env, drifted_state, stderr, stdout};
 use asc_sync::fake::FaultConfig;
-use asc_sync::fields::Field;
 use asc_sync::live::LiveLocalization;
+use asc_sync::model::Field;
 use asc_sync::plan::{DiffOptions, diff};
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use strum::IntoEnumIterator;
 
 const EVIL: &str = "Backticks ``` and ```` here\n</details><script>alert(1)</script>\nPing @org/team and @someone\n<img src=x onerror=alert(1)>";
 
@@ -24,7 +25,7 @@ fn large_plan() -> asc_sync::plan::Plan {
     let mut version_locs = BTreeMap::new();
     let mut info_locs = BTreeMap::new();
     for (i, code) in asc_sync::locale::ALL.iter().enumerate() {
-        for field in Field::ALL {
+        for field in Field::iter() {
             let value = match field {
                 Field::Description => description.clone(),
                 Field::WhatsNew => format!("{EVIL}\nRelease {i}"),
@@ -37,16 +38,12 @@ fn large_plan() -> asc_sync::plan::Plan {
             };
             files.push((format!("{code}/{}", field.file_name()), value.into_bytes()));
         }
-        let old = |resource| LiveLocalization {
+        let old = |resource: asc_sync::model::Localization| LiveLocalization {
             id: format!("{code}-{resource:?}"),
-            values: Field::ALL
-                .iter()
-                .filter(|f| f.resource() == resource)
-                .map(|f| (*f, Some("old value".to_owned())))
-                .collect(),
+            values: resource.fields().map(|f| (f, Some("old value".to_owned()))).collect(),
         };
-        version_locs.insert(code.to_string(), old(asc_sync::fields::Resource::VersionLocalization));
-        info_locs.insert(code.to_string(), old(asc_sync::fields::Resource::AppInfoLocalization));
+        version_locs.insert(code.to_string(), old(asc_sync::model::Localization::Version));
+        info_locs.insert(code.to_string(), old(asc_sync::model::Localization::AppInfo));
     }
     let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
     let t = TempTree::new(&refs);

@@ -1,8 +1,8 @@
 //! Shared helpers: temporary trees, the shared corpus, the built binary.
 
-use asc_sync::fields::Field;
 use asc_sync::findings::Finding;
 use asc_sync::live::{LiveAppInfo, LiveLocalization, LiveState, LiveVersion};
+use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions, Loaded};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

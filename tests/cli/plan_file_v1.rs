@@ -9,7 +9,9 @@ use asc_sync::plan::Plan;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/plan-v1").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/plan-v1")
+        .join(name)
 }
 
 fn read(name: &str) -> String {
@@ -59,7 +61,9 @@ async fn apply(env: &Env, plan: &str) -> std::process::Output {
         .env("ASC_PRIVATE_KEY_PATH", &env.key_path)
         .env("ASC_API_BASE_URL", &env.fake.base_url)
         .stdin(std::process::Stdio::null());
-    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

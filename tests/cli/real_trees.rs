@@ -3,8 +3,8 @@
 //! reports is pinned by a snapshot so a change in behaviour shows in review.
 
 use crate::harness::{all_findings, corpus};
-use asc_sync::fields::Field;
 use asc_sync::locale::Locale;
+use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions, Loaded, TextValue};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ fn describe(name: &str) -> String {
         .tree
         .root_fields
         .iter()
-        .map(|(f, v)| format!("{}{}", serde_json::to_value(f).unwrap().as_str().unwrap(), tag(v)))
+        .map(|(f, v)| format!("{}{}", f.attribute().api_name(), tag(v)))
         .collect();
     let _ = writeln!(out, "root: {}", root_fields.join(" "));
     let review: Vec<String> = loaded
@@ -161,7 +161,9 @@ fn swift_paperless_zero_byte_files_are_blank_not_absent() {
     let secondary = loaded
         .tree
         .root_fields
-        .get(&asc_sync::fields::RootField::SecondaryCategory)
+        .get(&asc_sync::model::RootField::Category(
+            asc_sync::model::CategorySlot::SecondaryCategory,
+        ))
         .unwrap();
     assert!(secondary.is_blank());
 }

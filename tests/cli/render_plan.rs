@@ -3,8 +3,8 @@
 
 use crate::harness::TempTree;
 use crate::harness::{live, loc};
-use asc_sync::fields::Field;
 use asc_sync::live::LiveLocalization;
+use asc_sync::model::Field;
 use asc_sync::plan::{DiffOptions, Plan, diff};
 
 const NOTES_BEFORE: &str = "What's new in 2.1:\n• Shared watchlists\n• Faster search\n• Fixed a crash when importing a CSV file\n• Better dark mode\n• New widgets\n• Smaller download";

@@ -1,0 +1,17 @@
+//! The product's typed vocabulary of App Store Connect: resources, their
+//! attributes and fastlane's file for each (`fields`), resource types
+//! (`resource`), and the rules of Apple's that asc-sync predicts offline
+//! (`rules`). Every other stage speaks in these types; no stage matches
+//! on attribute or resource names as strings.
+
+mod category;
+mod fields;
+mod resource;
+mod rules;
+
+pub use category::category_id;
+pub use fields::{
+    Attribute, CategorySlot, Field, Kind, Localization, ReviewField, RootField, closest, closest_locale_file,
+};
+pub use resource::ResourceKind;
+pub use rules::{Editability, PLATFORMS, app_info_editable, app_info_live, version_editable, version_live};

@@ -1,0 +1,205 @@
+//! Apple's rules that asc-sync predicts, in one place: which states allow
+//! editing, what a live version or app info still accepts, the
+//! first-version rule. The diff asks [`Editability`] before it plans a
+//! change, so what Apple would refuse is shown as blocked and never sent.
+//!
+//! The state sets are the ones three independent clients use (fastlane,
+//! eas-cli, codemagic); the fake keeps its own statement of them.
+
+use super::fields::{Attribute, Field};
+use super::resource::ResourceKind;
+
+/// `Platform` in Apple's spec.
+pub const PLATFORMS: [&str; 4] = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"];
+
+/// Version states in which a version's metadata can be edited.
+const EDITABLE_VERSION_STATES: [&str; 6] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "METADATA_REJECTED",
+    "WAITING_FOR_REVIEW",
+    "INVALID_BINARY",
+];
+
+/// The version on sale.
+const LIVE_VERSION_STATES: [&str; 2] = ["READY_FOR_DISTRIBUTION", "PROCESSING_FOR_DISTRIBUTION"];
+
+/// App info states in which name, subtitle and privacy text can be edited.
+const EDITABLE_APP_INFO_STATES: [&str; 4] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "WAITING_FOR_REVIEW",
+];
+
+/// The live app info.
+const LIVE_APP_INFO_STATES: [&str; 3] = ["READY_FOR_DISTRIBUTION", "PENDING_RELEASE", "IN_REVIEW"];
+
+/// Submitted for review: edits are still accepted, but Apple refuses to
+/// add or remove a locale.
+const SUBMITTED: &str = "WAITING_FOR_REVIEW";
+
+pub fn version_editable(state: &str) -> bool {
+    EDITABLE_VERSION_STATES.contains(&state)
+}
+
+pub fn version_live(state: &str) -> bool {
+    LIVE_VERSION_STATES.contains(&state)
+}
+
+pub fn app_info_editable(state: &str) -> bool {
+    EDITABLE_APP_INFO_STATES.contains(&state)
+}
+
+pub fn app_info_live(state: &str) -> bool {
+    LIVE_APP_INFO_STATES.contains(&state)
+}
+
+/// Attributes a version accepts in any state, the live one included.
+fn editable_while_live(attribute: Attribute) -> bool {
+    matches!(
+        attribute,
+        Attribute::Localized(Field::PromotionalText | Field::PrivacyPolicyUrl | Field::PrivacyChoicesUrl)
+    )
+}
+
+/// The live facts Apple's refusals depend on.
+#[derive(Clone, Copy, Debug)]
+pub struct Editability<'a> {
+    pub platform: &'a str,
+    pub version_string: &'a str,
+    pub version_state: &'a str,
+    /// The platform's only version: Apple refuses whatsNew on it.
+    pub first_version: bool,
+    /// `None` when the app has no app info record.
+    pub app_info_state: Option<&'a str>,
+}
+
+impl Editability<'_> {
+    fn version_editable(&self) -> bool {
+        version_editable(self.version_state)
+    }
+
+    fn app_info_editable(&self) -> bool {
+        self.app_info_state.is_some_and(app_info_editable)
+    }
+
+    /// Why Apple would refuse changing `attribute` now, if it would.
+    pub fn update(&self, attribute: Attribute) -> Option<String> {
+        let (version, state) = (self.version_string, self.version_state);
+        match attribute.resource() {
+            ResourceKind::AppStoreVersionLocalizations => {
+                if !self.version_editable() && !editable_while_live(attribute) {
+                    return Some(format!(
+                        "{attribute} cannot change while version {version} is {state}; only promotionalText can. Make the change in the next version"
+                    ));
+                }
+                (attribute == Attribute::Localized(Field::WhatsNew) && self.first_version).then(|| {
+                    format!(
+                        "whatsNew cannot be set on version {version}, the first {} version of the app: Apple refuses it (fastlane skips it too)",
+                        self.platform
+                    )
+                })
+            }
+            ResourceKind::AppInfoLocalizations => {
+                let info = self.app_info_state?;
+                (!self.app_info_editable() && !editable_while_live(attribute)).then(|| {
+                    format!("{attribute} cannot change while the app info is {info}; it can when a new version is being prepared")
+                })
+            }
+            ResourceKind::AppStoreVersions => (!self.version_editable())
+                .then(|| format!("{attribute} cannot change while version {version} is {state}")),
+            ResourceKind::AppInfos => {
+                let info = self.app_info_state?;
+                (!self.app_info_editable()).then(|| format!("categories cannot change while the app info is {info}"))
+            }
+            ResourceKind::AppStoreReviewDetails => (!self.version_editable())
+                .then(|| format!("review information cannot change while version {version} is {state}")),
+        }
+    }
+
+    /// Why Apple would refuse creating a `resource` now, if it would.
+    pub fn create(&self, resource: ResourceKind) -> Option<String> {
+        let (version, state) = (self.version_string, self.version_state);
+        match resource {
+            ResourceKind::AppStoreVersionLocalizations if !self.version_editable() => {
+                Some(format!("a locale cannot be added while version {version} is {state}"))
+            }
+            ResourceKind::AppStoreVersionLocalizations if state == SUBMITTED => Some(format!(
+                "a locale cannot be added to version {version} after it was submitted for review"
+            )),
+            ResourceKind::AppInfoLocalizations => match self.app_info_state {
+                None => Some("the app has no app info record to add the locale to".into()),
+                Some(info) if !self.app_info_editable() || info == SUBMITTED => {
+                    Some(format!("a locale cannot be added while the app info is {info}"))
+                }
+                Some(_) => None,
+            },
+            ResourceKind::AppStoreReviewDetails => self.update(Attribute::DemoAccountRequired),
+            _ => None,
+        }
+    }
+
+    /// Why Apple would refuse deleting a `resource` now, if it would.
+    pub fn delete(&self, resource: ResourceKind) -> Option<String> {
+        let (version, state) = (self.version_string, self.version_state);
+        match resource {
+            ResourceKind::AppStoreVersionLocalizations if !self.version_editable() || state == SUBMITTED => {
+                Some(format!("a locale cannot be deleted while version {version} is {state}"))
+            }
+            ResourceKind::AppInfoLocalizations
+                if self
+                    .app_info_state
+                    .is_some_and(|info| !app_info_editable(info) || info == SUBMITTED) =>
+            {
+                Some("a locale cannot be deleted while the app info is not editable".to_owned())
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReviewField;
+
+    fn live(version_state: &'static str, info: Option<&'static str>) -> Editability<'static> {
+        Editability {
+            platform: "IOS",
+            version_string: "2.0",
+            version_state,
+            first_version: false,
+            app_info_state: info,
+        }
+    }
+
+    #[test]
+    fn a_live_version_takes_only_promotional_text() {
+        let e = live("READY_FOR_DISTRIBUTION", Some("READY_FOR_DISTRIBUTION"));
+        assert!(e.update(Attribute::Localized(Field::PromotionalText)).is_none());
+        assert!(e.update(Attribute::Localized(Field::Description)).is_some());
+        assert!(e.update(Attribute::Copyright).is_some());
+        assert!(e.update(Attribute::Review(ReviewField::Notes)).is_some());
+    }
+
+    #[test]
+    fn a_submitted_version_takes_edits_but_no_new_locale() {
+        let e = live("WAITING_FOR_REVIEW", Some("WAITING_FOR_REVIEW"));
+        assert!(e.update(Attribute::Localized(Field::Description)).is_none());
+        assert!(e.create(ResourceKind::AppStoreVersionLocalizations).is_some());
+        assert!(e.delete(ResourceKind::AppStoreVersionLocalizations).is_some());
+        assert!(e.create(ResourceKind::AppInfoLocalizations).is_some());
+    }
+
+    #[test]
+    fn whats_new_is_refused_on_a_first_version() {
+        let e = Editability {
+            first_version: true,
+            ..live("PREPARE_FOR_SUBMISSION", None)
+        };
+        assert!(e.update(Attribute::Localized(Field::WhatsNew)).is_some());
+        assert!(e.update(Attribute::Localized(Field::Description)).is_none());
+    }
+}
