@@ -272,9 +272,11 @@ fn value_to_send(change: &Change, name: Attribute, salt: &str) -> Result<Value, 
     Ok(Value::String(value))
 }
 
+type Members = Map<String, Value>;
+
 /// The change's values, attributes and relationships apart, as JSON:API
 /// sends them (a category is `{"data": {"type": "appCategories", "id"}}`).
-fn body_members(change: &Change, salt: &str) -> Result<(Map<String, Value>, Map<String, Value>), String> {
+fn body_members(change: &Change, salt: &str) -> Result<(Members, Members), String> {
     let mut attributes = Map::new();
     let mut relationships = Map::new();
     for &name in change.attributes.keys() {
