@@ -1,24 +1,107 @@
 //! Resolved settings: what the user typed (`cli`) merged with
-//! `asc-sync.toml` and the environment, flags first. Everything downstream
-//! takes these values, never the raw flags.
+//! `asc-sync.toml` and the environment, flags first, once per run. The
+//! commands read these values, never the raw flags or the config again.
 
-use crate::cli::{ConnectionArgs, TargetArgs};
+use crate::cli::{ConnectionArgs, GlobalArgs, TargetArgs};
 use crate::client::{Client, ClientOptions, Partial, Sources};
-use crate::config::Config;
+use crate::config::{BlankFiles, Config};
 use crate::live::VersionSelector;
-use std::path::PathBuf;
+use crate::model::PLATFORMS;
+use crate::plan::DiffOptions;
+use crate::tree::LoadOptions;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::model::PLATFORMS;
-
+/// The app, platform and version a run reads and writes.
 #[derive(Clone, Debug)]
-pub struct Target {
+pub(crate) struct Target {
     pub bundle_id: String,
     pub platform: String,
     pub version: VersionSelector,
 }
 
-pub fn target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> {
+/// Where the tree is and how to read it.
+#[derive(Clone, Debug)]
+pub(crate) struct TreeSettings {
+    /// The metadata folder: the flag, else `metadata_path` (relative to the
+    /// config file), else `fastlane/metadata`.
+    pub metadata: PathBuf,
+    /// `--rev`: read the tree from this git revision instead of the disk.
+    pub rev: Option<String>,
+    pub load: LoadOptions,
+    pub blank_files: BlankFiles,
+}
+
+impl TreeSettings {
+    fn resolve(config: &Config, metadata: Option<&Path>, rev: Option<&str>) -> anyhow::Result<TreeSettings> {
+        Ok(TreeSettings {
+            metadata: config.metadata_path(metadata),
+            rev: rev.map(str::to_owned),
+            load: config.load_options()?,
+            blank_files: config.blank_files,
+        })
+    }
+
+    pub fn diff_options(&self, allow_delete: bool) -> DiffOptions {
+        DiffOptions {
+            blank_files: self.blank_files,
+            allow_delete,
+            metadata_path: self.metadata.display().to_string(),
+            rev: self.rev.clone(),
+        }
+    }
+}
+
+/// Everything `plan` and `apply` need, resolved once.
+pub(crate) struct Settings {
+    pub tree: TreeSettings,
+    /// `None` only when it was not needed (a saved plan names its own app).
+    pub target: Option<Target>,
+    config: Config,
+    connection: ConnectionArgs,
+}
+
+impl Settings {
+    /// Resolves every setting; a missing app is an error only when
+    /// `need_target`, and is reported before any credential problem.
+    pub fn resolve(
+        global: &GlobalArgs,
+        args: &TargetArgs,
+        connection: &ConnectionArgs,
+        need_target: bool,
+    ) -> anyhow::Result<Settings> {
+        let config = Config::discover(global.config.as_deref())?;
+        let target = match resolve_target(&config, args) {
+            Ok(t) => Some(t),
+            Err(e) if need_target => return Err(e),
+            Err(_) => None,
+        };
+        Ok(Settings {
+            tree: TreeSettings::resolve(&config, args.metadata.as_deref(), args.rev.as_deref())?,
+            target,
+            config,
+            connection: connection.clone(),
+        })
+    }
+
+    /// The client, with credentials from flags, environment and config.
+    /// Built after the tree is read, so a broken tree is reported first.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        client(&self.config, &self.connection)
+    }
+}
+
+/// Reads only what a tree needs: for `validate` and the fake's seed tree.
+pub(crate) fn tree_settings(
+    global: &GlobalArgs,
+    metadata: Option<&Path>,
+    rev: Option<&str>,
+) -> anyhow::Result<TreeSettings> {
+    let config = Config::discover(global.config.as_deref())?;
+    TreeSettings::resolve(&config, metadata, rev)
+}
+
+fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> {
     let bundle_id = args
         .bundle_id
         .clone()
@@ -30,8 +113,8 @@ pub fn target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> {
         .platform
         .clone()
         .or_else(|| config.platform.clone())
-        .unwrap_or_else(|| "IOS".into());
-    let platform = platform.to_ascii_uppercase();
+        .unwrap_or_else(|| "IOS".into())
+        .to_ascii_uppercase();
     if !PLATFORMS.contains(&platform.as_str()) {
         anyhow::bail!("platform '{platform}' is not one of {}", PLATFORMS.join(", "));
     }
@@ -49,12 +132,8 @@ pub fn target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> {
     })
 }
 
-pub fn metadata_path(config: &Config, args: &TargetArgs) -> PathBuf {
-    config.metadata_path(args.metadata.as_deref())
-}
-
 /// The client, with credentials from flags, environment and config.
-pub fn client(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Client> {
+fn client(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Client> {
     let relative = |p: &PathBuf| {
         if p.is_relative() && !config.dir.as_os_str().is_empty() {
             config.dir.join(p)

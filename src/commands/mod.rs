@@ -5,7 +5,6 @@ mod demo;
 mod reconcile;
 
 use crate::cli::{Cli, Command, FakeAscArgs, ValidateArgs};
-use crate::config::Config;
 use crate::render::{self, Format};
 use crate::tree;
 use anyhow::Context;
@@ -51,13 +50,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
-    let config = Config::discover(global.config.as_deref())?;
-    let metadata = config.metadata_path(args.metadata.as_deref());
-    let options = config.load_options()?;
+    let settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
+    let metadata = &settings.metadata;
     tracing::info!(metadata = %metadata.display(), rev = ?args.rev, "reading metadata");
     let loaded = match &args.rev {
-        Some(rev) => tree::load_rev(&metadata, rev, &options).context("cannot read the git revision")?,
-        None => tree::load_dir(&metadata, &options),
+        Some(rev) => tree::load_rev(metadata, rev, &settings.load).context("cannot read the git revision")?,
+        None => tree::load_dir(metadata, &settings.load),
     };
     let mut findings = loaded.findings;
     findings.extend(crate::validate::validate(&loaded.tree));
@@ -101,8 +99,8 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Resul
             State::from_json(&text, &path.display().to_string())?
         }
         (None, Some(dir)) => {
-            let config = Config::discover(global.config.as_deref())?;
-            let loaded = tree::load_dir(dir, &config.load_options()?);
+            let settings = crate::settings::tree_settings(global, Some(dir), None)?;
+            let loaded = tree::load_dir(dir, &settings.load);
             if loaded.has_errors() {
                 let list: Vec<String> = loaded
                     .findings

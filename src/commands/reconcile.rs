@@ -4,14 +4,13 @@
 
 use super::{Outcome, print};
 use crate::apply::{self, ApplyReport};
-use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, PlanFormat, ReportFormat, ShowArgs, TargetArgs};
+use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, PlanFormat, ReportFormat, ShowArgs};
 use crate::client::Client;
-use crate::config::Config;
 use crate::github::Github;
 use crate::live::{self, LiveState};
 use crate::plan::{self, DiffOptions, Plan};
 use crate::render;
-use crate::settings::{self, Target};
+use crate::settings::{Settings, Target, TreeSettings};
 use crate::tree::{self, MetadataTree};
 use anyhow::Context;
 use std::io::IsTerminal;
@@ -26,15 +25,13 @@ pub(crate) fn color(global: &GlobalArgs) -> bool {
 /// finding when it has errors, so nothing is requested for a broken tree.
 /// Inside GitHub Actions the findings are annotations too.
 pub(crate) fn load_tree(
-    config: &Config,
-    args: &TargetArgs,
+    settings: &TreeSettings,
     github: Option<&Github>,
 ) -> anyhow::Result<Result<MetadataTree, Outcome>> {
-    let path = settings::metadata_path(config, args);
-    let options = config.load_options()?;
-    let loaded = match &args.rev {
-        Some(rev) => tree::load_rev(&path, rev, &options).context("cannot read the git revision")?,
-        None => tree::load_dir(&path, &options),
+    let path = &settings.metadata;
+    let loaded = match &settings.rev {
+        Some(rev) => tree::load_rev(path, rev, &settings.load).context("cannot read the git revision")?,
+        None => tree::load_dir(path, &settings.load),
     };
     let mut findings = loaded.findings;
     findings.extend(crate::validate::validate(&loaded.tree));
@@ -44,7 +41,7 @@ pub(crate) fn load_tree(
         eprintln!("{f}");
     }
     if github.is_some() && !findings.is_empty() {
-        let report = render::validation::report(&loaded.tree, args.rev.as_deref(), &findings);
+        let report = render::validation::report(&loaded.tree, settings.rev.as_deref(), &findings);
         eprint!("{}", render::validation::github(&report));
     }
     if errors > 0 {
@@ -74,15 +71,6 @@ pub(crate) async fn make_plan(
     Ok(Planned { plan, live })
 }
 
-fn diff_options(config: &Config, args: &TargetArgs, allow_delete: bool) -> DiffOptions {
-    DiffOptions {
-        blank_files: config.blank_files,
-        allow_delete,
-        metadata_path: settings::metadata_path(config, args).display().to_string(),
-        rev: args.rev.clone(),
-    }
-}
-
 pub(crate) fn render_plan(plan: &Plan, format: PlanFormat, color: bool) -> String {
     match format {
         PlanFormat::Text => render::plan::text(plan, color),
@@ -99,31 +87,43 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// Reads the tree, then the live state, and diffs them: the common first
+/// half of `plan` and of `apply` without a saved plan.
+fn plan_from_tree(
+    settings: &Settings,
+    client: &Client,
+    tree: &MetadataTree,
+    allow_delete: bool,
+    allow_destructive: bool,
+) -> anyhow::Result<Plan> {
+    let target = settings.target.as_ref().context("no app given")?;
+    let options = settings.tree.diff_options(allow_delete);
+    let planned = runtime()?.block_on(make_plan(client, tree, target, &options))?;
+    plan::check_safety(&planned.plan, planned.live.value_count(), allow_destructive)?;
+    tracing::info!(gets = client.stats().requests, "live state read");
+    Ok(planned.plan)
+}
+
 pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
-    let config = Config::discover(global.config.as_deref())?;
-    let target = settings::target(&config, &args.target)?;
+    let settings = Settings::resolve(global, &args.target, &args.connection, true)?;
     let github = Github::detect(args.github.github, args.github.no_github);
-    let tree = match load_tree(&config, &args.target, github.as_ref())? {
+    let tree = match load_tree(&settings.tree, github.as_ref())? {
         Ok(t) => t,
         Err(outcome) => return Ok(outcome),
     };
-    let client = settings::client(&config, &args.connection)?;
-    let options = diff_options(&config, &args.target, args.allow_delete);
-    let mut planned = runtime()?.block_on(make_plan(&client, &tree, &target, &options))?;
-    plan::check_safety(&planned.plan, planned.live.value_count(), args.allow_destructive)?;
-    tracing::info!(gets = client.stats().requests, "live state read");
-    let metadata = settings::metadata_path(&config, &args.target);
-    record_git(&mut planned.plan, &metadata, args.target.rev.as_deref());
+    let client = settings.client()?;
+    let mut plan = plan_from_tree(&settings, &client, &tree, args.allow_delete, args.allow_destructive)?;
+    let metadata = &settings.tree.metadata;
+    record_git(&mut plan, metadata, settings.tree.rev.as_deref());
     if let Some(base) = &args.changed_since {
-        let changed = crate::gitinfo::changed_since(&metadata, base)?;
-        planned.plan.mark_origins(base, &changed);
+        let changed = crate::gitinfo::changed_since(metadata, base)?;
+        plan.mark_origins(base, &changed);
     }
-    let plan = &planned.plan;
     if let Some(out) = &args.out {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
     }
-    print(&render_plan(plan, args.format, color(global)))?;
-    let markdown = || render::plan::markdown(plan);
+    print(&render_plan(&plan, args.format, color(global)))?;
+    let markdown = || render::plan::markdown(&plan);
     if let Some(path) = &args.comment_out {
         let body = crate::github::comment_body(&plan.source.bundle_id, &markdown());
         std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
@@ -179,71 +179,40 @@ fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
 }
 
 pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
-    let config = Config::discover(global.config.as_deref())?;
+    let settings = Settings::resolve(global, &args.target, &args.connection, args.plan.is_none())?;
     let github = Github::detect(args.github.github, args.github.no_github);
-    let client = Arc::new(settings::client(&config, &args.connection)?);
-    let rt = runtime()?;
     let plan = match &args.plan {
         Some(path) => {
-            let plan = read_plan(path)?;
-            check_commit(&plan, args.expect_commit.as_deref())?;
-            let source = &plan.source;
-            let target = Target {
-                bundle_id: source.bundle_id.clone(),
-                platform: source.platform.clone(),
-                version: live::VersionSelector::Exact(source.version_string.clone()),
-            };
-            // Re-read only what the plan writes, and refuse it if any planned
-            // value moved: applying it would overwrite someone's edit.
-            let live = rt.block_on(live::fetch(
-                &client,
-                &target.bundle_id,
-                &target.platform,
-                &target.version,
-            ))?;
-            let stale = apply::stale(&plan, &live);
-            if !stale.is_empty() {
-                let text = render::report::stale_text(&stale);
-                eprint!("{text}");
-                if let Some(gh) = &github {
-                    gh.append_summary(&format!(
-                        "### asc-sync apply refused a stale plan\n\n```text\n{text}```\n"
-                    ))?;
-                    gh.set_outputs(&[
-                        ("stale", "true".into()),
-                        ("applied", "0".into()),
-                        ("failed", "0".into()),
-                    ])?;
-                }
-                return Ok(Outcome::Stale);
+            let client = settings.client()?;
+            match saved_plan(path, &args, &client, github.as_ref())? {
+                Ok(plan) => (plan, client),
+                Err(outcome) => return Ok(outcome),
             }
-            plan
         }
         None => {
-            let target = settings::target(&config, &args.target)?;
-            let tree = match load_tree(&config, &args.target, github.as_ref())? {
+            let tree = match load_tree(&settings.tree, github.as_ref())? {
                 Ok(t) => t,
                 Err(outcome) => return Ok(outcome),
             };
-            let options = diff_options(&config, &args.target, args.allow_delete);
-            let planned = rt.block_on(make_plan(&client, &tree, &target, &options))?;
-            plan::check_safety(&planned.plan, planned.live.value_count(), args.allow_destructive)?;
+            let client = settings.client()?;
+            let plan = plan_from_tree(&settings, &client, &tree, args.allow_delete, args.allow_destructive)?;
             // The plan goes to stderr here: stdout carries the report.
             eprint!(
                 "{}",
-                render::plan::text(&planned.plan, color(global) && std::io::stderr().is_terminal())
+                render::plan::text(&plan, color(global) && std::io::stderr().is_terminal())
             );
-            if planned.plan.has_changes && !confirmed(args.auto_approve)? {
+            if plan.has_changes && !confirmed(args.auto_approve)? {
                 return Ok(Outcome::Failure);
             }
-            planned.plan
+            (plan, client)
         }
     };
+    let (plan, client) = plan;
     if !plan.has_changes {
         print(&format!("{}\n", render::plan::summary_line(&plan)))?;
         return Ok(Outcome::Success);
     }
-    let report = rt.block_on(run_apply(client, &plan));
+    let report = runtime()?.block_on(run_apply(Arc::new(client), &plan));
     print(&match args.format {
         ReportFormat::Text => render::report::text(&report),
         ReportFormat::Json => render::report::json(&report),
@@ -267,6 +236,39 @@ pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// A saved plan, checked against the live state now: `Err(Stale)` after
+/// saying what moved when any planned value did, since applying it would
+/// overwrite someone's edit.
+fn saved_plan(
+    path: &std::path::Path,
+    args: &ApplyArgs,
+    client: &Client,
+    github: Option<&Github>,
+) -> anyhow::Result<Result<Plan, Outcome>> {
+    let plan = read_plan(path)?;
+    check_commit(&plan, args.expect_commit.as_deref())?;
+    let source = &plan.source;
+    let version = live::VersionSelector::Exact(source.version_string.clone());
+    let live = runtime()?.block_on(live::fetch(client, &source.bundle_id, &source.platform, &version))?;
+    let stale = apply::stale(&plan, &live);
+    if stale.is_empty() {
+        return Ok(Ok(plan));
+    }
+    let text = render::report::stale_text(&stale);
+    eprint!("{text}");
+    if let Some(gh) = github {
+        gh.append_summary(&format!(
+            "### asc-sync apply refused a stale plan\n\n```text\n{text}```\n"
+        ))?;
+        gh.set_outputs(&[
+            ("stale", "true".into()),
+            ("applied", "0".into()),
+            ("failed", "0".into()),
+        ])?;
+    }
+    Ok(Err(Outcome::Stale))
 }
 
 /// Asks on a terminal; elsewhere only --auto-approve applies.
@@ -334,9 +336,15 @@ fn check_commit(plan: &Plan, expected: Option<&str>) -> anyhow::Result<()> {
     {
         eprintln!(
             "warning: the plan was made from commit {}, but HEAD is {}; applying the plan as it was reviewed",
-            &made_from[..made_from.len().min(12)],
-            &head.commit[..12]
+            short(made_from),
+            short(&head.commit)
         );
     }
     Ok(())
+}
+
+/// The first 12 characters of a commit id, for messages; a plan file is
+/// user input, so its `commit` may hold anything.
+fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
 }
