@@ -11,6 +11,7 @@ mod github;
 mod harness;
 mod keys;
 mod loader_fuzz;
+mod quirks;
 mod real_trees;
 mod reconcile;
 mod render_plan;
