@@ -1,16 +1,14 @@
 //! The cases of shared/corpus/fastlane-deliver-fixtures/CASES.md: what
 //! deliver's own specs assert about reading a tree.
 
-use crate::harness::corpus;
+use crate::harness::{Corpus, corpus_or_skip};
 use asc_sync::locale::Locale;
 use asc_sync::model::{Field, ReviewField};
 use asc_sync::tree::{self, LoadOptions, Loaded};
+use std::path::Path;
 
-fn case(name: &str, options: &LoadOptions) -> Loaded {
-    let path = corpus()
-        .join("fastlane-deliver-fixtures/reconstructed-from-deliver-specs")
-        .join(name)
-        .join("metadata");
+fn case(cases: &Path, name: &str, options: &LoadOptions) -> Loaded {
+    let path = cases.join(name).join("metadata");
     let loaded = tree::load_dir(&path, options);
     assert!(!loaded.has_errors(), "{:#?}", loaded.findings);
     loaded
@@ -29,7 +27,10 @@ fn value(loaded: &Loaded, locale: &str, field: Field) -> Option<String> {
 
 #[test]
 fn review_information_is_read_from_its_files() {
-    let loaded = case("review-information", &LoadOptions::default());
+    let Some(cases) = corpus_or_skip(Corpus::DeliverCases) else {
+        return;
+    };
+    let loaded = case(&cases, "review-information", &LoadOptions::default());
     let review: Vec<(&str, &str)> = loaded
         .tree
         .review
@@ -67,21 +68,30 @@ fn demo_account_is_not_required_when_user_or_password_is_blank() {
 
 #[test]
 fn empty_folders_enable_their_locales() {
-    let loaded = case("languages-folders-only", &LoadOptions::default());
+    let Some(cases) = corpus_or_skip(Corpus::DeliverCases) else {
+        return;
+    };
+    let loaded = case(&cases, "languages-folders-only", &LoadOptions::default());
     assert_eq!(locales(&loaded), ["de-DE", "el", "en-US"]);
     assert!(loaded.tree.locales.values().all(|l| l.fields.is_empty()));
 }
 
 #[test]
 fn default_is_not_a_locale() {
-    let loaded = case("languages-default-and-en-US", &LoadOptions::default());
+    let Some(cases) = corpus_or_skip(Corpus::DeliverCases) else {
+        return;
+    };
+    let loaded = case(&cases, "languages-default-and-en-US", &LoadOptions::default());
     assert_eq!(locales(&loaded), ["en-US"]);
     assert!(loaded.tree.defaults.is_empty());
 }
 
 #[test]
 fn default_fills_an_absent_field() {
-    let loaded = case("default-folder-with-description", &LoadOptions::default());
+    let Some(cases) = corpus_or_skip(Corpus::DeliverCases) else {
+        return;
+    };
+    let loaded = case(&cases, "default-folder-with-description", &LoadOptions::default());
     assert_eq!(
         value(&loaded, "en-US", Field::Description).as_deref(),
         Some("something")
@@ -93,7 +103,10 @@ fn default_fills_an_absent_field() {
 
 #[test]
 fn default_fills_every_enabled_locale_that_lacks_the_file() {
-    let dir = corpus().join("fastlane-deliver-fixtures/reconstructed-from-deliver-specs/release-notes-default-fill");
+    let Some(cases) = corpus_or_skip(Corpus::DeliverCases) else {
+        return;
+    };
+    let dir = cases.join("release-notes-default-fill");
     let options: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("deliver-options.json")).unwrap()).unwrap();
     let languages = options["languages"]
@@ -103,6 +116,7 @@ fn default_fills_every_enabled_locale_that_lacks_the_file() {
         .map(|l| Locale::ignoring_case(l.as_str().unwrap()).unwrap())
         .collect();
     let loaded = case(
+        &cases,
         "release-notes-default-fill",
         &LoadOptions {
             languages,

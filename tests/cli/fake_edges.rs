@@ -80,6 +80,9 @@ async fn tokens_are_checked_like_apple_checks_them() {
 
 #[tokio::test]
 async fn without_public_keys_the_claims_are_still_checked() {
+    // This test builds its own reqwest client, so it needs the provider even
+    // when it runs first or alone.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let signer = crate::harness::Signer::new("K");
     let fake = asc_sync::fake::FakeServer::start_local(FakeOptions::default())
         .await

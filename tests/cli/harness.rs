@@ -5,20 +5,122 @@ use asc_sync::live::{LiveAppInfo, LiveLocalization, LiveState, LiveVersion};
 use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions, Loaded};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// `shared/corpus`, beside the repository (CI clones it there), or where
-/// `ASC_SYNC_CORPUS` says.
-pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("ASC_SYNC_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+/// The parts of the shared corpus the tests read. The corpus is not in this
+/// repository: it sits at `shared/corpus` beside the clone (CI clones it
+/// there), or where `ASC_SYNC_CORPUS` says; Apple's OpenAPI spec sits beside
+/// it, in `shared/asc-openapi`.
+#[derive(Clone, Copy, Debug)]
+pub enum Corpus {
+    /// Ten real public metadata trees, `real-trees/<owner>__<repo>/metadata`.
+    RealTrees,
+    /// The trees reconstructed from fastlane deliver's own specs.
+    DeliverCases,
+    /// fastlane's App Store Connect API key JSON fixtures.
+    KeyFixtures,
+    /// Apple's App Store Connect OpenAPI spec (a file).
+    OpenApiSpec,
+}
+
+impl Corpus {
+    fn what(self) -> &'static str {
+        match self {
+            Corpus::RealTrees => "the ten real metadata trees",
+            Corpus::DeliverCases => "fastlane deliver's test cases",
+            Corpus::KeyFixtures => "fastlane's API key fixtures",
+            Corpus::OpenApiSpec => "Apple's OpenAPI spec",
+        }
+    }
+
+    /// Where this part is looked for (it may be missing).
+    pub fn path(self) -> PathBuf {
+        corpus_dir().join(self.path_in_corpus())
+    }
+
+    fn path_in_corpus(self) -> &'static str {
+        match self {
+            Corpus::RealTrees => "real-trees",
+            Corpus::DeliverCases => "fastlane-deliver-fixtures/reconstructed-from-deliver-specs",
+            Corpus::KeyFixtures => "fastlane-deliver-fixtures/copied/spaceship/spec/connect_api/fixtures",
+            Corpus::OpenApiSpec => "../asc-openapi/app-store-connect-openapi-specification.json",
+        }
+    }
+}
+
+/// Where the shared corpus is looked for: `ASC_SYNC_CORPUS`, or
+/// `shared/corpus` beside the repository.
+fn corpus_dir() -> PathBuf {
+    match std::env::var_os("ASC_SYNC_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+            manifest.parent().unwrap_or(manifest).join("shared/corpus")
+        }
+    }
+}
+
+/// Whether a missing corpus fails the test instead of skipping it
+/// (`ASC_SYNC_REQUIRE_CORPUS=1`, as CI sets it).
+fn corpus_required() -> bool {
+    std::env::var_os("ASC_SYNC_REQUIRE_CORPUS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// A part of the shared corpus, or `None` when it is missing: then the test
+/// returns early, and one line on stderr (written to the handle, so the test
+/// harness does not capture it) says what was skipped and how to run it.
+/// With `ASC_SYNC_REQUIRE_CORPUS=1` a missing part fails the test instead.
+///
+/// ```ignore
+/// let Some(trees) = corpus_or_skip(Corpus::RealTrees) else { return };
+/// ```
+pub fn corpus_or_skip(part: Corpus) -> Option<PathBuf> {
+    let path = part.path();
+    if path.exists() {
+        return Some(path);
+    }
+    let how = "put the corpus at ../shared/corpus beside this repository or set ASC_SYNC_CORPUS to its folder";
     assert!(
-        dir.is_dir(),
-        "the shared corpus is missing at {}: clone shared/ beside the repository or set ASC_SYNC_CORPUS",
-        dir.display()
+        !corpus_required(),
+        "{} from the shared corpus not found at {}, and ASC_SYNC_REQUIRE_CORPUS is set. To fix it, {how} (README, \"The shared corpus\"), or unset ASC_SYNC_REQUIRE_CORPUS to skip the tests that need it",
+        part.what(),
+        path.display()
     );
-    dir
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    // One write of the whole line, on the handle: the print macros would be
+    // captured for a passing test, and the line would never be seen.
+    let line = format!(
+        "skipped {test}: needs {} from the shared corpus (not found at {}); to run it, {how}\n",
+        part.what(),
+        path.display()
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    None
+}
+
+/// `fixtures/trees/<quirk>/metadata`: our own small tree for one quirk.
+pub fn fixture_tree(quirk: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/trees")
+        .join(quirk)
+        .join("metadata")
+}
+
+/// Copies a tree into `to`, symlinks as symlinks with the same target.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.path_is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
+        } else if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::write(&dest, std::fs::read(entry.path()).unwrap()).unwrap();
+        }
+    }
 }
 
 pub fn example_metadata() -> PathBuf {

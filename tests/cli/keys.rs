@@ -2,18 +2,12 @@
 //! negative cases of fastlane's spec, read as fastlane reads them, with
 //! fastlane's messages, and the tokens they sign.
 
-use crate::harness::corpus;
+use crate::harness::{Corpus, corpus_or_skip};
 use asc_sync::client::credentials::{Partial, Sources, parse_fastlane_json, read_fastlane_json};
 use asc_sync::client::token::{TokenSource, system_clock};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use std::path::PathBuf;
-
-fn fixture(name: &str) -> PathBuf {
-    corpus()
-        .join("fastlane-deliver-fixtures/copied/spaceship/spec/connect_api/fixtures")
-        .join(name)
-}
 
 /// The token's header and claims, after checking its signature with the
 /// public half of the key.
@@ -36,7 +30,10 @@ fn signed_claims(credentials: &asc_sync::client::Credentials) -> (jsonwebtoken::
 
 #[test]
 fn a_team_key_signs_tokens_with_iss() {
-    let c = read_fastlane_json(&fixture("asc_key.json")).unwrap();
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
+    let c = read_fastlane_json(&fixtures.join("asc_key.json")).unwrap();
     assert_eq!(c.key_id, "D485S484");
     assert_eq!(c.issuer_id.as_deref(), Some("061966a2-5f3c-4185-af13-70e66d2263f5"));
     assert!(!c.in_house);
@@ -53,7 +50,10 @@ fn a_team_key_signs_tokens_with_iss() {
 
 #[test]
 fn an_individual_key_signs_tokens_with_sub_user() {
-    let c = read_fastlane_json(&fixture("asc_individual_key.json")).unwrap();
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
+    let c = read_fastlane_json(&fixtures.join("asc_individual_key.json")).unwrap();
     assert_eq!(c.issuer_id, None);
     let (_, claims) = signed_claims(&c);
     assert_eq!(claims["sub"], "user");
@@ -62,20 +62,29 @@ fn an_individual_key_signs_tokens_with_sub_user() {
 
 #[test]
 fn a_base64_key_is_decoded() {
-    let c = read_fastlane_json(&fixture("asc_key_base64.json")).unwrap();
-    let plain = read_fastlane_json(&fixture("asc_key.json")).unwrap();
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
+    let c = read_fastlane_json(&fixtures.join("asc_key_base64.json")).unwrap();
+    let plain = read_fastlane_json(&fixtures.join("asc_key.json")).unwrap();
     assert_eq!(c.private_key.expose_secret(), plain.private_key.expose_secret());
 }
 
 #[test]
 fn unknown_fields_are_ignored() {
-    let c = read_fastlane_json(&fixture("asc_key_extra_fields.json")).unwrap();
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
+    let c = read_fastlane_json(&fixtures.join("asc_key_extra_fields.json")).unwrap();
     assert_eq!(c.key_id, "D485S484");
 }
 
 #[test]
 fn an_in_house_key_uses_the_enterprise_audience_and_host() {
-    let c = read_fastlane_json(&fixture("asc_key_in_house.json")).unwrap();
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
+    let c = read_fastlane_json(&fixtures.join("asc_key_in_house.json")).unwrap();
     assert!(c.in_house);
     let (_, claims) = signed_claims(&c);
     assert_eq!(claims["aud"], "apple-developer-enterprise-v1");
@@ -113,8 +122,8 @@ fn fastlanes_negative_cases_fail_with_fastlanes_messages() {
         err.contains("k.json") && err.contains("not valid App Store Connect API key JSON"),
         "{err}"
     );
-    let key = std::fs::read_to_string(fixture("asc_key.json")).unwrap();
-    let mut json: Value = serde_json::from_str(&key).unwrap();
+    let signer = crate::harness::Signer::new("D485S484");
+    let mut json = serde_json::json!({"key_id": "D485S484", "issuer_id": "x", "key": signer.private_pem});
     json["duration"] = 1201.into();
     let err = parse_fastlane_json(&json.to_string(), "k.json")
         .err()
@@ -136,6 +145,9 @@ fn a_bad_key_is_refused_without_printing_it() {
 
 #[test]
 fn flags_win_over_the_environment_which_wins_over_the_config() {
+    let Some(fixtures) = corpus_or_skip(Corpus::KeyFixtures) else {
+        return;
+    };
     let key = |p: &str| Some(PathBuf::from(p));
     let sources = Sources {
         flags: Partial {
@@ -149,7 +161,7 @@ fn flags_win_over_the_environment_which_wins_over_the_config() {
         },
         config: Partial {
             issuer_id: Some("config-issuer".into()),
-            private_key_path: key(fixture("asc_key.json").to_str().unwrap()),
+            private_key_path: key(fixtures.join("asc_key.json").to_str().unwrap()),
             ..Default::default()
         },
     };
@@ -159,7 +171,7 @@ fn flags_win_over_the_environment_which_wins_over_the_config() {
 
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("AuthKey_TEST.p8");
-    let c = read_fastlane_json(&fixture("asc_key.json")).unwrap();
+    let c = read_fastlane_json(&fixtures.join("asc_key.json")).unwrap();
     std::fs::write(&pem, c.private_key.expose_secret()).unwrap();
     let sources = Sources {
         config: Partial {
@@ -174,7 +186,7 @@ fn flags_win_over_the_environment_which_wins_over_the_config() {
 
     let json = Sources {
         env: Partial {
-            api_key_path: Some(fixture("asc_individual_key.json")),
+            api_key_path: Some(fixtures.join("asc_individual_key.json")),
             ..Default::default()
         },
         ..Default::default()

@@ -12,6 +12,7 @@ mod harness;
 mod keys;
 mod loader_fuzz;
 mod plan_file_v1;
+mod quirks;
 mod real_trees;
 mod reconcile;
 mod render_plan;

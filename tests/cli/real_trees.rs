@@ -2,19 +2,20 @@
 //! panic, every finding names its path, and what asc-sync reads and
 //! reports is pinned by a snapshot so a change in behaviour shows in review.
 
-use crate::harness::{all_findings, corpus};
+use crate::harness::{Corpus, all_findings, copy_tree, corpus_or_skip};
 use asc_sync::locale::Locale;
 use asc_sync::model::Field;
 use asc_sync::tree::{self, LoadOptions, Loaded, TextValue};
+use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-fn tree_path(name: &str) -> PathBuf {
-    corpus().join("real-trees").join(name).join("metadata")
+fn tree_path(trees: &Path, name: &str) -> PathBuf {
+    trees.join(name).join("metadata")
 }
 
-fn load(name: &str) -> Loaded {
-    tree::load_dir(&tree_path(name), &LoadOptions::default())
+fn load(trees: &Path, name: &str) -> Loaded {
+    tree::load_dir(&tree_path(trees, name), &LoadOptions::default())
 }
 
 fn tag(v: &TextValue) -> &'static str {
@@ -25,10 +26,36 @@ fn tag(v: &TextValue) -> &'static str {
     }
 }
 
-/// What was read and what was found, with the corpus path replaced by `metadata`.
-fn describe(name: &str) -> String {
-    let loaded = load(name);
-    let root = tree_path(name).display().to_string();
+/// The symlinks of a tree, by path inside it, with their targets: real
+/// symlinks, and symlinks that git checked out as plain files (the loader
+/// reports those as `symlink-as-file`; the file holds only the target).
+fn links(root: &Path, loaded: &Loaded) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1) {
+        let entry = entry.unwrap();
+        if entry.path_is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap();
+            let rel = entry.path().strip_prefix(root).unwrap();
+            out.insert(rel.display().to_string(), target.display().to_string());
+        }
+    }
+    for f in loaded.findings.iter().filter(|f| f.code.as_str() == "symlink-as-file") {
+        let rel = Path::new(&f.path).strip_prefix(root).unwrap();
+        let target = std::fs::read_to_string(&f.path).unwrap();
+        out.insert(rel.display().to_string(), target);
+    }
+    out
+}
+
+/// What was read and what was found, with the tree's path replaced by
+/// `metadata`. The same whether git checked the tree's symlinks out as
+/// links or as plain files (`core.symlinks=false`): symlinks are listed in
+/// either form, and the `symlink-as-file` warnings that only the plain-file
+/// form carries are left out (`symlinks_read_the_same_as_links_or_as_files`
+/// checks both forms against each other).
+fn describe(root: &Path) -> String {
+    let loaded = tree::load_dir(root, &LoadOptions::default());
+    let root_display = root.display().to_string();
     let mut out = String::new();
     for (locale, values) in &loaded.tree.locales {
         let fields: Vec<String> = values
@@ -56,11 +83,24 @@ fn describe(name: &str) -> String {
         .map(|(f, v)| format!("{}{}", f.api_name(), tag(v)))
         .collect();
     let _ = writeln!(out, "review: {}", review.join(" "));
-    let findings = all_findings(&loaded);
+    let links = links(root, &loaded);
+    if !links.is_empty() {
+        let _ = writeln!(out, "symlinks: {}", links.len());
+    }
+    for (link, target) in &links {
+        let _ = writeln!(out, "metadata/{link} -> {target}");
+    }
+    let findings: Vec<_> = all_findings(&loaded)
+        .into_iter()
+        .filter(|f| f.code.as_str() != "symlink-as-file")
+        .collect();
     let _ = writeln!(out, "findings: {}", findings.len());
     for f in &findings {
-        assert!(f.path.starts_with(&root), "finding without the tree's path: {f}");
-        let _ = writeln!(out, "{}", f.to_string().replacen(&root, "metadata", 1));
+        assert!(
+            f.path.starts_with(&root_display),
+            "finding without the tree's path: {f}"
+        );
+        let _ = writeln!(out, "{}", f.to_string().replacen(&root_display, "metadata", 1));
     }
     out
 }
@@ -69,7 +109,10 @@ macro_rules! real_tree {
     ($test:ident, $name:literal) => {
         #[test]
         fn $test() {
-            insta::assert_snapshot!(stringify!($test), describe($name));
+            let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+                return;
+            };
+            insta::assert_snapshot!(stringify!($test), describe(&tree_path(&trees, $name)));
         }
     };
 }
@@ -91,7 +134,10 @@ fn value<'a>(loaded: &'a Loaded, locale: &str, field: Field) -> &'a TextValue {
 
 #[test]
 fn bluewallet_release_notes_symlinks_are_followed_inside_the_tree() {
-    let loaded = load("BlueWallet__BlueWallet");
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let loaded = load(&trees, "BlueWallet__BlueWallet");
     let en = value(&loaded, "en-US", Field::WhatsNew);
     let ar = value(&loaded, "ar-SA", Field::WhatsNew);
     assert!(!en.is_blank());
@@ -105,7 +151,10 @@ fn bluewallet_release_notes_symlinks_are_followed_inside_the_tree() {
 
 #[test]
 fn duckduckgo_crlf_inside_text_is_kept_and_padding_is_stripped() {
-    let loaded = load("duckduckgo__iOS");
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let loaded = load(&trees, "duckduckgo__iOS");
     let ja = value(&loaded, "ja", Field::Description);
     assert!(ja.value.contains("\r\n"));
     assert!(!ja.value.ends_with(['\r', '\n', ' ']));
@@ -113,7 +162,10 @@ fn duckduckgo_crlf_inside_text_is_kept_and_padding_is_stripped() {
 
 #[test]
 fn pocket_casts_empty_en_us_folder_gets_everything_from_default() {
-    let loaded = load("Automattic__pocket-casts-ios");
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let loaded = load(&trees, "Automattic__pocket-casts-ios");
     let en = &loaded.tree.locales[&Locale::exact("en-US").unwrap()];
     assert!(!en.fields.is_empty());
     assert!(en.fields.values().all(|v| v.from_default));
@@ -121,7 +173,10 @@ fn pocket_casts_empty_en_us_folder_gets_everything_from_default() {
 
 #[test]
 fn openfoodfacts_over_long_descriptions_are_errors_with_position() {
-    let loaded = load("openfoodfacts__openfoodfacts-ios");
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let loaded = load(&trees, "openfoodfacts__openfoodfacts-ios");
     let findings = all_findings(&loaded);
     let too_long: Vec<_> = findings.iter().filter(|f| f.code.as_str() == "too-long").collect();
     assert!(
@@ -135,13 +190,19 @@ fn openfoodfacts_over_long_descriptions_are_errors_with_position() {
 
 #[test]
 fn seek_android_tree_inside_metadata_is_skipped_like_deliver() {
-    let findings = all_findings(&load("inaturalist__SeekReactNative"));
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let findings = all_findings(&load(&trees, "inaturalist__SeekReactNative"));
     assert!(findings.iter().all(|f| !f.path.contains("/android")), "{findings:#?}");
 }
 
 #[test]
 fn dashwallet_foreign_folder_names_get_suggestions() {
-    let findings = all_findings(&load("dashpay__dashwallet-ios"));
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let findings = all_findings(&load(&trees, "dashpay__dashwallet-ios"));
     let message = |folder: &str| {
         findings
             .iter()
@@ -157,7 +218,10 @@ fn dashwallet_foreign_folder_names_get_suggestions() {
 
 #[test]
 fn swift_paperless_zero_byte_files_are_blank_not_absent() {
-    let loaded = load("paulgessinger__swift-paperless");
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let loaded = load(&trees, "paulgessinger__swift-paperless");
     let secondary = loaded
         .tree
         .root_fields
@@ -170,11 +234,14 @@ fn swift_paperless_zero_byte_files_are_blank_not_absent() {
 
 #[test]
 fn unknown_folders_can_be_downgraded_to_warnings() {
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
     let options = LoadOptions {
         unknown_folders: tree::UnknownFolders::Warn,
         ..LoadOptions::default()
     };
-    let loaded = tree::load_dir(&tree_path("dashpay__dashwallet-ios"), &options);
+    let loaded = tree::load_dir(&tree_path(&trees, "dashpay__dashwallet-ios"), &options);
     assert!(!loaded.has_errors(), "{:#?}", loaded.findings);
     assert!(loaded.findings.iter().any(|f| f.code.as_str() == "unknown-folder"));
 }
@@ -184,9 +251,12 @@ fn unknown_folders_can_be_downgraded_to_warnings() {
 /// symlinks, defaults, blank files or legacy category names.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn valid_real_trees_plan_no_change_against_their_own_live_state() {
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut checked = 0;
-    for entry in std::fs::read_dir(corpus().join("real-trees")).unwrap() {
+    for entry in std::fs::read_dir(&trees).unwrap() {
         let dir = entry.unwrap().path();
         if !dir.join("metadata").is_dir() {
             continue;
@@ -224,4 +294,56 @@ async fn valid_real_trees_plan_no_change_against_their_own_live_state() {
         checked += 1;
     }
     assert_eq!(checked, 7, "the seven trees without errors were checked");
+}
+
+/// The snapshots above hold whether git checked a tree's symlinks out as
+/// links or as plain files: each tree with symlinks is copied, its links
+/// made real symlinks, then plain files, and both forms read the same tree
+/// and describe the same; only the plain files carry `symlink-as-file`.
+#[test]
+fn symlinks_read_the_same_as_links_or_as_files() {
+    let Some(trees) = corpus_or_skip(Corpus::RealTrees) else {
+        return;
+    };
+    let mut total = 0;
+    for entry in std::fs::read_dir(&trees).unwrap() {
+        let source = entry.unwrap().path().join("metadata");
+        if !source.is_dir() {
+            continue;
+        }
+        let links = links(&source, &tree::load_dir(&source, &LoadOptions::default()));
+        if links.is_empty() {
+            continue;
+        }
+        total += links.len();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("metadata");
+        copy_tree(&source, &root);
+        let mut forms = Vec::new();
+        for as_files in [false, true] {
+            for (link, target) in &links {
+                let path = root.join(link);
+                std::fs::remove_file(&path).unwrap();
+                if as_files {
+                    std::fs::write(&path, target).unwrap();
+                } else {
+                    std::os::unix::fs::symlink(target, &path).unwrap();
+                }
+            }
+            forms.push((tree::load_dir(&root, &LoadOptions::default()), describe(&root)));
+        }
+        let [(as_links, links_described), (as_files, files_described)] = <[_; 2]>::try_from(forms).unwrap();
+        assert_eq!(as_links.tree, as_files.tree, "{}", source.display());
+        assert_eq!(links_described, files_described, "{}", source.display());
+        let flagged = |l: &Loaded| {
+            l.findings
+                .iter()
+                .filter(|f| f.code.as_str() == "symlink-as-file")
+                .count()
+        };
+        assert_eq!(flagged(&as_links), 0);
+        assert_eq!(flagged(&as_files), links.len());
+        assert_eq!(as_files.findings.len() - links.len(), as_links.findings.len());
+    }
+    assert_eq!(total, 21, "BlueWallet's 21 release-note links");
 }
