@@ -15,5 +15,6 @@ mod plan_file_v1;
 mod quirks;
 mod real_trees;
 mod reconcile;
+mod regressions;
 mod render_plan;
 mod validate_cmd;

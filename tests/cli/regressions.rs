@@ -1,0 +1,116 @@
+//! Bugs found in review, each pinned by the behaviour that was wrong.
+
+use crate::harness::{TempTree, fixture_state};
+use crate::reconcile::{Env, stderr, stdout};
+use asc_sync::fake::FaultConfig;
+use std::path::Path;
+
+fn pinned_plan() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/plan-v1/plan.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A plan file is user input: its `commit` may hold any text, and apply
+/// must not cut it inside a character (it panicked with exit 101).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_whose_commit_is_not_ascii_applies_with_a_warning() {
+    let env = Env::start(fixture_state("../plan-v1/live.json"), FaultConfig::default()).await;
+    let mut plan = pinned_plan();
+    // Its twelfth byte falls inside a character.
+    plan["source"]["commit"] = "aéééééééé-commit".into();
+    // The review change reads the demo password from a path relative to
+    // the repository; this test applies the rest.
+    plan["changes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["resource_type"] != "appStoreReviewDetails");
+    let path = env.dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    // Apply runs in a repository whose HEAD is another commit, where it
+    // warns with both commits' ids.
+    let repo = git2::Repository::init(env.dir.path()).unwrap();
+    let sig = git2::Signature::now("t", "t@example.com").unwrap();
+    let tree = repo.find_tree(repo.index().unwrap().write_tree().unwrap()).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "empty", &tree, &[]).unwrap();
+
+    let out = env.run(&["apply", path.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("made from commit aéééééééé-co, but HEAD is"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The "clears too much" guard counts every live value a plan could
+/// clear; it said "clears 2 of 1 live values (200%)" when the cleared
+/// values were review details.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clear_guard_counts_review_values_in_its_base() {
+    let state = fixture_state("../plan-v1/live.json");
+    let env = Env::start(state, FaultConfig::default()).await;
+    let t = TempTree::new(&[
+        ("en-US/description.txt", b"Watch movies."),
+        ("de-DE/description.txt", b"Filme schauen."),
+        ("review_information/first_name.txt", b""),
+        ("review_information/last_name.txt", b""),
+        ("review_information/phone_number.txt", b""),
+        ("review_information/email_address.txt", b""),
+        ("review_information/notes.txt", b""),
+    ]);
+    let config = t.dir.path().join("asc-sync.toml");
+    std::fs::write(&config, "blank_files = \"clear\"\n").unwrap();
+    let out = env
+        .run(&[
+            "plan",
+            "--config",
+            config.to_str().unwrap(),
+            "--bundle-id",
+            "com.example.movies",
+            "--metadata",
+            t.metadata().to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    // Live: 4 + 3 localized version values, copyright, 1 + 3 + 1 app-info
+    // values (name, subtitle, privacy URL; de-DE name), the primary
+    // category, 5 review texts: 18 in all.
+    assert!(err.contains("clears 5 of 18 live values (28%"), "{err}");
+}
+
+/// A demo password file edited after the plan is named as such, not as
+/// a response that "is not the expected JSON".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
+    let env = Env::start(fixture_state("../plan-v1/live.json"), FaultConfig::default()).await;
+    let t = TempTree::new(&[
+        ("en-US/description.txt", b"Watch movies."),
+        ("de-DE/description.txt", b"Filme schauen."),
+        ("review_information/demo_user.txt", b"reviewer"),
+        ("review_information/demo_password.txt", b"first secret"),
+    ]);
+    let plan = env.dir.path().join("plan.json");
+    let metadata = t.metadata();
+    let args = [
+        "--bundle-id",
+        "com.example.movies",
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ];
+    let out = env
+        .run(&[&["plan", "--out", plan.to_str().unwrap()][..], &args].concat())
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    t.write("review_information/demo_password.txt", b"second secret");
+    let out = env.run(&["apply", plan.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let report = stdout(&out);
+    assert!(
+        report.contains("demo_password.txt changed since the plan was made"),
+        "{report}"
+    );
+    assert!(!report.contains("not the expected JSON"), "{report}");
+    assert!(!report.contains("second secret") && !stderr(&out).contains("second secret"));
+}
