@@ -95,13 +95,15 @@ pub fn comment_body(bundle_id: &str, markdown: &str) -> String {
     if body.chars().count() <= COMMENT_LIMIT {
         return body;
     }
-    let note = "\n\n_The rest is cut: a comment holds at most 65,536 characters. Run `asc-sync plan` for all of it._\n";
+    let note = format!(
+        "\n\n_The rest is cut: a comment holds at most {COMMENT_LIMIT} characters. Run `asc-sync plan` for all of it._\n"
+    );
     let keep = COMMENT_LIMIT - note.chars().count();
     let mut cut: String = body.chars().take(keep).collect();
     if let Some(i) = cut.rfind('\n') {
         cut.truncate(i + 1);
     }
-    cut + note
+    cut + &note
 }
 
 #[cfg(test)]

@@ -1,32 +1,47 @@
 //! asc-sync keeps an app's App Store text metadata in git and reconciles it
 //! with App Store Connect, plan then apply, the way Terraform does.
 //!
-//! The data flows one way through the modules:
+//! The data flows one way, and the modules follow it:
 //!
 //! ```text
-//! tree (metadata/ on disk or in git) ──► validate ──► findings ──► render
+//! tree ──► validate ──┐                 (metadata/ on disk or at a git rev → findings)
+//!                     ├──► plan::diff ──► plan::check_safety ──► render ──► apply
+//! client ──► live ────┘                 (App Store Connect now → Plan → text/Markdown/JSON → writes)
 //! ```
 //!
-//! `fields` is the shared vocabulary (file name ↔ API attribute ↔ limit),
-//! `locale` the 50 App Store locale codes. `commands` wires the stages and
-//! is the only place that prints; `cli` is only the user's words.
+//! - `tree` reads a fastlane tree into typed values; `validate` predicts
+//!   what Apple would refuse, offline; both report `findings`.
+//! - `client` speaks App Store Connect's API (auth, JSON:API, retries,
+//!   rate limits); `live` reads one app's current listing through it.
+//! - `plan` diffs the tree against the live state into a `Plan`: data, not
+//!   closures, saved and loaded as versioned JSON; `render` turns plans,
+//!   reports and findings into text, Markdown, JSON and GitHub commands;
+//!   `apply` checks a plan is still fresh and sends it.
+//! - `model` is the vocabulary they share: resources, attributes, the file
+//!   for each, and the rules of Apple's that asc-sync predicts; `locale`
+//!   the 50 App Store locale codes.
+//! - `commands` wires the stages for each subcommand and is the only place
+//!   that prints; `cli` is only the user's words and `settings` resolves
+//!   them with `asc-sync.toml` and the environment, once per run.
+//! - `fake` is a separate room: an App Store Connect of its own, with its
+//!   own statement of Apple's rules, for tests, the demo and benchmarks.
 
 pub mod apply;
 pub mod cli;
 pub mod client;
 pub mod commands;
-pub mod config;
+pub(crate) mod config;
 pub mod fake;
 pub mod findings;
 pub mod github;
-pub mod gitinfo;
+pub(crate) mod gitinfo;
 pub mod live;
 pub mod locale;
 pub mod logging;
 pub mod model;
 pub mod plan;
 pub mod render;
-pub mod settings;
+pub(crate) mod settings;
 pub mod tree;
 pub mod validate;
 

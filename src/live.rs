@@ -62,24 +62,12 @@ pub struct LiveVersion {
     pub localizations: BTreeMap<String, LiveLocalization>,
 }
 
-impl LiveVersion {
-    pub fn editable(&self) -> bool {
-        model::version_editable(&self.state)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAppInfo {
     pub id: String,
     pub state: String,
     pub categories: BTreeMap<CategorySlot, Option<String>>,
     pub localizations: BTreeMap<String, LiveLocalization>,
-}
-
-impl LiveAppInfo {
-    pub fn editable(&self) -> bool {
-        model::app_info_editable(&self.state)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

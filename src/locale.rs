@@ -18,9 +18,6 @@ pub const ALL: [&str; 50] = [
     "tr", "uk", "ur-PK", "vi", "zh-Hans", "zh-Hant",
 ];
 
-/// Scripts written right to left, for renderers that need to know.
-const RIGHT_TO_LEFT: [&str; 3] = ["ar-SA", "he", "ur-PK"];
-
 /// A locale code App Store Connect accepts, always in its canonical case.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Locale(&'static str);
@@ -38,10 +35,6 @@ impl Locale {
 
     pub fn code(self) -> &'static str {
         self.0
-    }
-
-    pub fn is_right_to_left(self) -> bool {
-        RIGHT_TO_LEFT.contains(&self.0)
     }
 }
 

@@ -2,8 +2,8 @@
 //! functions from data to `String`; only the command layer prints.
 
 pub mod plan;
-pub mod report;
-pub mod validation;
+pub(crate) mod report;
+pub(crate) mod validation;
 
 /// Output formats, chosen with `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -11,8 +11,8 @@ use similar::{ChangeTag, TextDiff};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// GitHub's limit for a comment body.
-pub const MARKDOWN_LIMIT: usize = 65_536;
+/// The Markdown form fits one pull-request comment.
+pub const MARKDOWN_LIMIT: usize = crate::github::COMMENT_LIMIT;
 const SHORT: usize = 60;
 
 struct Style {
