@@ -105,37 +105,54 @@ pub async fn fetch(
     platform: &str,
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
+    let app = find_app(client, bundle_id).await?;
+    let (version, review) = read_version(client, &app.id, platform, selector).await?;
+    let app_info = read_app_info(client, &app.id).await?;
+    Ok(LiveState {
+        app_id: app.id.clone(),
+        bundle_id: bundle_id.to_owned(),
+        primary_locale: app.str("primaryLocale").unwrap_or("en-US").to_owned(),
+        platform: platform.to_owned(),
+        version,
+        app_info,
+        review,
+    })
+}
+
+/// The app of exactly this bundle id.
+async fn find_app(client: &Client, bundle_id: &str) -> Result<Resource, LiveError> {
     let apps = client
         .get_all(&format!("/v1/apps?filter[bundleId]={}&limit=200", encode(bundle_id)))
         .await?;
     // Apple's filter also returns near matches: compare exactly.
-    let Some(app) = apps.data.iter().find(|a| a.str("bundleId") == Some(bundle_id)) else {
-        let near: Vec<&str> = apps.data.iter().filter_map(|a| a.str("bundleId")).collect();
-        let near = if near.is_empty() {
-            String::new()
-        } else {
-            format!(" (near matches: {})", near.join(", "))
-        };
-        return Err(LiveError::NoApp {
-            bundle_id: bundle_id.to_owned(),
-            near,
-        });
+    if let Some(app) = apps.data.iter().find(|a| a.str("bundleId") == Some(bundle_id)) {
+        return Ok(app.clone());
+    }
+    let near: Vec<&str> = apps.data.iter().filter_map(|a| a.str("bundleId")).collect();
+    let near = if near.is_empty() {
+        String::new()
+    } else {
+        format!(" (near matches: {})", near.join(", "))
     };
-    let app_id = app.id.clone();
+    Err(LiveError::NoApp {
+        bundle_id: bundle_id.to_owned(),
+        near,
+    })
+}
+
+/// The selected version with its localizations, and its review details.
+async fn read_version(
+    client: &Client,
+    app_id: &str,
+    platform: &str,
+    selector: &VersionSelector,
+) -> Result<(LiveVersion, Option<LiveReview>), LiveError> {
     let versions = client
         .get_all(&format!(
             "/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}&include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]={INCLUDED_LIMIT}&limit=200"
         ))
         .await?;
     let chosen = select_version(&versions.data, selector, platform)?;
-    let mut version = LiveVersion {
-        id: chosen.id.clone(),
-        version_string: chosen.str("versionString").unwrap_or_default().to_owned(),
-        state: chosen.str("appVersionState").unwrap_or_default().to_owned(),
-        copyright: chosen.str("copyright").map(str::to_owned),
-        is_first: versions.data.len() == 1,
-        localizations: BTreeMap::new(),
-    };
     let locs = included_or_paged(
         client,
         chosen,
@@ -147,7 +164,14 @@ pub async fn fetch(
         ),
     )
     .await?;
-    version.localizations = localizations(&locs, Localization::Version);
+    let version = LiveVersion {
+        id: chosen.id.clone(),
+        version_string: chosen.str("versionString").unwrap_or_default().to_owned(),
+        state: chosen.str("appVersionState").unwrap_or_default().to_owned(),
+        copyright: chosen.str("copyright").map(str::to_owned),
+        is_first: versions.data.len() == 1,
+        localizations: localizations(&locs, Localization::Version),
+    };
     let review = chosen.related_id("appStoreReviewDetail").and_then(|id| {
         versions
             .included
@@ -155,54 +179,39 @@ pub async fn fetch(
             .find(|r| r.type_name == "appStoreReviewDetails" && r.id == id)
             .map(review_of)
     });
+    Ok((version, review))
+}
 
+/// The app info being edited, else the live one, with its localizations.
+async fn read_app_info(client: &Client, app_id: &str) -> Result<Option<LiveAppInfo>, LiveError> {
     let infos = client
         .get_all(&format!(
             "/v1/apps/{app_id}/appInfos?include=appInfoLocalizations&limit[appInfoLocalizations]={INCLUDED_LIMIT}&limit=200"
         ))
         .await?;
-    let info = infos
-        .data
-        .iter()
-        .find(|i| i.str("state").is_some_and(model::app_info_editable))
-        .or_else(|| {
-            infos
-                .data
-                .iter()
-                .find(|i| i.str("state").is_some_and(model::app_info_live))
-        })
-        .or_else(|| infos.data.first());
-    let app_info = match info {
-        Some(info) => {
-            let locs = included_or_paged(
-                client,
-                info,
-                &infos,
-                "appInfoLocalizations",
-                &format!("/v1/appInfos/{}/appInfoLocalizations?limit=200", info.id),
-            )
-            .await?;
-            let categories = CategorySlot::iter()
-                .map(|slot| (slot, info.related_id(slot.api_name()).map(str::to_owned)))
-                .collect();
-            Some(LiveAppInfo {
-                id: info.id.clone(),
-                state: info.str("state").unwrap_or_default().to_owned(),
-                categories,
-                localizations: localizations(&locs, Localization::AppInfo),
-            })
-        }
-        None => None,
+    let with_state = |pick: fn(&str) -> bool| infos.data.iter().find(|i| i.str("state").is_some_and(pick));
+    let Some(info) = with_state(model::app_info_editable)
+        .or_else(|| with_state(model::app_info_live))
+        .or_else(|| infos.data.first())
+    else {
+        return Ok(None);
     };
-    Ok(LiveState {
-        app_id,
-        bundle_id: bundle_id.to_owned(),
-        primary_locale: app.str("primaryLocale").unwrap_or("en-US").to_owned(),
-        platform: platform.to_owned(),
-        version,
-        app_info,
-        review,
-    })
+    let locs = included_or_paged(
+        client,
+        info,
+        &infos,
+        "appInfoLocalizations",
+        &format!("/v1/appInfos/{}/appInfoLocalizations?limit=200", info.id),
+    )
+    .await?;
+    Ok(Some(LiveAppInfo {
+        id: info.id.clone(),
+        state: info.str("state").unwrap_or_default().to_owned(),
+        categories: CategorySlot::iter()
+            .map(|slot| (slot, info.related_id(slot.api_name()).map(str::to_owned)))
+            .collect(),
+        localizations: localizations(&locs, Localization::AppInfo),
+    }))
 }
 
 fn encode(value: &str) -> String {

@@ -307,40 +307,7 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         groups.entry(c.locale.clone().unwrap_or_default()).or_default().push(c);
     }
     if !groups.is_empty() {
-        let mut columns: Vec<Attribute> = plan.changes.iter().flat_map(|c| c.attributes.keys().copied()).collect();
-        columns.sort();
-        columns.dedup();
-        let _ = writeln!(
-            head,
-            "| locale | {} |",
-            columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" | ")
-        );
-        let _ = writeln!(head, "|---|{}", "---|".repeat(columns.len()));
-        for (locale, changes) in &groups {
-            let marks: Vec<String> = columns
-                .iter()
-                .map(|col| {
-                    changes
-                        .iter()
-                        .find(|c| c.attributes.contains_key(col))
-                        .map(|c| {
-                            if c.is_blocked() {
-                                "⛔".to_owned()
-                            } else {
-                                c.action.symbol().to_string()
-                            }
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
-            let name = if locale.is_empty() {
-                "(app)".to_owned()
-            } else {
-                cell(locale)
-            };
-            let _ = writeln!(head, "| {name} | {} |", marks.join(" | "));
-        }
-        head.push('\n');
+        head.push_str(&overview(plan, &groups));
     }
     if !plan.notes.is_empty() {
         for n in &plan.notes {
@@ -348,37 +315,10 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         }
         head.push('\n');
     }
-    let mut blocks = Vec::new();
-    for (locale, changes) in &groups {
-        let body: String = changes.iter().map(|c| diff_block(c) + "\n").collect();
-        let f = fence(&body);
-        let what: Vec<String> = changes
-            .iter()
-            .flat_map(|c| {
-                c.attributes
-                    .keys()
-                    .map(move |k| format!("{} {k}", if c.is_blocked() { '!' } else { c.action.symbol() }))
-            })
-            .collect();
-        let mut name = if locale.is_empty() {
-            "app".to_owned()
-        } else {
-            cell(locale)
-        };
-        let drift = changes.iter().filter(|c| c.origin == Some(Origin::Drift)).count();
-        let own = changes.iter().filter(|c| c.origin == Some(Origin::Change)).count();
-        match (own, drift) {
-            (0, 0) => {}
-            (_, 0) => name.push_str(" [in this change]"),
-            (0, _) => name.push_str(" [drift]"),
-            _ => name.push_str(" [in this change + drift]"),
-        }
-        blocks.push(format!(
-            "<details><summary>{name}: {}</summary>\n\n{f}diff\n{}{f}\n\n</details>\n\n",
-            cell(&what.join(", ")),
-            body.trim_end_matches('\n').to_owned() + "\n"
-        ));
-    }
+    let blocks: Vec<String> = groups
+        .iter()
+        .map(|(locale, changes)| locale_block(locale, changes))
+        .collect();
     let mut out = head;
     let total = blocks.len();
     for (i, block) in blocks.into_iter().enumerate() {
@@ -403,4 +343,79 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         out = cut;
     }
     out
+}
+
+/// The table of what changes where: a row per locale, a column per
+/// attribute, the action's symbol (⛔ for blocked) in each cell.
+fn overview(plan: &Plan, groups: &BTreeMap<String, Vec<&Change>>) -> String {
+    use crate::render::markdown_cell as cell;
+    let mut head = String::new();
+    let mut columns: Vec<Attribute> = plan.changes.iter().flat_map(|c| c.attributes.keys().copied()).collect();
+    columns.sort();
+    columns.dedup();
+    let _ = writeln!(
+        head,
+        "| locale | {} |",
+        columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" | ")
+    );
+    let _ = writeln!(head, "|---|{}", "---|".repeat(columns.len()));
+    for (locale, changes) in groups {
+        let marks: Vec<String> = columns
+            .iter()
+            .map(|col| {
+                changes
+                    .iter()
+                    .find(|c| c.attributes.contains_key(col))
+                    .map(|c| {
+                        if c.is_blocked() {
+                            "⛔".to_owned()
+                        } else {
+                            c.action.symbol().to_string()
+                        }
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let name = if locale.is_empty() {
+            "(app)".to_owned()
+        } else {
+            cell(locale)
+        };
+        let _ = writeln!(head, "| {name} | {} |", marks.join(" | "));
+    }
+    head.push('\n');
+    head
+}
+
+/// One locale's changes as a collapsed `diff` block.
+fn locale_block(locale: &str, changes: &[&Change]) -> String {
+    use crate::render::markdown_cell as cell;
+    let body: String = changes.iter().map(|c| diff_block(c) + "\n").collect();
+    let f = fence(&body);
+    let what: Vec<String> = changes
+        .iter()
+        .flat_map(|c| {
+            c.attributes
+                .keys()
+                .map(move |k| format!("{} {k}", if c.is_blocked() { '!' } else { c.action.symbol() }))
+        })
+        .collect();
+    let mut name = if locale.is_empty() {
+        "app".to_owned()
+    } else {
+        cell(locale)
+    };
+    let drift = changes.iter().filter(|c| c.origin == Some(Origin::Drift)).count();
+    let own = changes.iter().filter(|c| c.origin == Some(Origin::Change)).count();
+    match (own, drift) {
+        (0, 0) => {}
+        (_, 0) => name.push_str(" [in this change]"),
+        (0, _) => name.push_str(" [drift]"),
+        _ => name.push_str(" [in this change + drift]"),
+    }
+    format!(
+        "<details><summary>{name}: {}</summary>\n\n{f}diff\n{}{f}\n\n</details>\n\n",
+        cell(&what.join(", ")),
+        body.trim_end_matches('\n').to_owned() + "\n"
+    )
 }
