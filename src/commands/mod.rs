@@ -51,17 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
     let settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
-    let metadata = &settings.metadata;
-    tracing::info!(metadata = %metadata.display(), rev = ?args.rev, "reading metadata");
-    let loaded = match &args.rev {
-        Some(rev) => tree::load_rev(metadata, rev, &settings.load).context("cannot read the git revision")?,
-        None => tree::load_dir(metadata, &settings.load),
-    };
-    let mut findings = loaded.findings;
-    findings.extend(crate::validate::validate(&loaded.tree));
-    crate::findings::sort(&mut findings);
-
-    let report = render::validation::report(&loaded.tree, args.rev.as_deref(), &findings);
+    let (tree, findings) = read_tree(&settings)?;
+    let report = render::validation::report(&tree, args.rev.as_deref(), &findings);
     let out = match args.format {
         Format::Text => render::validation::text(&report),
         Format::Markdown => render::validation::markdown(&report),
@@ -80,6 +71,23 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
         ])?;
     }
     Ok(if report.ok { Outcome::Success } else { Outcome::Failure })
+}
+
+/// Reads the tree (from disk, or at `--rev`) and validates it: every
+/// finding of the loader and of Apple's rules, in path order.
+pub(crate) fn read_tree(
+    settings: &crate::settings::TreeSettings,
+) -> anyhow::Result<(tree::MetadataTree, Vec<crate::findings::Finding>)> {
+    let metadata = &settings.metadata;
+    tracing::info!(metadata = %metadata.display(), rev = ?settings.rev, "reading metadata");
+    let loaded = match &settings.rev {
+        Some(rev) => tree::load_rev(metadata, rev, &settings.load).context("cannot read the git revision")?,
+        None => tree::load_dir(metadata, &settings.load),
+    };
+    let mut findings = loaded.findings;
+    findings.extend(crate::validate::validate(&loaded.tree));
+    crate::findings::sort(&mut findings);
+    Ok((loaded.tree, findings))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

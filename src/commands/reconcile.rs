@@ -11,7 +11,7 @@ use crate::live::{self, LiveState};
 use crate::plan::{self, DiffOptions, Plan};
 use crate::render;
 use crate::settings::{Settings, Target, TreeSettings};
-use crate::tree::{self, MetadataTree};
+use crate::tree::MetadataTree;
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -28,30 +28,23 @@ pub(crate) fn load_tree(
     settings: &TreeSettings,
     github: Option<&Github>,
 ) -> anyhow::Result<Result<MetadataTree, Outcome>> {
-    let path = &settings.metadata;
-    let loaded = match &settings.rev {
-        Some(rev) => tree::load_rev(path, rev, &settings.load).context("cannot read the git revision")?,
-        None => tree::load_dir(path, &settings.load),
-    };
-    let mut findings = loaded.findings;
-    findings.extend(crate::validate::validate(&loaded.tree));
-    crate::findings::sort(&mut findings);
+    let (tree, findings) = super::read_tree(settings)?;
     let errors = findings.iter().filter(|f| f.is_error()).count();
     for f in &findings {
         eprintln!("{f}");
     }
     if github.is_some() && !findings.is_empty() {
-        let report = render::validation::report(&loaded.tree, settings.rev.as_deref(), &findings);
+        let report = render::validation::report(&tree, settings.rev.as_deref(), &findings);
         eprint!("{}", render::validation::github(&report));
     }
     if errors > 0 {
         eprintln!(
             "error: {} has {errors} error(s); nothing was sent to App Store Connect. Fix them (asc-sync validate lists them too) and plan again.",
-            path.display()
+            settings.metadata.display()
         );
         return Ok(Err(Outcome::Failure));
     }
-    Ok(Ok(loaded.tree))
+    Ok(Ok(tree))
 }
 
 pub(crate) struct Planned {
