@@ -314,7 +314,8 @@ impl State {
                 .map(|t| t.value.clone())
         };
         // Apple stores category ids; fastlane trees may hold legacy names.
-        let category = |f: RootField| root(f).map(|v| crate::model::category_id(&v));
+        let category =
+            |slot: CategorySlot| root(RootField::Category(slot)).map(|v| crate::model::category_id(&v, slot));
         let review = |f: ReviewField| tree.review.get(&f).filter(|t| !t.is_blank()).map(|t| t.value.clone());
         let review_detail = (!tree.review.is_empty()).then(|| ReviewDetail {
             contact_first_name: review(ReviewField::ContactFirstName),
@@ -333,12 +334,12 @@ impl State {
             .unwrap_or_else(|| bundle_id.to_owned());
         let info = |state: &str| AppInfo {
             state: state.into(),
-            primary_category: category(RootField::Category(CategorySlot::PrimaryCategory)),
-            secondary_category: category(RootField::Category(CategorySlot::SecondaryCategory)),
-            primary_subcategory_one: category(RootField::Category(CategorySlot::PrimarySubcategoryOne)),
-            primary_subcategory_two: category(RootField::Category(CategorySlot::PrimarySubcategoryTwo)),
-            secondary_subcategory_one: category(RootField::Category(CategorySlot::SecondarySubcategoryOne)),
-            secondary_subcategory_two: category(RootField::Category(CategorySlot::SecondarySubcategoryTwo)),
+            primary_category: category(CategorySlot::PrimaryCategory),
+            secondary_category: category(CategorySlot::SecondaryCategory),
+            primary_subcategory_one: category(CategorySlot::PrimarySubcategoryOne),
+            primary_subcategory_two: category(CategorySlot::PrimarySubcategoryTwo),
+            secondary_subcategory_one: category(CategorySlot::SecondarySubcategoryOne),
+            secondary_subcategory_two: category(CategorySlot::SecondarySubcategoryTwo),
             localizations: info_locs.clone(),
             ..AppInfo::default()
         };

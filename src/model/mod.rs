@@ -9,7 +9,7 @@ mod fields;
 mod resource;
 mod rules;
 
-pub use category::category_id;
+pub use category::{AppCategory, category_id};
 pub use fields::{
     Attribute, CategorySlot, Field, Kind, Localization, ReviewField, RootField, closest, closest_locale_file,
 };

@@ -11,7 +11,9 @@
 use super::{Action, AttributeChange, Change, Parent, Plan, Source, fingerprint};
 use crate::config::BlankFiles;
 use crate::live::{LiveLocalization, LiveState};
-use crate::model::{Attribute, CategorySlot, Editability, Field, Localization, ResourceKind, ReviewField, RootField};
+use crate::model::{
+    Attribute, CategorySlot, Editability, Field, Localization, ResourceKind, ReviewField, RootField, category_id,
+};
 use crate::tree::text::strip;
 use crate::tree::{LocaleValues, MetadataTree, TextValue};
 use serde_json::Value;
@@ -318,8 +320,9 @@ fn root_fields(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, cha
     }
 }
 
-/// Categories follow deliver: nothing is sent unless the primary category
-/// is set; then a blank subcategory file clears that subcategory.
+/// Categories follow deliver: a category is sent only when its file has
+/// a value (blank or missing keeps the live one); a subcategory only when
+/// its category has one, and then a blank subcategory file clears it.
 fn category_changes(tree: &MetadataTree, current: impl Fn(CategorySlot) -> Option<String>) -> Attributes {
     let set = |slot| {
         tree.root_fields
@@ -327,15 +330,14 @@ fn category_changes(tree: &MetadataTree, current: impl Fn(CategorySlot) -> Optio
             .filter(|v| !v.is_blank())
     };
     let mut attrs = Attributes::new();
-    if set(CategorySlot::PrimaryCategory).is_none() {
-        return attrs;
-    }
     for slot in CategorySlot::iter() {
+        if slot.parent().is_some_and(|p| set(p).is_none()) {
+            continue;
+        }
         let value = tree.root_fields.get(&RootField::Category(slot));
-        let parent_set = slot.parent().is_none_or(|p| set(p).is_some());
         let want = match value {
-            Some(v) if !v.is_blank() => Some(crate::model::category_id(&v.value)),
-            Some(_) if parent_set => None,
+            Some(v) if !v.is_blank() => Some(category_id(&v.value, slot)),
+            Some(_) if slot.parent().is_some() => None,
             _ => continue,
         };
         let before = current(slot);
