@@ -17,6 +17,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+#[cfg(feature = "fake")]
 pub mod fake;
 pub mod fields;
 pub mod findings;
