@@ -68,6 +68,7 @@ pub enum Command {
 
     /// See the whole loop on a built-in fake App Store Connect: an example
     /// tree, a live listing that drifted, the plan, and with --apply the apply.
+    #[cfg(feature = "fake")]
     Demo(DemoArgs),
 
     /// Run a local fake of App Store Connect, to rehearse a workflow
@@ -75,10 +76,12 @@ pub enum Command {
     /// and serves until interrupted (Ctrl-C or SIGTERM).
     ///
     /// Point asc-sync at it with --api-base-url or ASC_API_BASE_URL.
+    #[cfg(feature = "fake")]
     #[command(name = "fake-asc")]
     FakeAsc(Box<FakeAscArgs>),
 }
 
+#[cfg(feature = "fake")]
 #[derive(Debug, Args)]
 pub struct FakeAscArgs {
     /// Address to listen on; port 0 picks a free one.
@@ -338,6 +341,7 @@ pub struct ShowArgs {
     pub format: PlanFormat,
 }
 
+#[cfg(feature = "fake")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Apply the plan too, then plan again to show that nothing is left.

@@ -31,6 +31,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub(crate) mod config;
+#[cfg(feature = "fake")]
 pub mod fake;
 pub mod findings;
 pub mod github;

@@ -1,10 +1,11 @@
 //! One function per subcommand, wiring the stages together. The only
 //! module that prints results to stdout.
 
+#[cfg(feature = "fake")]
 mod demo;
 mod reconcile;
 
-use crate::cli::{Cli, Command, FakeAscArgs, ValidateArgs};
+use crate::cli::{Cli, Command, ValidateArgs};
 use crate::render::{self, Format};
 use crate::tree;
 use anyhow::Context;
@@ -41,10 +42,12 @@ impl From<Outcome> for ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate(args) => validate(&cli.global, args),
+        #[cfg(feature = "fake")]
         Command::FakeAsc(args) => fake_asc(&cli.global, *args),
         Command::Plan(args) => reconcile::plan(&cli.global, args),
         Command::Apply(args) => reconcile::apply(&cli.global, args),
         Command::Show(args) => reconcile::show(&cli.global, args),
+        #[cfg(feature = "fake")]
         Command::Demo(args) => demo::demo(&cli.global, args),
     }
 }
@@ -99,7 +102,8 @@ pub(crate) fn print(s: &str) -> anyhow::Result<()> {
     }
 }
 
-fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Result<Outcome> {
+#[cfg(feature = "fake")]
+fn fake_asc(global: &crate::cli::GlobalArgs, args: crate::cli::FakeAscArgs) -> anyhow::Result<Outcome> {
     use crate::fake::{FakeOptions, FakeServer, FaultConfig, State};
     let state = match (&args.state, &args.seed_tree) {
         (Some(path), _) => {
@@ -170,6 +174,7 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: FakeAscArgs) -> anyhow::Resul
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
+#[cfg(feature = "fake")]
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]

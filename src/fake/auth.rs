@@ -1,6 +1,7 @@
 //! Bearer-token checks as App Store Connect makes them: ES256, a `kid`,
 //! `aud: appstoreconnect-v1`, `iss` (team key) or `sub: "user"`
-//! (individual key), a lifetime of at most 20 minutes, not expired, and,
+//! (individual key), a lifetime of at most 20 minutes (from `iat`, or from
+//! now when the token has none), not expired, and,
 //! when public keys are configured, a valid signature. Anything else is
 //! Apple's 401 `NOT_AUTHORIZED`.
 
@@ -73,10 +74,19 @@ fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<(String, i
         _ => false,
     };
     let issuer_ok = claims["iss"].as_str().is_some_and(|i| !i.is_empty()) || claims["sub"] == "user";
-    let iat = claims["iat"].as_i64()?;
     let exp = claims["exp"].as_i64()?;
-    let lifetime_ok = exp > iat && exp - iat <= MAX_LIFETIME_SECS;
-    let time_ok = exp > now && iat <= now + SKEW_SECS;
+    // `iat` is optional: Apple accepts tokens without it (Codemagic's CLI
+    // and other clients sign none); then the lifetime counts from now.
+    let (lifetime_ok, time_ok) = match &claims["iat"] {
+        serde_json::Value::Null => (exp - now <= MAX_LIFETIME_SECS, exp > now),
+        iat => {
+            let iat = iat.as_i64()?;
+            (
+                exp > iat && exp - iat <= MAX_LIFETIME_SECS,
+                exp > now && iat <= now + SKEW_SECS,
+            )
+        }
+    };
     if !(audience_ok && issuer_ok && lifetime_ok && time_ok) {
         return None;
     }

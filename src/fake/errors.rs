@@ -1,7 +1,8 @@
 //! Apple's error documents: `{"errors": [{id, status, code, title, detail,
 //! source}]}`, with `status` a string, as App Store Connect sends them.
-//! Titles and details are Apple's own words where they are known
-//! (../shared/reference/asc-api.md §4); codes are matched by prefix.
+//! Codes, titles and details are Apple's own words where they are known
+//! (shared/reference/asc-api.md §4 and its addendum, and bodies quoted by
+//! clients); clients match codes by prefix.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,9 @@ pub struct ErrorObject {
     pub status: String,
     pub code: String,
     pub title: String,
-    pub detail: String,
+    /// Apple leaves it out of some errors (an invalid category).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<serde_json::Value>,
 }
@@ -28,7 +31,7 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-fn object(status: StatusCode, code: &str, title: &str, detail: String) -> ErrorObject {
+fn object(status: StatusCode, code: &str, title: &str, detail: Option<String>) -> ErrorObject {
     ErrorObject {
         id: next_error_id(),
         status: status.as_u16().to_string(),
@@ -52,7 +55,7 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            errors: vec![object(status, code, title, detail.into())],
+            errors: vec![object(status, code, title, Some(detail.into()))],
             retry_after: None,
         }
     }
@@ -215,6 +218,110 @@ impl ApiError {
             "The request cannot be fulfilled because of the state of another resource.",
             detail,
         )
+    }
+
+    /// 409 for an attribute the resource does not have (or cannot change).
+    pub fn unknown_attribute(type_name: &str, name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.UNKNOWN",
+            "The provided entity includes an unknown attribute",
+            format!("'{name}' is not an attribute on the resource '{type_name}' for this request"),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// 409 for a relationship the request cannot set.
+    pub fn unknown_relationship(detail: impl Into<String>, name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.RELATIONSHIP.UNKNOWN",
+            "The provided entity includes an unknown relationship",
+            detail,
+            &format!("/data/relationships/{name}"),
+        )
+    }
+
+    pub fn required_attribute(name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.REQUIRED",
+            "The provided entity is missing a required attribute",
+            format!("You must provide a value for the attribute '{name}' with this request"),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    pub fn required_relationship(name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.RELATIONSHIP.REQUIRED",
+            "The provided entity is missing a required relationship",
+            format!("You must provide a value for the relationship '{name}' with this request"),
+            &format!("/data/relationships/{name}"),
+        )
+    }
+
+    /// 409 for an attribute whose value Apple does not accept.
+    pub fn invalid_attribute(name: &str, detail: impl Into<String>) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID",
+            "The provided entity includes an attribute with an invalid value",
+            detail,
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// Apple's refusal of a locale code not in its list, seen live for
+    /// `it-IT`, `fr-ca` and `nb`.
+    pub fn invalid_locale() -> ApiError {
+        ApiError::invalid_attribute("locale", "The 'locale' value is invalid.")
+    }
+
+    pub fn duplicate_locale(locale: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
+            "The provided entity includes an attribute with an invalid value",
+            format!("There is an entity with same 'locale' ('{locale}') already."),
+            "/data/attributes/locale",
+        )
+    }
+
+    pub fn too_long(name: &str, max: usize) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG",
+            "An attribute value is too long.",
+            format!(
+                "The attribute '{name}' has a value whose length exceeds the maximum. It cannot exceed {max} characters."
+            ),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// 409 for a relationship that refers to something unacceptable.
+    pub fn invalid_relationship(name: &str, detail: impl Into<String>) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.RELATIONSHIP.INVALID",
+            "The provided entity includes a relationship with an invalid value",
+            detail,
+            &format!("/data/relationships/{name}"),
+        )
+    }
+
+    /// Apple's refusal of a category relationship that names no category,
+    /// or a category that does not fit the slot. Apple sends it without a
+    /// `detail`, one error per relationship; fastlane's spaceship quotes
+    /// the body for `primarySubcategoryOne` (connect_api/api_client.rb),
+    /// and fastlane #20594 shows it for primary and secondary categories.
+    pub fn invalid_category(relationship: &str) -> ApiError {
+        let status = StatusCode::CONFLICT;
+        ApiError {
+            status,
+            errors: vec![object(
+                status,
+                "ENTITY_ERROR.RELATIONSHIP.INVALID",
+                "The provided entity includes a relationship with an invalid value",
+                None,
+            )],
+            retry_after: None,
+        }
+        .with_pointer(&format!("/data/relationships/{relationship}"))
     }
 
     pub fn body(&self) -> serde_json::Value {

@@ -3,31 +3,42 @@
 //! injectable latency and faults. Tests, the demo and benchmarks run
 //! against it over real HTTP; `asc-sync fake-asc` runs it as a process.
 //!
-//! Requests flow: connection → `/_fake/*` (loopback only, no auth) or the
-//! API pipeline: drop? → latency → auth → rate limit → injected 429/5xx →
-//! body size → [`api::handle`] → drop-after-write? → response with
-//! `X-Rate-Limit`. The API rules themselves live in `api.rs`, pure over
-//! the state.
+//! It states Apple's facts for itself (`apple.rs`) and takes none from the
+//! product, so that it can disagree with the product where the product is
+//! wrong about Apple. Only `seed.rs`, which builds a state from a metadata
+//! tree, reads the product's types.
+//!
+//! Requests flow: connection (ours, so it can be dropped unanswered) →
+//! `/_fake/*` (loopback only, no auth) or the API: the `pipeline.rs`
+//! layers (log, drop, latency, auth, rate limit, injected 429/5xx, body
+//! size, drop after write) around the `routes.rs` router, whose handlers
+//! (`read.rs`, `write.rs`) are pure functions over the state.
 
-pub mod api;
+mod api;
+pub mod apple;
 pub mod auth;
+mod body;
 pub mod errors;
 pub mod faults;
+mod pipeline;
 pub mod query;
+mod read;
+mod render;
+mod routes;
+mod seed;
 pub mod state;
+mod write;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, Request as AxumRequest, State as AxumState};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use errors::ApiError;
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 
@@ -80,7 +91,13 @@ struct Shared {
     log: Mutex<Vec<LogEntry>>,
     auth: auth::Auth,
     faults: faults::Faults,
-    rate: RateLimiter,
+    rate: pipeline::RateLimiter,
+}
+
+impl Shared {
+    fn log(&self, entry: LogEntry) {
+        self.log.lock().expect("log").push(entry);
+    }
 }
 
 /// A running fake; dropping it stops the server.
@@ -116,7 +133,7 @@ impl FakeServer {
             log: Mutex::new(Vec::new()),
             auth: auth::Auth::new(&options.public_keys)?,
             faults: faults::Faults::new(options.faults),
-            rate: RateLimiter::new(options.rate_limit_per_hour),
+            rate: pipeline::RateLimiter::new(options.rate_limit_per_hour),
         });
         let router = router(shared.clone());
         let (tx, rx) = oneshot::channel();
@@ -220,13 +237,16 @@ async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, route
     }
 }
 
+/// The fake's own `/_fake/*` endpoints, and everything else through the
+/// API pipeline.
 fn router(shared: Arc<Shared>) -> Router {
     let own = Router::new()
         .route("/_fake/state", get(get_state).put(put_state))
         .route("/_fake/requests", get(get_requests))
         .route("/_fake/reset", post(reset))
         .route_layer(axum::middleware::from_fn(loopback_only));
-    Router::new().merge(own).fallback(api_handler).with_state(shared)
+    let api = pipeline::wrap(routes::router(), &shared);
+    own.merge(api).with_state(shared)
 }
 
 /// `/_fake/*` answers only on loopback; elsewhere it does not exist.
@@ -268,151 +288,4 @@ async fn get_requests(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
 async fn reset(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     shared.log.lock().expect("log").clear();
     StatusCode::NO_CONTENT.into_response()
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-async fn api_handler(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    Extension(conn): Extension<Connection>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    request: AxumRequest,
-) -> Response {
-    let started = Instant::now();
-    let path = uri.path().to_owned();
-    let query = uri.query().map(str::to_owned);
-    let log = |status: Option<u16>, dropped: bool| {
-        let entry = LogEntry {
-            method: method.to_string(),
-            path: path.clone(),
-            query: query.clone(),
-            status,
-            ms: started.elapsed().as_secs_f64() * 1000.0,
-            dropped,
-        };
-        shared.log.lock().expect("log").push(entry);
-    };
-    let faults = &shared.faults;
-    if faults.hit(&faults.config.drop, &method, &path) {
-        log(None, true);
-        return conn.drop_connection().await;
-    }
-    let delay = faults.latency();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let revoked = faults.hit(&faults.config.fail_401, &method, &path);
-    let checked = if revoked {
-        Err(ApiError::not_authorized())
-    } else {
-        shared.auth.check(authorization, now_unix())
-    };
-    let kid = match checked {
-        Ok(kid) => kid,
-        Err(e) => {
-            log(Some(401), false);
-            return with_rate_header(e.into_response(), shared.rate.limit, shared.rate.limit);
-        }
-    };
-    let Some(remaining) = shared.rate.take(&kid) else {
-        log(Some(429), false);
-        return with_rate_header(ApiError::rate_limited().into_response(), shared.rate.limit, 0);
-    };
-    let respond = |response: Response| with_rate_header(response, shared.rate.limit, remaining);
-    if faults.hit(&faults.config.fail_429, &method, &path) {
-        log(Some(429), false);
-        let mut e = ApiError::rate_limited();
-        e.retry_after = faults.config.retry_after;
-        return respond(e.into_response());
-    }
-    if faults.hit(&faults.config.fail_5xx, &method, &path) {
-        log(Some(500), false);
-        return respond(ApiError::server_error().into_response());
-    }
-    let body = match axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            log(Some(413), false);
-            return respond(ApiError::too_large(MAX_BODY_BYTES).into_response());
-        }
-    };
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let base = format!("http://{host}");
-    let req = api::Request {
-        method: &method,
-        path: &path,
-        query: query.as_deref(),
-        body: &body,
-        base: &base,
-    };
-    let result = {
-        let mut state = shared.state.lock().expect("state");
-        api::handle(&mut state, &req)
-    };
-    let response = match result {
-        Ok(reply) => {
-            let status = reply.status;
-            if api::is_write(&method) && faults.hit(&faults.config.drop_after_write, &method, &path) {
-                log(Some(status.as_u16()), true);
-                return conn.drop_connection().await;
-            }
-            let mut response = match reply.body {
-                Some(body) => (status, axum::Json(body)).into_response(),
-                None => status.into_response(),
-            };
-            if let Some(location) = reply.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-                response.headers_mut().insert("location", location);
-            }
-            response
-        }
-        Err(e) => e.into_response(),
-    };
-    log(Some(response.status().as_u16()), false);
-    respond(response)
-}
-
-fn with_rate_header(mut response: Response, limit: u32, remaining: u32) -> Response {
-    let value = format!("user-hour-lim:{limit};user-hour-rem:{remaining};");
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        response.headers_mut().insert("x-rate-limit", v);
-    }
-    response
-}
-
-/// A rolling one-hour request budget per API key id, as Apple keeps one.
-struct RateLimiter {
-    limit: u32,
-    windows: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl RateLimiter {
-    fn new(limit: u32) -> RateLimiter {
-        RateLimiter {
-            limit,
-            windows: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Counts one request; the remaining budget, or `None` when spent.
-    fn take(&self, kid: &str) -> Option<u32> {
-        let now = Instant::now();
-        let hour = Duration::from_secs(3600);
-        let mut windows = self.windows.lock().expect("rate limiter");
-        let window = windows.entry(kid.to_owned()).or_default();
-        while window.front().is_some_and(|t| now.duration_since(*t) >= hour) {
-            window.pop_front();
-        }
-        if window.len() as u32 >= self.limit {
-            return None;
-        }
-        window.push_back(now);
-        Some(self.limit - window.len() as u32)
-    }
 }

@@ -2,25 +2,7 @@
 //! `GET /_fake/state` and `--state-out`. Attribute names are the API's own;
 //! `null` or a missing key means unset; ids are generated when absent.
 
-use crate::model::{CategorySlot, Field, Localization as Kind, ReviewField, RootField};
-use strum::IntoEnumIterator;
-
-/// The fake's two localization resources.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resource {
-    VersionLocalization,
-    AppInfoLocalization,
-}
-
-impl Resource {
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Resource::VersionLocalization => "appStoreVersionLocalizations",
-            Resource::AppInfoLocalization => "appInfoLocalizations",
-        }
-    }
-}
-use crate::tree::MetadataTree;
+use super::apple::Kind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -55,6 +37,48 @@ pub struct App {
 
 fn default_primary_locale() -> String {
     "en-US".into()
+}
+
+impl App {
+    /// The localizations of a parent of a `kind` localization: the app's
+    /// `parent`th version or app info.
+    pub fn localizations(&self, kind: Kind, parent: usize) -> &Vec<Localization> {
+        match kind {
+            Kind::Version => &self.app_store_versions[parent].localizations,
+            Kind::AppInfo => &self.app_infos[parent].localizations,
+        }
+    }
+
+    pub fn localizations_mut(&mut self, kind: Kind, parent: usize) -> &mut Vec<Localization> {
+        match kind {
+            Kind::Version => &mut self.app_store_versions[parent].localizations,
+            Kind::AppInfo => &mut self.app_infos[parent].localizations,
+        }
+    }
+
+    /// The id and state of that parent.
+    pub fn parent(&self, kind: Kind, parent: usize) -> (&str, &str) {
+        match kind {
+            Kind::Version => {
+                let v = &self.app_store_versions[parent];
+                (&v.id, &v.app_version_state)
+            }
+            Kind::AppInfo => {
+                let i = &self.app_infos[parent];
+                (&i.id, &i.state)
+            }
+        }
+    }
+
+    /// Whether `version` is the app's only version for its platform: Apple
+    /// treats it as the first one.
+    pub fn is_first_version(&self, version: &Version) -> bool {
+        self.app_store_versions
+            .iter()
+            .filter(|v| v.platform == version.platform)
+            .count()
+            == 1
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -170,16 +194,6 @@ pub struct AppInfo {
     pub localizations: Vec<Localization>,
 }
 
-/// The category relationships of an app info, by API name.
-pub const CATEGORY_RELATIONSHIPS: [&str; 6] = [
-    "primaryCategory",
-    "secondaryCategory",
-    "primarySubcategoryOne",
-    "primarySubcategoryTwo",
-    "secondarySubcategoryOne",
-    "secondarySubcategoryTwo",
-];
-
 impl AppInfo {
     pub fn category_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
         Some(match name {
@@ -204,15 +218,6 @@ impl AppInfo {
             _ => return None,
         })
     }
-}
-
-/// The attribute names of a localization resource, as the API spells them.
-pub fn localization_attributes(resource: Resource) -> Vec<&'static str> {
-    let kind = match resource {
-        Resource::VersionLocalization => Kind::Version,
-        Resource::AppInfoLocalization => Kind::AppInfo,
-    };
-    kind.fields().map(Field::api_name).collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -256,7 +261,7 @@ impl State {
                 fill(&mut v.id, "ver-", &mut fresh);
                 for l in &mut v.localizations {
                     fill(&mut l.id, "verloc-", &mut fresh);
-                    complete(&mut l.attributes, Resource::VersionLocalization)
+                    complete(&mut l.attributes, Kind::Version)
                         .map_err(|e| format!("apps[{ai}].appStoreVersions[{vi}] locale {}: {e}", l.locale))?;
                 }
                 if let Some(r) = &mut v.review_detail {
@@ -267,124 +272,22 @@ impl State {
                 fill(&mut info.id, "info-", &mut fresh);
                 for l in &mut info.localizations {
                     fill(&mut l.id, "infoloc-", &mut fresh);
-                    complete(&mut l.attributes, Resource::AppInfoLocalization)
+                    complete(&mut l.attributes, Kind::AppInfo)
                         .map_err(|e| format!("apps[{ai}].appInfos[{ii}] locale {}: {e}", l.locale))?;
                 }
             }
         }
         Ok(())
     }
-
-    /// A live state equal to a metadata tree: the app with a live version
-    /// and an editable one (so whatsNew is allowed), and a live and an
-    /// editable app info, all holding the tree's values. Blank and absent
-    /// files become unset attributes.
-    pub fn from_tree(tree: &MetadataTree, bundle_id: &str, platform: &str) -> State {
-        let mut version_locs = Vec::new();
-        let mut info_locs = Vec::new();
-        for (locale, values) in &tree.locales {
-            let mut v = Attributes::new();
-            let mut i = Attributes::new();
-            for field in Field::iter() {
-                let value = values
-                    .fields
-                    .get(&field)
-                    .filter(|t| !t.is_blank())
-                    .map(|t| t.value.clone());
-                match field.localization() {
-                    Kind::Version => v.insert(field.api_name().to_owned(), value),
-                    Kind::AppInfo => i.insert(field.api_name().to_owned(), value),
-                };
-            }
-            version_locs.push(Localization {
-                id: String::new(),
-                locale: locale.code().to_owned(),
-                attributes: v,
-            });
-            info_locs.push(Localization {
-                id: String::new(),
-                locale: locale.code().to_owned(),
-                attributes: i,
-            });
-        }
-        let root = |f: RootField| {
-            tree.root_fields
-                .get(&f)
-                .filter(|t| !t.is_blank())
-                .map(|t| t.value.clone())
-        };
-        // Apple stores category ids; fastlane trees may hold legacy names.
-        let category =
-            |slot: CategorySlot| root(RootField::Category(slot)).map(|v| crate::model::category_id(&v, slot));
-        let review = |f: ReviewField| tree.review.get(&f).filter(|t| !t.is_blank()).map(|t| t.value.clone());
-        let review_detail = (!tree.review.is_empty()).then(|| ReviewDetail {
-            contact_first_name: review(ReviewField::ContactFirstName),
-            contact_last_name: review(ReviewField::ContactLastName),
-            contact_phone: review(ReviewField::ContactPhone),
-            contact_email: review(ReviewField::ContactEmail),
-            demo_account_name: review(ReviewField::DemoAccountName),
-            demo_account_password: review(ReviewField::DemoAccountPassword),
-            demo_account_required: tree.demo_account_required(),
-            notes: review(ReviewField::Notes),
-            ..ReviewDetail::default()
-        });
-        let name = info_locs
-            .iter()
-            .find_map(|l| l.attributes.get("name").cloned().flatten())
-            .unwrap_or_else(|| bundle_id.to_owned());
-        let info = |state: &str| AppInfo {
-            state: state.into(),
-            primary_category: category(CategorySlot::PrimaryCategory),
-            secondary_category: category(CategorySlot::SecondaryCategory),
-            primary_subcategory_one: category(CategorySlot::PrimarySubcategoryOne),
-            primary_subcategory_two: category(CategorySlot::PrimarySubcategoryTwo),
-            secondary_subcategory_one: category(CategorySlot::SecondarySubcategoryOne),
-            secondary_subcategory_two: category(CategorySlot::SecondarySubcategoryTwo),
-            localizations: info_locs.clone(),
-            ..AppInfo::default()
-        };
-        let version = |string: &str, state: &str| Version {
-            platform: platform.into(),
-            version_string: string.into(),
-            app_version_state: state.into(),
-            copyright: root(RootField::Copyright),
-            localizations: version_locs.clone(),
-            review_detail: review_detail.clone(),
-            ..Version::default()
-        };
-        let primary_locale = if tree.locales.keys().any(|l| l.code() == "en-US") {
-            "en-US".to_owned()
-        } else {
-            tree.locales
-                .keys()
-                .next()
-                .map_or("en-US".to_owned(), |l| l.code().to_owned())
-        };
-        let mut state = State {
-            apps: vec![App {
-                bundle_id: bundle_id.into(),
-                name,
-                primary_locale,
-                app_store_versions: vec![
-                    version("1.0", "READY_FOR_DISTRIBUTION"),
-                    version("1.1", "PREPARE_FOR_SUBMISSION"),
-                ],
-                app_infos: vec![info("READY_FOR_DISTRIBUTION"), info("PREPARE_FOR_SUBMISSION")],
-                ..App::default()
-            }],
-        };
-        state.normalize().expect("a tree only holds known attributes");
-        state
-    }
 }
 
-fn complete(attributes: &mut Attributes, resource: Resource) -> Result<(), String> {
-    let known = localization_attributes(resource);
+fn complete(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {
+    let known = kind.attributes();
     if let Some(unknown) = attributes.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!("unknown attribute '{unknown}' (known: {})", known.join(", ")));
     }
     for name in known {
-        attributes.entry(name.to_owned()).or_insert(None);
+        attributes.entry((*name).to_owned()).or_insert(None);
     }
     Ok(())
 }

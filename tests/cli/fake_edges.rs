@@ -109,6 +109,24 @@ async fn without_public_keys_the_claims_are_still_checked() {
     assert_eq!(no.status(), 401);
 }
 
+/// Apple accepts tokens without `iat` (some clients sign none); the
+/// 20-minute cap then counts from now.
+#[tokio::test]
+async fn a_token_without_iat_is_accepted_within_twenty_minutes() {
+    let api = Api::movies().await;
+    let s = &api.signer;
+    let t = now();
+    let token = |exp: i64| {
+        s.sign(
+            Some(&s.kid),
+            &json!({"iss": "issuer-uuid", "exp": exp, "aud": "appstoreconnect-v1"}),
+        )
+    };
+    assert_eq!(get_with(&api, Some(&token(t + 900))).await.0, 200);
+    assert_eq!(get_with(&api, Some(&token(t + 1800))).await.0, 401);
+    assert_eq!(get_with(&api, Some(&token(t - 10))).await.0, 401);
+}
+
 #[tokio::test]
 async fn every_response_carries_the_hourly_budget_and_a_spent_budget_is_a_429() {
     let api = Api::start(FakeOptions {

@@ -1,0 +1,507 @@
+//! Apple's facts and rules, as the fake states them for itself: platforms,
+//! states and what each state allows, the attributes of each resource, the
+//! length limits, the locale codes and the category ids.
+//!
+//! Why a second copy, when the product has its own tables: a fake exists
+//! to disagree with the product wherever the product is wrong about Apple.
+//! If the fake read the product's tables, a wrong fact there (a category id
+//! Apple does not have, a limit counted the wrong way) would become the
+//! fake's fact too, and every test would pass. So this module is written
+//! from Apple's documentation and from refusals observed on the live API
+//! (shared/reference/asc-api.md, the OpenAPI spec in shared/asc-openapi),
+//! and nothing in the fake's rules may come from the product; only seeding
+//! a state from a metadata tree (`seed.rs`) reads the product's types.
+//!
+//! It must be as strict as Apple and no stricter: where the evidence is
+//! thin, the fake accepts.
+
+/// `Platform` in Apple's spec.
+pub const PLATFORMS: [&str; 4] = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"];
+
+/// `AppVersionState`, the current `appVersionState` of a version (15 values).
+pub const APP_VERSION_STATES: [&str; 15] = [
+    "ACCEPTED",
+    "DEVELOPER_REJECTED",
+    "IN_REVIEW",
+    "INVALID_BINARY",
+    "METADATA_REJECTED",
+    "PENDING_APPLE_RELEASE",
+    "PENDING_DEVELOPER_RELEASE",
+    "PREPARE_FOR_SUBMISSION",
+    "PROCESSING_FOR_DISTRIBUTION",
+    "READY_FOR_DISTRIBUTION",
+    "READY_FOR_REVIEW",
+    "REJECTED",
+    "REPLACED_WITH_NEW_VERSION",
+    "WAITING_FOR_EXPORT_COMPLIANCE",
+    "WAITING_FOR_REVIEW",
+];
+
+/// `AppInfo.attributes.state` in Apple's spec.
+pub const APP_INFO_STATES: [&str; 10] = [
+    "ACCEPTED",
+    "DEVELOPER_REJECTED",
+    "IN_REVIEW",
+    "PENDING_RELEASE",
+    "PREPARE_FOR_SUBMISSION",
+    "READY_FOR_DISTRIBUTION",
+    "READY_FOR_REVIEW",
+    "REJECTED",
+    "REPLACED_WITH_NEW_INFO",
+    "WAITING_FOR_REVIEW",
+];
+
+/// Version states in which the version's metadata can be edited. The spec
+/// has no such notion; fastlane, eas-cli and codemagic all use this set.
+const EDITABLE_VERSION_STATES: [&str; 6] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "METADATA_REJECTED",
+    "WAITING_FOR_REVIEW",
+    "INVALID_BINARY",
+];
+
+/// App-info states in which its localizations and categories can be
+/// edited (fastlane's `fetch_edit_app_info`).
+const EDITABLE_APP_INFO_STATES: [&str; 4] = [
+    "PREPARE_FOR_SUBMISSION",
+    "DEVELOPER_REJECTED",
+    "REJECTED",
+    "WAITING_FOR_REVIEW",
+];
+
+/// After submission a PATCH still went through, but creating a locale
+/// failed (itsyconnect-macos #27): in this state the fake allows edits and
+/// refuses creating and deleting localizations.
+const SUBMITTED: &str = "WAITING_FOR_REVIEW";
+
+/// Whether a version in `state` accepts edits to its metadata.
+pub fn version_is_editable(state: &str) -> bool {
+    EDITABLE_VERSION_STATES.contains(&state)
+}
+
+/// Whether an app info in `state` accepts edits.
+pub fn app_info_is_editable(state: &str) -> bool {
+    EDITABLE_APP_INFO_STATES.contains(&state)
+}
+
+/// Whether localizations can be created on, or deleted from, a parent of
+/// this kind in `state`.
+pub fn accepts_new_locales(kind: Kind, state: &str) -> bool {
+    let editable = match kind {
+        Kind::Version => version_is_editable(state),
+        Kind::AppInfo => app_info_is_editable(state),
+    };
+    editable && state != SUBMITTED
+}
+
+/// Whether `attribute` of a `kind` localization can change while the
+/// parent is not editable: promotional text on a live version (Apple:
+/// "without requiring an updated submission"), the privacy URLs on a live
+/// app info.
+pub fn editable_when_live(kind: Kind, attribute: &str) -> bool {
+    match kind {
+        Kind::Version => attribute == "promotionalText",
+        Kind::AppInfo => matches!(attribute, "privacyPolicyUrl" | "privacyChoicesUrl"),
+    }
+}
+
+/// The attribute Apple refuses on the first version of an app for a
+/// platform: there is nothing new yet (409 STATE_ERROR "Attribute
+/// 'whatsNew' cannot be edited at this time", seen live by two projects).
+pub const REFUSED_ON_FIRST_VERSION: &str = "whatsNew";
+
+/// The deprecated `appStoreState` Apple still sends beside an
+/// `appVersionState`: two states were renamed.
+pub fn app_store_state(app_version_state: &str) -> &str {
+    match app_version_state {
+        "READY_FOR_DISTRIBUTION" => "READY_FOR_SALE",
+        "PROCESSING_FOR_DISTRIBUTION" => "PROCESSING_FOR_APP_STORE",
+        other => other,
+    }
+}
+
+/// The two localization resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `appStoreVersionLocalizations`, under an `appStoreVersions`.
+    Version,
+    /// `appInfoLocalizations`, under an `appInfos`.
+    AppInfo,
+}
+
+impl Kind {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::Version => "appStoreVersionLocalizations",
+            Kind::AppInfo => "appInfoLocalizations",
+        }
+    }
+
+    /// The to-one relationship to the parent, and the parent's type.
+    pub fn parent(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Version => ("appStoreVersion", "appStoreVersions"),
+            Kind::AppInfo => ("appInfo", "appInfos"),
+        }
+    }
+
+    /// The text attributes besides `locale`, in the spec's order.
+    pub fn attributes(self) -> &'static [&'static str] {
+        match self {
+            Kind::Version => &VERSION_LOCALIZATION_ATTRIBUTES,
+            Kind::AppInfo => &APP_INFO_LOCALIZATION_ATTRIBUTES,
+        }
+    }
+
+    /// Attributes that must be present and not empty: an app-info locale
+    /// cannot be created without a `name` (`attributes.required`).
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            Kind::Version => &[],
+            Kind::AppInfo => &["name"],
+        }
+    }
+
+    /// Prefix of the ids the fake gives new localizations.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Kind::Version => "verloc-",
+            Kind::AppInfo => "infoloc-",
+        }
+    }
+}
+
+/// `AppStoreVersionLocalization` attributes besides `locale`.
+pub const VERSION_LOCALIZATION_ATTRIBUTES: [&str; 6] = [
+    "description",
+    "keywords",
+    "marketingUrl",
+    "promotionalText",
+    "supportUrl",
+    "whatsNew",
+];
+
+/// `AppInfoLocalization` attributes besides `locale`.
+pub const APP_INFO_LOCALIZATION_ATTRIBUTES: [&str; 5] = [
+    "name",
+    "subtitle",
+    "privacyPolicyUrl",
+    "privacyChoicesUrl",
+    "privacyPolicyText",
+];
+
+/// The attributes the spec types `format: uri`: only the version
+/// localization's URLs (the app info's are plain strings).
+pub fn is_uri(kind: Kind, attribute: &str) -> bool {
+    kind == Kind::Version && matches!(attribute, "marketingUrl" | "supportUrl")
+}
+
+/// `AppStoreReviewDetail` text attributes.
+pub const REVIEW_TEXT_ATTRIBUTES: [&str; 7] = [
+    "contactFirstName",
+    "contactLastName",
+    "contactPhone",
+    "contactEmail",
+    "demoAccountName",
+    "demoAccountPassword",
+    "notes",
+];
+
+/// `AppStoreReviewDetail`'s one boolean.
+pub const REVIEW_FLAG: &str = "demoAccountRequired";
+
+/// `App` attributes the fake serves.
+pub const APP_ATTRIBUTES: [&str; 4] = ["name", "bundleId", "sku", "primaryLocale"];
+
+/// `App` relationships the fake links to.
+pub const APP_RELATIONSHIPS: [&str; 2] = ["appStoreVersions", "appInfos"];
+
+/// `AppStoreVersion` attributes the fake serves.
+pub const VERSION_ATTRIBUTES: [&str; 7] = [
+    "platform",
+    "versionString",
+    "appStoreState",
+    "appVersionState",
+    "copyright",
+    "releaseType",
+    "createdDate",
+];
+
+/// `AppStoreVersionUpdateRequest` attributes.
+pub const VERSION_UPDATE_ATTRIBUTES: [&str; 7] = [
+    "copyright",
+    "releaseType",
+    "earliestReleaseDate",
+    "versionString",
+    "downloadable",
+    "reviewType",
+    "usesIdfa",
+];
+
+/// `releaseType` values.
+pub const RELEASE_TYPES: [&str; 3] = ["MANUAL", "AFTER_APPROVAL", "SCHEDULED"];
+
+/// `include` values of the version endpoints.
+pub const VERSION_INCLUDES: [&str; 12] = [
+    "app",
+    "appStoreVersionLocalizations",
+    "build",
+    "appStoreVersionPhasedRelease",
+    "gameCenterAppVersion",
+    "routingAppCoverage",
+    "appStoreReviewDetail",
+    "appStoreVersionSubmission",
+    "appClipDefaultExperience",
+    "appStoreVersionExperiments",
+    "appStoreVersionExperimentsV2",
+    "alternativeDistributionPackage",
+];
+
+/// `include` values of the app-info endpoints.
+pub const APP_INFO_INCLUDES: [&str; 9] = [
+    "app",
+    "ageRatingDeclaration",
+    "appInfoLocalizations",
+    "primaryCategory",
+    "primarySubcategoryOne",
+    "primarySubcategoryTwo",
+    "secondaryCategory",
+    "secondarySubcategoryOne",
+    "secondarySubcategoryTwo",
+];
+
+/// An app info's category relationships, as `AppInfoUpdateRequest` names
+/// them.
+pub const CATEGORY_RELATIONSHIPS: [&str; 6] = [
+    "primaryCategory",
+    "secondaryCategory",
+    "primarySubcategoryOne",
+    "primarySubcategoryTwo",
+    "secondarySubcategoryOne",
+    "secondarySubcategoryTwo",
+];
+
+/// For a subcategory relationship, the category relationship it refines;
+/// `None` for the two category relationships.
+pub fn subcategory_of(relationship: &str) -> Option<&'static str> {
+    match relationship {
+        "primarySubcategoryOne" | "primarySubcategoryTwo" => Some("primaryCategory"),
+        "secondarySubcategoryOne" | "secondarySubcategoryTwo" => Some("secondaryCategory"),
+        _ => None,
+    }
+}
+
+/// Apple's length limits, counted in characters (Unicode scalar values).
+///
+/// Apple's help page ("Platform version information") says keywords take
+/// "up to 100 bytes", but the API counts characters: it accepted Arabic
+/// keywords of 91 characters and 168 UTF-8 bytes (rorkai/App-Store-Connect-
+/// CLI #1399, 2026), accepted Thai keywords of 100 characters and 220
+/// bytes, and refused a longer one with "Keywords for Thai cannot be longer
+/// than 100 characters." (Apple developer forums thread 705360). Counting
+/// bytes would make the fake stricter than Apple.
+pub fn max_length(kind: Kind, attribute: &str) -> Option<usize> {
+    match (kind, attribute) {
+        (Kind::Version, "description" | "whatsNew") => Some(4000),
+        (Kind::Version, "keywords") => Some(100),
+        (Kind::Version, "promotionalText") => Some(170),
+        (Kind::AppInfo, "name" | "subtitle") => Some(30),
+        _ => None,
+    }
+}
+
+/// A value's length as Apple counts it for [`max_length`].
+pub fn length(value: &str) -> usize {
+    value.chars().count()
+}
+
+/// The 50 locale codes App Store metadata accepts, case-sensitive
+/// ("Managing metadata in your app by using locale shortcodes"; the list
+/// as of 2026, with the eleven codes added that year). `it-IT`, `fr-ca`
+/// and `nb` are refused live.
+pub const LOCALES: [&str; 50] = [
+    "ar-SA", "bn-BD", "ca", "cs", "da", "de-DE", "el", "en-AU", "en-CA", "en-GB", "en-US", "es-ES", "es-MX", "fi",
+    "fr-CA", "fr-FR", "gu-IN", "he", "hi", "hr", "hu", "id", "it", "ja", "kn-IN", "ko", "ml-IN", "mr-IN", "ms",
+    "nl-NL", "no", "or-IN", "pa-IN", "pl", "pt-BR", "pt-PT", "ro", "ru", "sk", "sl-SI", "sv", "ta-IN", "te-IN", "th",
+    "tr", "uk", "ur-PK", "vi", "zh-Hans", "zh-Hant",
+];
+
+/// Whether `code` is one of Apple's locale codes, exactly as spelled.
+pub fn is_locale(code: &str) -> bool {
+    LOCALES.contains(&code)
+}
+
+/// One `appCategories` resource: its id, and its parent's for a
+/// subcategory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Category {
+    pub id: &'static str,
+    pub parent: Option<&'static str>,
+}
+
+const fn top(id: &'static str) -> Category {
+    Category { id, parent: None }
+}
+
+const fn games(id: &'static str) -> Category {
+    Category {
+        id,
+        parent: Some("GAMES"),
+    }
+}
+
+const fn stickers(id: &'static str) -> Category {
+    Category {
+        id,
+        parent: Some("STICKERS"),
+    }
+}
+
+/// Apple's `appCategories` (`GET /v1/appCategories?include=parent`): 26
+/// categories, the games subcategories under GAMES and the sticker
+/// subcategories under STICKERS.
+pub const CATEGORIES: [Category; 57] = [
+    top("BOOKS"),
+    top("BUSINESS"),
+    top("DEVELOPER_TOOLS"),
+    top("EDUCATION"),
+    top("ENTERTAINMENT"),
+    top("FINANCE"),
+    top("FOOD_AND_DRINK"),
+    top("GAMES"),
+    top("GRAPHICS_AND_DESIGN"),
+    top("HEALTH_AND_FITNESS"),
+    top("LIFESTYLE"),
+    top("MAGAZINES_AND_NEWSPAPERS"),
+    top("MEDICAL"),
+    top("MUSIC"),
+    top("NAVIGATION"),
+    top("NEWS"),
+    top("PHOTO_AND_VIDEO"),
+    top("PRODUCTIVITY"),
+    top("REFERENCE"),
+    top("SHOPPING"),
+    top("SOCIAL_NETWORKING"),
+    top("SPORTS"),
+    top("STICKERS"),
+    top("TRAVEL"),
+    top("UTILITIES"),
+    top("WEATHER"),
+    games("GAMES_ACTION"),
+    games("GAMES_ADVENTURE"),
+    games("GAMES_BOARD"),
+    games("GAMES_CARD"),
+    games("GAMES_CASINO"),
+    games("GAMES_CASUAL"),
+    games("GAMES_FAMILY"),
+    games("GAMES_MUSIC"),
+    games("GAMES_PUZZLE"),
+    games("GAMES_RACING"),
+    games("GAMES_ROLE_PLAYING"),
+    games("GAMES_SIMULATION"),
+    games("GAMES_SPORTS"),
+    games("GAMES_STRATEGY"),
+    games("GAMES_TRIVIA"),
+    games("GAMES_WORD"),
+    stickers("STICKERS_ANIMALS"),
+    stickers("STICKERS_ART"),
+    stickers("STICKERS_CELEBRATIONS"),
+    stickers("STICKERS_CELEBRITIES"),
+    stickers("STICKERS_CHARACTERS"),
+    stickers("STICKERS_EATING_AND_DRINKING"),
+    stickers("STICKERS_EMOJI_AND_EXPRESSIONS"),
+    stickers("STICKERS_FASHION"),
+    stickers("STICKERS_GAMING"),
+    stickers("STICKERS_KIDS_AND_FAMILY"),
+    stickers("STICKERS_MOVIES_AND_TV"),
+    stickers("STICKERS_MUSIC"),
+    stickers("STICKERS_PEOPLE"),
+    stickers("STICKERS_PLACES_AND_OBJECTS"),
+    stickers("STICKERS_SPORTS_AND_ACTIVITIES"),
+];
+
+/// The category with this id, exactly as spelled.
+pub fn category(id: &str) -> Option<Category> {
+    CATEGORIES.iter().copied().find(|c| c.id == id)
+}
+
+/// Whether `id` may fill `relationship` when the category it refines (for
+/// a subcategory relationship) is `parent`: a category relationship takes
+/// a top-level category; a subcategory relationship takes a subcategory of
+/// exactly that parent.
+pub fn category_fits(relationship: &str, id: &str, parent: Option<&str>) -> bool {
+    let Some(found) = category(id) else {
+        return false;
+    };
+    match subcategory_of(relationship) {
+        None => found.parent.is_none(),
+        Some(_) => found.parent.is_some() && found.parent == parent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_have_no_duplicates() {
+        let mut locales = LOCALES.to_vec();
+        locales.sort_unstable();
+        locales.dedup();
+        assert_eq!(locales.len(), 50);
+        let mut ids: Vec<&str> = CATEGORIES.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), CATEGORIES.len());
+        for c in CATEGORIES {
+            if let Some(p) = c.parent {
+                assert_eq!(category(p).map(|p| p.parent), Some(None), "{}", c.id);
+                assert!(c.id.starts_with(p), "{}", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn categories_fit_only_their_slot() {
+        assert!(category_fits("primaryCategory", "SOCIAL_NETWORKING", None));
+        assert!(!category_fits("primaryCategory", "SOCIALNETWORKING", None));
+        assert!(!category_fits("primaryCategory", "GAMES_ACTION", None));
+        assert!(category_fits("primarySubcategoryOne", "GAMES_ACTION", Some("GAMES")));
+        assert!(!category_fits(
+            "primarySubcategoryOne",
+            "GAMES_ACTION",
+            Some("STICKERS")
+        ));
+        assert!(!category_fits("primarySubcategoryOne", "GAMES_ACTION", None));
+        assert!(!category_fits("secondarySubcategoryTwo", "GAMES", Some("GAMES")));
+    }
+
+    #[test]
+    fn locales_are_case_sensitive() {
+        assert!(is_locale("zh-Hans") && is_locale("no"));
+        assert!(!is_locale("zh-hans") && !is_locale("it-IT") && !is_locale("nb"));
+    }
+
+    #[test]
+    fn keywords_are_counted_in_characters() {
+        let thai = "ตัวแก้ไข xliff, การแปลเป็นภาษาท้องถิ่น, เครื่องมือ xliff, xcode, การแปล xliff, xcloc, การแปลงข้อความ";
+        assert_eq!((length(thai), thai.len()), (100, 220));
+        assert!(length(thai) <= max_length(Kind::Version, "keywords").unwrap());
+    }
+
+    #[test]
+    fn states_gate_edits_and_new_locales() {
+        assert!(version_is_editable("WAITING_FOR_REVIEW"));
+        assert!(!accepts_new_locales(Kind::Version, "WAITING_FOR_REVIEW"));
+        assert!(accepts_new_locales(Kind::AppInfo, "PREPARE_FOR_SUBMISSION"));
+        assert!(!app_info_is_editable("READY_FOR_DISTRIBUTION"));
+        for s in EDITABLE_VERSION_STATES {
+            assert!(APP_VERSION_STATES.contains(&s));
+        }
+        for s in EDITABLE_APP_INFO_STATES {
+            assert!(APP_INFO_STATES.contains(&s));
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Which handler answers which path and method. A path the API does not
+//! have gets Apple's 404 `PATH_ERROR`, a method the path does not take
+//! Apple's 405 `METHOD_NOT_ALLOWED`, both with Apple's error body.
+
+use super::Shared;
+use super::api::{self, Reply};
+use super::apple::Kind;
+use super::errors::ApiError;
+use super::state::State;
+use super::{read, write};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+/// The API's routes, each calling a pure handler over the state.
+pub fn router() -> Router<Arc<Shared>> {
+    use MethodFilter as M;
+    Router::new()
+        .route("/v1/apps", plain(M::GET, |s, r| read::list_apps(s, r)))
+        .route("/v1/apps/{id}", reads(read::get_app))
+        .route("/v1/apps/{id}/appStoreVersions", reads(read::list_versions))
+        .route("/v1/apps/{id}/appInfos", reads(read::list_app_infos))
+        .route(
+            "/v1/appStoreVersions/{id}",
+            reads(read::get_version).merge(writes(M::PATCH, write::patch_version)),
+        )
+        .route(
+            "/v1/appStoreVersions/{id}/appStoreVersionLocalizations",
+            reads(|s, r, id| read::list_localizations(s, r, Kind::Version, id)),
+        )
+        .route(
+            "/v1/appStoreVersions/{id}/appStoreReviewDetail",
+            reads(read::get_review_detail_of_version),
+        )
+        .route("/v1/appStoreVersionLocalizations", localizations(Kind::Version))
+        .route("/v1/appStoreVersionLocalizations/{id}", localization(Kind::Version))
+        .route(
+            "/v1/appInfos/{id}",
+            reads(read::get_app_info).merge(writes(M::PATCH, write::patch_app_info)),
+        )
+        .route(
+            "/v1/appInfos/{id}/appInfoLocalizations",
+            reads(|s, r, id| read::list_localizations(s, r, Kind::AppInfo, id)),
+        )
+        .route("/v1/appInfoLocalizations", localizations(Kind::AppInfo))
+        .route("/v1/appInfoLocalizations/{id}", localization(Kind::AppInfo))
+        .route("/v1/appStoreReviewDetails", plain(M::POST, write::create_review_detail))
+        .route(
+            "/v1/appStoreReviewDetails/{id}",
+            reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(path_error)
+}
+
+/// The collection path of a localization type: create only.
+fn localizations(kind: Kind) -> MethodRouter<Arc<Shared>> {
+    plain(MethodFilter::POST, move |s, r| write::create_localization(s, r, kind))
+}
+
+/// One localization: read, edit, delete.
+fn localization(kind: Kind) -> MethodRouter<Arc<Shared>> {
+    reads(move |s, r, id| read::get_localization(s, r, kind, id))
+        .merge(writes(MethodFilter::PATCH, move |s, r, id| {
+            write::patch_localization(s, r, kind, id)
+        }))
+        .merge(writes(MethodFilter::DELETE, move |s, r, id| {
+            write::delete_localization(s, r, kind, id)
+        }))
+}
+
+/// A route whose handler takes the state and the request.
+fn plain<F>(filter: MethodFilter, handler: F) -> MethodRouter<Arc<Shared>>
+where
+    F: Fn(&mut State, &api::Request) -> api::Result<Reply> + Clone + Send + Sync + 'static,
+{
+    on(filter, move |call: Call| async move { call.run(handler) })
+}
+
+/// A GET route whose handler reads the state and takes the `{id}` of the
+/// path.
+fn reads<F>(handler: F) -> MethodRouter<Arc<Shared>>
+where
+    F: Fn(&State, &api::Request, &str) -> api::Result<Reply> + Clone + Send + Sync + 'static,
+{
+    writes(MethodFilter::GET, move |s, r, id| handler(s, r, id))
+}
+
+/// A route whose handler may change the state and takes the `{id}` of the
+/// path.
+fn writes<F>(filter: MethodFilter, handler: F) -> MethodRouter<Arc<Shared>>
+where
+    F: Fn(&mut State, &api::Request, &str) -> api::Result<Reply> + Clone + Send + Sync + 'static,
+{
+    on(filter, move |Id(id): Id, call: Call| async move {
+        call.run(|state, req| handler(state, req, &id))
+    })
+}
+
+async fn path_error(uri: Uri) -> Response {
+    ApiError::path_error(uri.path()).into_response()
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    ApiError::method_not_allowed(method.as_str()).into_response()
+}
+
+/// The `{id}` segment of a path, percent-decoded; one that cannot be
+/// decoded names no resource path.
+struct Id(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Id, Response> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(Id(id)),
+            Err(_) => Err(ApiError::path_error(parts.uri.path()).into_response()),
+        }
+    }
+}
+
+/// One API call: the shared state and what a handler reads of the request.
+/// The body arrives already read and capped by the pipeline.
+struct Call {
+    shared: Arc<Shared>,
+    path: String,
+    query: Option<String>,
+    base: String,
+    body: Bytes,
+}
+
+impl FromRequest<Arc<Shared>> for Call {
+    type Rejection = Infallible;
+
+    async fn from_request(request: Request, shared: &Arc<Shared>) -> Result<Call, Infallible> {
+        let (parts, body) = request.into_parts();
+        let host = parts.headers.get("host").and_then(|h| h.to_str().ok());
+        Ok(Call {
+            shared: shared.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            base: format!("http://{}", host.unwrap_or("localhost")),
+            body: axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default(),
+        })
+    }
+}
+
+impl Call {
+    /// Runs a handler under the state lock and renders its answer.
+    fn run(self, handler: impl FnOnce(&mut State, &api::Request) -> api::Result<Reply>) -> Response {
+        let req = api::Request {
+            path: &self.path,
+            query: self.query.as_deref(),
+            body: &self.body,
+            base: &self.base,
+        };
+        let result = {
+            let mut state = self.shared.state.lock().expect("state");
+            handler(&mut state, &req)
+        };
+        match result {
+            Ok(reply) => {
+                let mut response = match reply.body {
+                    Some(body) => (reply.status, axum::Json(body)).into_response(),
+                    None => reply.status.into_response(),
+                };
+                if let Some(location) = reply.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                    response.headers_mut().insert("location", location);
+                }
+                response
+            }
+            Err(e) => e.into_response(),
+        }
+    }
+}
