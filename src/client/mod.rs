@@ -94,7 +94,7 @@ pub enum ClientError {
         last: String,
     },
     #[error(
-        "{method} {url}: {reason}; gave up after {attempts} attempt(s) in {elapsed_s:.1} s, as retrying will not help. {}",
+        "{method} {url}: {reason} (gave up after {attempts} attempt(s) in {elapsed_s:.1} s: retrying will not help). {}",
         kind.advice()
     )]
     Unreachable {
@@ -117,7 +117,7 @@ pub enum ClientError {
         key_id: String,
         /// Apple's code and title, or the start of a body that is not JSON.
         said: String,
-        api: Option<ApiError>,
+        api: Option<Box<ApiError>>,
     },
     #[error("{url}: {reason}")]
     Paging { url: String, reason: String },
@@ -136,7 +136,7 @@ impl ClientError {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             ClientError::Api(e) => Some(e),
-            ClientError::Unauthorized { api, .. } => api.as_ref(),
+            ClientError::Unauthorized { api, .. } => api.as_deref(),
             _ => None,
         }
     }
@@ -443,7 +443,7 @@ impl Client {
             }
             401 => Err(Failure::Unauthorized {
                 token,
-                refusal: refusal(method, shown, status, headers, bytes),
+                refusal: Box::new(refusal(method, shown, status, headers, bytes)),
             }),
             429 => {
                 self.rate_limited.fetch_add(1, Ordering::Relaxed);

@@ -65,8 +65,8 @@ impl Unreachable {
     pub fn advice(self) -> &'static str {
         match self {
             Unreachable::Refused => {
-                "Check the base URL (--api-base-url or ASC_API_BASE_URL; unset means Apple's), \
-                 that the server behind it is running, and any proxy (HTTPS_PROXY, HTTP_PROXY)."
+                "Check the base URL (--api-base-url or ASC_API_BASE_URL; without either, Apple's), \
+                 that the server there is running, and any proxy (HTTPS_PROXY, HTTP_PROXY)."
             }
             Unreachable::NoSuchHost => {
                 "Check the base URL (--api-base-url or ASC_API_BASE_URL) for a typo, \
@@ -94,7 +94,7 @@ pub(super) enum Failure {
         maybe_applied: bool,
     },
     /// A 401: renew `token` and retry at once, once; else end with `refusal`.
-    Unauthorized { token: Token, refusal: ClientError },
+    Unauthorized { token: Token, refusal: Box<ClientError> },
     /// Retrying cannot help, beyond a quick try or two.
     Unreachable { kind: Unreachable, reason: String },
     /// The deadline passed before the attempt could start.
@@ -293,8 +293,8 @@ impl Client {
         }
     }
 
-    fn unauthorized(&self, r: &Retries<'_>, refusal: ClientError) -> ClientError {
-        let said = match &refusal {
+    fn unauthorized(&self, r: &Retries<'_>, refusal: Box<ClientError>) -> ClientError {
+        let said = match refusal.as_ref() {
             ClientError::Api(api) => api
                 .errors
                 .iter()
@@ -308,8 +308,8 @@ impl Client {
             url: r.url.clone(),
             key_id: self.tokens.key_id().to_owned(),
             said,
-            api: match refusal {
-                ClientError::Api(api) => Some(api),
+            api: match *refusal {
+                ClientError::Api(api) => Some(Box::new(api)),
                 _ => None,
             },
         }
