@@ -2,28 +2,30 @@
 //! retries that survive 429s, 5xx and dropped connections without losing
 //! or duplicating a write. It knows nothing of trees or plans.
 //!
-//! Retries: 429 waits `Retry-After` when given, else exponential backoff
-//! with full jitter (base 1 s, cap 60 s); 5xx, timeouts and connection
-//! errors back off the same way; a 401 renews the token once. GET, PATCH
-//! and DELETE are repeated as they are (a PATCH carries the full body, so a
-//! repeat is harmless); a POST is repeated only after a GET shows the
-//! resource was not created. Other 4xx are never retried. Everything is
-//! bounded by one deadline for the run, not by a count of sleeps.
+//! Retries (see `retry` for the whole table): 429, 5xx, timeouts and
+//! dropped connections back off until one deadline for the run; a 401
+//! renews the token once; a refused connection, an unknown host, a TLS
+//! failure or a bad URL end within seconds with advice on what to check.
+//! GET, PATCH and DELETE are repeated as they are (a PATCH carries the full
+//! body, so a repeat is harmless); a POST is repeated only after a GET
+//! shows the resource was not created. Other 4xx are never retried.
 
 pub mod credentials;
 pub mod jsonapi;
 pub mod limiter;
+mod retry;
 pub mod token;
 
 use jsonapi::{ApiError, Collection, Document, Resource};
-use rand::RngExt;
 use reqwest::{Method, Url};
+use retry::{Failure, Retries};
 use serde_json::Value;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use credentials::{Credentials, CredentialsError, Partial, Sources};
+pub use retry::Unreachable;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.appstoreconnect.apple.com";
 pub const ENTERPRISE_BASE_URL: &str = "https://api.enterprise.developer.apple.com";
@@ -91,6 +93,32 @@ pub enum ClientError {
         elapsed_s: f64,
         last: String,
     },
+    #[error(
+        "{method} {url}: {reason} (gave up after {attempts} attempt(s) in {elapsed_s:.1} s: retrying will not help). {}",
+        kind.advice()
+    )]
+    Unreachable {
+        method: String,
+        url: String,
+        kind: Unreachable,
+        reason: String,
+        attempts: u32,
+        elapsed_s: f64,
+    },
+    #[error(
+        "{method} {url}: App Store Connect refused API key {key_id} (401 {said}), also with a freshly signed token. \
+         Check the key id (--key-id or ASC_KEY_ID), the issuer id (--issuer-id or ASC_ISSUER_ID; none for an individual key), \
+         that the private key (--private-key-path, ASC_PRIVATE_KEY_PATH or ASC_PRIVATE_KEY) is this key's .p8 file, \
+         that the key was not revoked, and the system clock"
+    )]
+    Unauthorized {
+        method: String,
+        url: String,
+        key_id: String,
+        /// Apple's code and title, or the start of a body that is not JSON.
+        said: String,
+        api: Option<Box<ApiError>>,
+    },
     #[error("{url}: {reason}")]
     Paging { url: String, reason: String },
     #[error(
@@ -108,6 +136,7 @@ impl ClientError {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             ClientError::Api(e) => Some(e),
+            ClientError::Unauthorized { api, .. } => api.as_deref(),
             _ => None,
         }
     }
@@ -158,19 +187,6 @@ pub struct Client {
 /// A successful answer's body.
 struct Answer {
     body: Vec<u8>,
-}
-
-/// What one attempt ended with, before deciding whether to retry.
-enum Outcome {
-    Done(Answer),
-    Refused(ClientError),
-    /// Retry after this long; `maybe_applied` when a write may have been
-    /// applied although no answer came (a dropped connection, a 5xx).
-    Retry {
-        wait: Duration,
-        why: String,
-        maybe_applied: bool,
-    },
 }
 
 /// Checks a base URL: https, or http to a loopback address.
@@ -328,31 +344,22 @@ impl Client {
         Fut: Future<Output = Result<Option<Resource>, ClientError>>,
     {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let mut attempt = 0u32;
-        let mut renewed = false;
+        let url = self.url(path)?;
+        let mut retries = Retries::new(&Method::POST, path, &url);
         loop {
-            match self
-                .attempt(&Method::POST, path, Some(body), attempt, &mut renewed)
-                .await?
-            {
-                Outcome::Done(answer) => {
+            match self.attempt(&Method::POST, path, &url, Some(body)).await {
+                Ok(answer) => {
                     let doc: Document<Resource> = decode("POST", path, &answer.body)?;
                     return Ok(doc.data);
                 }
-                Outcome::Refused(e) => return Err(e),
-                Outcome::Retry {
-                    wait,
-                    why,
-                    maybe_applied,
-                } => {
-                    attempt += 1;
-                    if maybe_applied {
-                        tracing::info!(path, %why, "the answer to a create was lost; checking whether it was applied");
+                Err(failure) => {
+                    if failure.maybe_applied() {
+                        tracing::info!(path, "the answer to a create was lost; checking whether it was applied");
                         if let Some(existing) = find_existing().await? {
                             return Ok(existing);
                         }
                     }
-                    self.wait(wait, "POST", path, attempt, &why).await?;
+                    self.pause(&mut retries, failure).await?;
                 }
             }
         }
@@ -360,86 +367,27 @@ impl Client {
 
     async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, ClientError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let mut attempt = 0u32;
-        let mut renewed = false;
+        let url = self.url(path)?;
+        let mut retries = Retries::new(&method, path, &url);
         loop {
-            match self.attempt(&method, path, body, attempt, &mut renewed).await? {
-                Outcome::Done(answer) => return Ok(answer),
-                Outcome::Refused(e) => return Err(e),
-                Outcome::Retry { wait, why, .. } => {
-                    attempt += 1;
-                    self.wait(wait, method.as_str(), path, attempt, &why).await?;
-                }
+            match self.attempt(&method, path, &url, body).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => self.pause(&mut retries, failure).await?,
             }
         }
     }
 
-    /// Sleeps before a retry, or gives up when the deadline would pass.
-    async fn wait(
-        &self,
-        wait: Duration,
-        method: &str,
-        path: &str,
-        attempts: u32,
-        why: &str,
-    ) -> Result<(), ClientError> {
-        let now = Instant::now();
-        if now + wait >= self.deadline {
-            return Err(ClientError::Deadline {
-                method: method.to_owned(),
-                path: path_only(path),
-                attempts,
-                elapsed_s: self.started.elapsed().as_secs_f64(),
-                last: why.to_owned(),
-            });
-        }
-        // Rate limits are routine under load; anything else is worth a line
-        // even without -v, so a CI log shows why a step is slow.
-        let wait_s = format!("{:.1}", wait.as_secs_f64());
-        if why.starts_with("429") || why.starts_with("401") {
-            tracing::info!(method, path = %path_only(path), attempt = attempts, wait_s, why, "retrying");
-        } else {
-            tracing::warn!(method, path = %path_only(path), attempt = attempts, wait_s, why, "retrying");
-        }
-        tokio::time::sleep(wait).await;
-        Ok(())
-    }
-
-    /// Full jitter: a random wait between zero and the capped exponential.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .options
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(attempt.min(20)));
-        let ceiling = exp.min(self.options.backoff_cap);
-        ceiling.mul_f64(rand::rng().random::<f64>())
-    }
-
-    async fn attempt(
-        &self,
-        method: &Method,
-        path: &str,
-        body: Option<&Value>,
-        attempt: u32,
-        renewed: &mut bool,
-    ) -> Result<Outcome, ClientError> {
-        let url = self.url(path)?;
-        let shown = path_only(path);
+    /// One HTTP attempt within the concurrency limit and the deadline.
+    async fn attempt(&self, method: &Method, path: &str, url: &Url, body: Option<&Value>) -> Result<Answer, Failure> {
         let permit = self.limiter.acquire().await;
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(ClientError::Deadline {
-                method: method.to_string(),
-                path: shown,
-                attempts: attempt,
-                elapsed_s: self.started.elapsed().as_secs_f64(),
-                last: "no time left".into(),
-            });
+            return Err(Failure::OutOfTime);
         }
-        let token = self.tokens.token()?;
+        let token = self.tokens.token().map_err(|e| Failure::Final(e.into()))?;
         let mut request = self
             .http
-            .request(method.clone(), url)
+            .request(method.clone(), url.clone())
             .bearer_auth(token.expose())
             .header("accept", "application/json")
             .timeout(self.options.attempt_timeout.min(remaining));
@@ -459,78 +407,87 @@ impl Client {
         }
         .await;
         drop(permit);
-        let is_post = *method == Method::POST;
-        let (status, headers, bytes) = match sent {
-            Ok(answer) => answer,
+        let shown = path_only(path);
+        match sent {
+            Ok((status, headers, bytes)) => {
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(%method, path = %shown, status, ms, "answered");
+                self.judge(method, &shown, status, &headers, &bytes, token)
+            }
             Err(e) => {
                 self.transport_errors.fetch_add(1, Ordering::Relaxed);
-                let why = if e.is_timeout() {
-                    "the request timed out".to_owned()
-                } else {
-                    transport_reason(&e)
-                };
-                tracing::debug!(%method, path = %shown, %why, "no answer");
-                return Ok(Outcome::Retry {
-                    wait: self.backoff(attempt),
-                    why,
-                    maybe_applied: is_post,
-                });
+                let failure = retry::transport_failure(&e, *method == Method::POST);
+                tracing::debug!(%method, path = %shown, error = %e, "no answer");
+                Err(failure)
             }
-        };
-        tracing::debug!(%method, path = %shown, status, ms = started.elapsed().as_millis() as u64, attempt, "answered");
+        }
+    }
+
+    /// Reads an HTTP answer: a success, or how the attempt failed.
+    fn judge(
+        &self,
+        method: &Method,
+        shown: &str,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        bytes: &[u8],
+        token: token::Token,
+    ) -> Result<Answer, Failure> {
         if let Some(v) = headers.get("x-rate-limit").and_then(|v| v.to_str().ok()) {
             self.limiter.observe_budget(v);
         }
-        let content_type = headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("unknown")
-            .to_owned();
         match status {
             200..=299 => {
                 self.limiter.on_success();
-                Ok(Outcome::Done(Answer { body: bytes.to_vec() }))
+                Ok(Answer { body: bytes.to_vec() })
             }
-            401 if !*renewed => {
-                *renewed = true;
-                self.tokens.invalidate(&token);
-                Ok(Outcome::Retry {
-                    wait: Duration::ZERO,
-                    why: "401: renewing the token".into(),
-                    maybe_applied: false,
-                })
-            }
+            401 => Err(Failure::Unauthorized {
+                token,
+                refusal: Box::new(refusal(method, shown, status, headers, bytes)),
+            }),
             429 => {
                 self.rate_limited.fetch_add(1, Ordering::Relaxed);
                 self.limiter.on_rate_limited();
-                let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
-                Ok(Outcome::Retry {
-                    wait,
+                Err(Failure::Transient {
                     why: "429: rate limited".into(),
+                    after: retry::retry_after(headers),
                     maybe_applied: false,
                 })
             }
             500..=599 => {
                 self.server_errors.fetch_add(1, Ordering::Relaxed);
-                Ok(Outcome::Retry {
-                    wait: self.backoff(attempt),
+                Err(Failure::Transient {
                     why: format!("{status}: server error"),
-                    maybe_applied: is_post,
+                    after: retry::retry_after(headers),
+                    maybe_applied: *method == Method::POST,
                 })
             }
-            _ => Ok(Outcome::Refused(
-                match ApiError::parse(status, method.as_str(), &shown, &bytes) {
-                    Some(e) => ClientError::Api(e),
-                    None => ClientError::NotJson {
-                        method: method.to_string(),
-                        path: shown,
-                        status,
-                        content_type,
-                        excerpt: excerpt(&bytes),
-                    },
-                },
-            )),
+            _ => Err(Failure::Final(refusal(method, shown, status, headers, bytes))),
         }
+    }
+}
+
+/// An error answer as Apple's typed error, or as readable text.
+fn refusal(
+    method: &Method,
+    shown: &str,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+) -> ClientError {
+    match ApiError::parse(status, method.as_str(), shown, body) {
+        Some(e) => ClientError::Api(e),
+        None => ClientError::NotJson {
+            method: method.to_string(),
+            path: shown.to_owned(),
+            status,
+            content_type: headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("unknown")
+                .to_owned(),
+            excerpt: excerpt(body),
+        },
     }
 }
 
@@ -551,22 +508,6 @@ fn path_only(path_or_url: &str) -> String {
         None => path_or_url,
     };
     without_origin.split('?').next().unwrap_or_default().to_owned()
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after")?.to_str().ok()?.trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
-}
-
-fn transport_reason(e: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut reason = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        reason = format!("{reason}: {s}");
-        source = s.source();
-    }
-    reason
 }
 
 /// The start of a non-JSON body, on one line, for an error message.

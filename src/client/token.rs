@@ -79,6 +79,11 @@ impl TokenSource {
         })
     }
 
+    /// The key's id (not a secret), for messages.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
     /// The shared token, renewed when it is within a minute of expiry.
     pub fn token(&self) -> Result<Token, TokenError> {
         let now = (self.clock)();

@@ -2,7 +2,7 @@
 //! lost answers to writes, token renewal, paging, and readable errors.
 
 use crate::harness::{Api, fixture_state, serve};
-use asc_sync::client::{Client, ClientError, ClientOptions};
+use asc_sync::client::{Client, ClientError, ClientOptions, Unreachable};
 use asc_sync::fake::{FakeOptions, FaultConfig};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -358,4 +358,180 @@ fn base_urls_refuse_clear_text_to_other_hosts() {
     };
     let err = Client::new(&signer.credentials(), options).err().unwrap().to_string();
     assert!(err.contains("clear text"), "{err}");
+}
+
+/// A loopback URL where nothing listens: a port that was free a moment ago.
+fn nothing_listening() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn nothing_listening_fails_within_seconds_naming_the_url() {
+    let base = nothing_listening();
+    let client = client_for(base.clone());
+    let started = Instant::now();
+    let err = client.get("/v1/apps/1").await.unwrap_err();
+    let elapsed = started.elapsed();
+    let message = err.to_string();
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}: {message}");
+    assert!(
+        matches!(
+            err,
+            ClientError::Unreachable {
+                kind: Unreachable::Refused,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{message}"
+    );
+    assert!(message.contains(&format!("{base}/v1/apps/1")), "{message}");
+    assert!(
+        message.contains("refused") && message.contains("ASC_API_BASE_URL"),
+        "{message}"
+    );
+    assert_eq!(client.stats().attempts, 3);
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_fails_at_once() {
+    let api = Api::movies().await;
+    let base = api.fake.base_url.replacen("http://", "https://", 1);
+    let client = client_for(base.clone());
+    let err = client.get("/v1/apps/1").await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            ClientError::Unreachable {
+                kind: Unreachable::Tls,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(&base) && message.contains("TLS") && message.contains("http://127.0.0.1:PORT"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_host_that_does_not_resolve_fails_within_seconds() {
+    // A proxy would resolve the name itself and answer for it.
+    if ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some())
+    {
+        return;
+    }
+    // `.invalid` never resolves (RFC 6761).
+    let client = client_for("https://asc-sync-test.invalid".into());
+    let started = Instant::now();
+    let err = client.get("/v1/apps").await.unwrap_err();
+    let message = err.to_string();
+    assert!(started.elapsed() < Duration::from_secs(10), "{message}");
+    assert!(
+        matches!(
+            err,
+            ClientError::Unreachable {
+                kind: Unreachable::NoSuchHost,
+                ..
+            }
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("https://asc-sync-test.invalid/v1/apps") && message.contains("does not resolve"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_401_after_a_renewed_token_ends_at_once_with_advice_on_the_key() {
+    let api = Api::start(with_faults(FaultConfig {
+        fail_401: Some("1".parse().unwrap()),
+        ..Default::default()
+    }))
+    .await;
+    let started = Instant::now();
+    let err = api.client(|_| {}).get("/v1/apps/1").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(statuses(&api, "GET"), [Some(401), Some(401)]);
+    let message = err.to_string();
+    assert!(matches!(err, ClientError::Unauthorized { .. }), "{message}");
+    let key = format!("API key {}", api.signer.kid);
+    for needle in [
+        api.fake.base_url.as_str(),
+        &key,
+        "NOT_AUTHORIZED",
+        "ASC_KEY_ID",
+        "ASC_ISSUER_ID",
+        "ASC_PRIVATE_KEY_PATH",
+    ] {
+        assert!(message.contains(needle), "{needle} in {message}");
+    }
+}
+
+/// `asc-sync plan` of the example tree with a fresh key, against `base`.
+async fn plan_against(base: &str) -> (std::process::Output, Duration) {
+    let signer = crate::harness::Signer::new("TESTKEY123");
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = crate::harness::example_metadata();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
+    cmd.current_dir(dir.path())
+        .args(["plan", "--bundle-id", "com.example.marquee", "--metadata"])
+        .arg(metadata)
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .env("ASC_KEY_ID", &signer.kid)
+        .env("ASC_ISSUER_ID", "57246542-96fe-1a63-e053-0824d011072a")
+        .env("ASC_PRIVATE_KEY", &signer.private_pem)
+        .env("ASC_API_BASE_URL", base)
+        .stdin(std::process::Stdio::null());
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    (out, started.elapsed())
+}
+
+#[tokio::test]
+async fn plan_with_nothing_listening_exits_1_within_seconds_naming_the_url() {
+    let base = nothing_listening();
+    let (out, elapsed) = plan_against(&base).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}: {stderr}");
+    assert!(
+        stderr.contains(&base) && stderr.contains("refused") && stderr.contains("ASC_API_BASE_URL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("WARN"), "quick retries are not warnings: {stderr}");
+}
+
+#[tokio::test]
+async fn plan_with_a_key_the_server_refuses_exits_1_with_advice_on_the_key() {
+    let env = crate::reconcile::Env::start(
+        crate::reconcile::example_state(),
+        FaultConfig {
+            fail_401: Some("1".parse().unwrap()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let started = Instant::now();
+    let out = env.plan(&[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{stderr}");
+    assert!(
+        stderr.contains("401") && stderr.contains("TESTKEY123") && stderr.contains("ASC_KEY_ID"),
+        "{stderr}"
+    );
+    assert_eq!(env.gets(), 2, "one renewal, then no more tries");
 }
