@@ -159,6 +159,30 @@ pub struct Failure {
     pub title: Option<String>,
     pub detail: String,
     pub pointer: Option<String>,
+    /// Each of Apple's errors, with the field it names: one change may be
+    /// refused for several fields at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// One of Apple's errors about a change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Problem {
+    /// The attribute or relationship Apple's `source.pointer` names,
+    /// e.g. `name` for `/data/attributes/name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub code: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    /// What to show: Apple's detail, or its title when it gave none.
+    pub fn text(&self) -> &str {
+        self.detail.as_deref().unwrap_or(&self.title)
+    }
 }
 
 /// One change's result.
@@ -224,23 +248,30 @@ fn failure(e: &SendError) -> Failure {
                 title: None,
                 detail: reason.clone(),
                 pointer: None,
+                problems: Vec::new(),
             };
         }
     };
     match e.api() {
         Some(api) => {
             let first = api.errors.first();
-            let details: Vec<String> = api
+            let problems: Vec<Problem> = api
                 .errors
                 .iter()
-                .map(|e| e.detail.clone().unwrap_or_else(|| e.title.clone()))
+                .map(|e| Problem {
+                    field: e.source().and_then(|p| p.rsplit('/').find(|s| !s.is_empty() && *s != "data")).map(str::to_owned),
+                    code: e.code.clone(),
+                    title: e.title.clone(),
+                    detail: e.detail.clone(),
+                })
                 .collect();
             Failure {
                 status: Some(api.status),
                 code: first.map(|e| e.code.clone()),
                 title: first.map(|e| e.title.clone()),
-                detail: details.join(" "),
+                detail: problems.iter().map(Problem::text).collect::<Vec<_>>().join(" "),
                 pointer: first.and_then(|e| e.source().map(str::to_owned)),
+                problems,
             }
         }
         None => Failure {
@@ -249,6 +280,7 @@ fn failure(e: &SendError) -> Failure {
             title: None,
             detail: e.to_string(),
             pointer: None,
+            problems: Vec::new(),
         },
     }
 }

@@ -56,12 +56,14 @@ pub fn app_info_live(state: &str) -> bool {
     LIVE_APP_INFO_STATES.contains(&state)
 }
 
-/// Attributes a version accepts in any state, the live one included.
+/// Attributes Apple accepts in any state, the live one included: only
+/// promotional text. A live app info refuses every field, privacy URLs
+/// too (409 `ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE`, "The field
+/// 'privacyPolicyUrl' can not be modified in the current state.", seen on
+/// READY_FOR_DISTRIBUTION app infos in 2026), though fastlane lists them
+/// as live-editable.
 fn editable_while_live(attribute: Attribute) -> bool {
-    matches!(
-        attribute,
-        Attribute::Localized(Field::PromotionalText | Field::PrivacyPolicyUrl | Field::PrivacyChoicesUrl)
-    )
+    attribute == Attribute::Localized(Field::PromotionalText)
 }
 
 /// The live facts Apple's refusals depend on.
@@ -182,6 +184,14 @@ mod tests {
         assert!(e.update(Attribute::Localized(Field::Description)).is_some());
         assert!(e.update(Attribute::Copyright).is_some());
         assert!(e.update(Attribute::Review(ReviewField::Notes)).is_some());
+    }
+
+    #[test]
+    fn a_live_app_info_takes_no_field() {
+        let e = live("READY_FOR_DISTRIBUTION", Some("READY_FOR_DISTRIBUTION"));
+        for field in [Field::Name, Field::Subtitle, Field::PrivacyPolicyUrl, Field::PrivacyChoicesUrl] {
+            assert!(e.update(Attribute::Localized(field)).is_some(), "{field:?}");
+        }
     }
 
     #[test]

@@ -71,10 +71,11 @@ fn quoted(v: &Value) -> String {
 
 /// The plan's headline, e.g. `Plan: 1 to create, 4 to update, 0 to delete (6 requests).`
 pub fn summary_line(plan: &Plan) -> String {
-    if !plan.has_changes {
+    let s = &plan.summary;
+    // Blocked differences are differences: never "No changes".
+    if !plan.has_changes && s.blocked == 0 {
         return format!("No changes. The App Store matches {}.", plan.source.metadata_path);
     }
-    let s = &plan.summary;
     let blocked = if s.blocked > 0 {
         format!(", {} blocked", s.blocked)
     } else {

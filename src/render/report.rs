@@ -1,7 +1,7 @@
 //! What `apply` did, per change: applied, failed (with Apple's code,
 //! title and detail) or skipped (blocked), and what stopped a stale plan.
 
-use crate::apply::{ApplyReport, ChangeResult, Stale, Status};
+use crate::apply::{ApplyReport, ChangeResult, Failure, Stale, Status};
 use crate::model::Attribute;
 use std::fmt::Write;
 
@@ -23,17 +23,28 @@ pub fn result_line(r: &ChangeResult) -> String {
     match (&r.status, &r.error, &r.reason) {
         (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
         (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
-        (Status::Failed, Some(e), _) => {
-            let code = match (&e.status, &e.code) {
-                (Some(s), Some(c)) => format!("{s} {c}: "),
-                (Some(s), None) => format!("{s}: "),
-                _ => String::new(),
-            };
-            let title = e.title.as_deref().map(|t| format!("{t} ")).unwrap_or_default();
-            format!("FAILED   {what}{attrs}: {code}{title}{}", e.detail)
-        }
+        (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
         (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
     }
+}
+
+/// Apple's answer in one line: the status, then each error with the
+/// field it names, its code, and its detail (or title).
+fn failure_text(e: &Failure) -> String {
+    if e.problems.is_empty() {
+        let status = e.status.map(|s| format!("{s}: ")).unwrap_or_default();
+        return format!("{status}{}", e.detail);
+    }
+    let problems: Vec<String> = e
+        .problems
+        .iter()
+        .map(|p| {
+            let field = p.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+            format!("{field}{} {}", p.code, p.text())
+        })
+        .collect();
+    let status = e.status.map(|s| format!("{s} ")).unwrap_or_default();
+    format!("{status}{}", problems.join("; "))
 }
 
 pub fn text(report: &ApplyReport) -> String {
@@ -105,15 +116,7 @@ pub fn markdown(report: &ApplyReport) -> String {
         let (icon, detail) = match (&r.status, &r.error, &r.reason) {
             (Status::Applied, _, _) => ("✅", String::new()),
             (Status::Skipped, _, reason) => ("⛔", reason.clone().unwrap_or_default()),
-            (Status::Failed, Some(e), _) => (
-                "❌",
-                format!(
-                    "{} {} {}",
-                    e.status.map(|s| s.to_string()).unwrap_or_default(),
-                    e.code.clone().unwrap_or_default(),
-                    e.detail
-                ),
-            ),
+            (Status::Failed, Some(e), _) => ("❌", failure_text(e)),
             (Status::Failed, None, _) => ("❌", String::new()),
         };
         let _ = writeln!(

@@ -114,3 +114,34 @@ async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
     assert!(!report.contains("not the expected JSON"), "{report}");
     assert!(!report.contains("second secret") && !stderr(&out).contains("second secret"));
 }
+
+/// A live app info refuses every field, privacy URLs too: the plan shows
+/// the change as blocked with its reason, and apply never sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_urls_on_a_live_app_info_are_blocked_and_never_sent() {
+    let mut state = fixture_state("../plan-v1/live.json");
+    state.apps[0].app_infos.retain(|i| i.state == "READY_FOR_DISTRIBUTION");
+    let env = Env::start(state, FaultConfig::default()).await;
+    let t = TempTree::new(&[
+        ("en-US/description.txt", b"Watch movies."),
+        ("en-US/privacy_url.txt", b"https://example.com/privacy-2026"),
+        ("en-US/privacy_choices_url.txt", b"https://example.com/choices"),
+        ("de-DE/description.txt", b"Filme schauen."),
+    ]);
+    let metadata = t.metadata();
+    let args = ["--bundle-id", "com.example.movies", "--metadata", metadata.to_str().unwrap()];
+    let out = env.run(&[&["plan"][..], &args].concat()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("! update appInfoLocalizations en-US"), "{text}");
+    assert!(
+        text.contains("blocked, not sent: privacyChoicesUrl cannot change while the app info is READY_FOR_DISTRIBUTION"),
+        "{text}"
+    );
+    assert!(text.contains("privacyPolicyUrl: \"https://example.com/privacy\""), "{text}");
+    assert!(text.contains("Plan: 0 to create, 0 to update, 0 to delete, 3 blocked"), "{text}");
+
+    let out = env.run(&[&["apply", "--auto-approve"][..], &args].concat()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.writes(), 0, "{:?}", env.fake.requests());
+}
