@@ -259,7 +259,10 @@ fn failure(e: &SendError) -> Failure {
                 .errors
                 .iter()
                 .map(|e| Problem {
-                    field: e.source().and_then(|p| p.rsplit('/').find(|s| !s.is_empty() && *s != "data")).map(str::to_owned),
+                    field: e
+                        .source()
+                        .and_then(|p| p.rsplit('/').find(|s| !s.is_empty() && *s != "data"))
+                        .map(str::to_owned),
                     code: e.code.clone(),
                     title: e.title.clone(),
                     detail: e.detail.clone(),

@@ -41,6 +41,8 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub apply: ApplyConfig,
+    #[serde(default)]
+    pub validate: ValidateConfig,
     /// The folder the file was read from: relative paths in it are relative to it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -55,6 +57,24 @@ pub struct AuthConfig {
     pub issuer_id: Option<String>,
     pub private_key_path: Option<PathBuf>,
     pub api_key_path: Option<PathBuf>,
+}
+
+/// `[validate]`: how strict the offline checks are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateConfig {
+    /// `"warning"` lets emoji through validation (Apple refuses them in
+    /// most fields; some teams know better for their app).
+    pub invalid_characters: Option<crate::findings::Severity>,
+}
+
+impl ValidateConfig {
+    pub fn options(&self) -> crate::validate::ValidateOptions {
+        let defaults = crate::validate::ValidateOptions::default();
+        crate::validate::ValidateOptions {
+            invalid_characters: self.invalid_characters.unwrap_or(defaults.invalid_characters),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

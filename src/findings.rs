@@ -7,7 +7,7 @@
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// App Store Connect would refuse it, or asc-sync cannot read it: nothing is sent.
@@ -49,6 +49,13 @@ pub enum Code {
     TooLong,
     InvalidUrl,
     ControlCharacter,
+    InvalidCharacters,
+    UnknownCategory,
+    CategoryKind,
+    SubcategoryParent,
+    SubcategoryIgnored,
+    SameCategory,
+    PhoneFormat,
     // Hygiene.
     DuplicateKeyword,
     KeywordSpaces,
@@ -77,6 +84,13 @@ impl Code {
             Code::TooLong => "too-long",
             Code::InvalidUrl => "invalid-url",
             Code::ControlCharacter => "control-character",
+            Code::InvalidCharacters => "invalid-characters",
+            Code::UnknownCategory => "unknown-category",
+            Code::CategoryKind => "category-kind",
+            Code::SubcategoryParent => "subcategory-parent",
+            Code::SubcategoryIgnored => "subcategory-ignored",
+            Code::SameCategory => "same-category",
+            Code::PhoneFormat => "phone-format",
             Code::DuplicateKeyword => "duplicate-keyword",
             Code::KeywordSpaces => "keyword-spaces",
             Code::EmptyKeyword => "empty-keyword",

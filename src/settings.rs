@@ -29,6 +29,7 @@ pub(crate) struct TreeSettings {
     /// `--rev`: read the tree from this git revision instead of the disk.
     pub rev: Option<String>,
     pub load: LoadOptions,
+    pub validate: crate::validate::ValidateOptions,
     pub blank_files: BlankFiles,
 }
 
@@ -38,6 +39,7 @@ impl TreeSettings {
             metadata: config.metadata_path(metadata),
             rev: rev.map(str::to_owned),
             load: config.load_options()?,
+            validate: config.validate.options(),
             blank_files: config.blank_files,
         })
     }

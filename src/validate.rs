@@ -6,21 +6,49 @@
 //! although one Apple help page says "bytes". The limits themselves live in
 //! the field table (`fields.rs`), so the fake server enforces the same ones.
 
-use crate::findings::{Code, Finding};
+mod refusals;
+
+use crate::findings::{Code, Finding, Severity};
 use crate::model::{Field, Kind};
 use crate::tree::{MetadataTree, TextValue, ValueRef};
 
+/// How strict the checks are, from `[validate]` in `asc-sync.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// Emoji in a text field: an error by default, since Apple refuses
+    /// them; a warning for teams that know Apple takes them for their app.
+    pub invalid_characters: Severity,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> ValidateOptions {
+        ValidateOptions {
+            invalid_characters: Severity::Error,
+        }
+    }
+}
+
 /// Every finding for the values of a tree, each file checked once.
 pub fn validate(tree: &MetadataTree) -> Vec<Finding> {
+    validate_with(tree, &ValidateOptions::default())
+}
+
+/// [`validate`], with the strictness the user chose.
+pub fn validate_with(tree: &MetadataTree, options: &ValidateOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
+    refusals::categories(tree, &mut findings);
     for (what, value) in tree.values() {
         if value.is_blank() {
             continue;
         }
         characters(value, &mut findings);
+        if let ValueRef::Review(field) = what {
+            refusals::review(field, value, &mut findings);
+        }
         let ValueRef::Localized(_, field) = what else {
             continue;
         };
+        refusals::localized(field, value, options, &mut findings);
         length(field, value, &mut findings);
         match field.kind() {
             Kind::Url => url(field, value, &mut findings),

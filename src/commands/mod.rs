@@ -88,7 +88,7 @@ pub(crate) fn read_tree(
         None => tree::load_dir(metadata, &settings.load),
     };
     let mut findings = loaded.findings;
-    findings.extend(crate::validate::validate(&loaded.tree));
+    findings.extend(crate::validate::validate_with(&loaded.tree, &settings.validate));
     crate::findings::sort(&mut findings);
     Ok((loaded.tree, findings))
 }

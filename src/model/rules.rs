@@ -189,7 +189,12 @@ mod tests {
     #[test]
     fn a_live_app_info_takes_no_field() {
         let e = live("READY_FOR_DISTRIBUTION", Some("READY_FOR_DISTRIBUTION"));
-        for field in [Field::Name, Field::Subtitle, Field::PrivacyPolicyUrl, Field::PrivacyChoicesUrl] {
+        for field in [
+            Field::Name,
+            Field::Subtitle,
+            Field::PrivacyPolicyUrl,
+            Field::PrivacyChoicesUrl,
+        ] {
             assert!(e.update(Attribute::Localized(field)).is_some(), "{field:?}");
         }
     }

@@ -17,6 +17,7 @@ mod plan_file_v1;
 mod quirks;
 mod real_trees;
 mod reconcile;
+mod refusals;
 mod regressions;
 mod render_plan;
 mod validate_cmd;

@@ -129,17 +129,30 @@ async fn privacy_urls_on_a_live_app_info_are_blocked_and_never_sent() {
         ("de-DE/description.txt", b"Filme schauen."),
     ]);
     let metadata = t.metadata();
-    let args = ["--bundle-id", "com.example.movies", "--metadata", metadata.to_str().unwrap()];
+    let args = [
+        "--bundle-id",
+        "com.example.movies",
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ];
     let out = env.run(&[&["plan"][..], &args].concat()).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("! update appInfoLocalizations en-US"), "{text}");
     assert!(
-        text.contains("blocked, not sent: privacyChoicesUrl cannot change while the app info is READY_FOR_DISTRIBUTION"),
+        text.contains(
+            "blocked, not sent: privacyChoicesUrl cannot change while the app info is READY_FOR_DISTRIBUTION"
+        ),
         "{text}"
     );
-    assert!(text.contains("privacyPolicyUrl: \"https://example.com/privacy\""), "{text}");
-    assert!(text.contains("Plan: 0 to create, 0 to update, 0 to delete, 3 blocked"), "{text}");
+    assert!(
+        text.contains("privacyPolicyUrl: \"https://example.com/privacy\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("Plan: 0 to create, 0 to update, 0 to delete, 3 blocked"),
+        "{text}"
+    );
 
     let out = env.run(&[&["apply", "--auto-approve"][..], &args].concat()).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
