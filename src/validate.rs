@@ -145,36 +145,69 @@ fn keywords(value: &TextValue, out: &mut Vec<Finding>) {
 }
 
 /// Characters that are invisible in an editor but reach the App Store.
+/// Each distinct one is reported once, at its first occurrence and with how
+/// often it occurs, so that one pass over the file fixes them all.
 fn characters(value: &TextValue, out: &mut Vec<Finding>) {
     let text = &value.value;
     let last = text.chars().count().saturating_sub(1);
+    // (character, is it flagged only at the edges, first index, count), in
+    // the order they first occur.
+    let mut found: Vec<(char, bool, usize, usize)> = Vec::new();
     for (i, c) in text.chars().enumerate() {
         let edge = i == 0 || i == last;
-        let name = match c {
-            '\u{200B}' => Some("a zero-width space (U+200B)"),
-            '\u{2060}' => Some("a word joiner (U+2060)"),
-            '\u{FEFF}' => Some("a byte order mark (U+FEFF)"),
-            '\u{00A0}' if edge => Some("a no-break space (U+00A0) at the edge"),
-            '\u{3000}' if edge => Some("an ideographic space (U+3000) at the edge"),
-            '\u{200E}' | '\u{200F}' if edge => Some("a direction mark (U+200E/U+200F) at the edge"),
+        let flagged = match c {
+            '\u{200B}' | '\u{2060}' | '\u{FEFF}' => Some(false),
+            '\u{00A0}' | '\u{3000}' | '\u{200E}' | '\u{200F}' if edge => Some(true),
             '\r' | '\n' | '\t' => None,
-            c if c.is_control() => {
-                let message = format!(
-                    "contains the control character U+{:04X}, which App Store Connect will not display; remove it",
-                    c as u32
-                );
-                out.push(Finding::warning(Code::ControlCharacter, &value.path, message).at(Some(value.position(i))));
-                return;
-            }
+            c if c.is_control() => Some(false),
             _ => None,
         };
-        if let Some(name) = name {
-            let message = format!(
-                "contains {name}, invisible in most editors but sent to the App Store; remove it unless it is meant"
-            );
-            out.push(Finding::warning(Code::InvisibleCharacter, &value.path, message).at(Some(value.position(i))));
-            return;
+        let Some(at_edge) = flagged else { continue };
+        match found.iter_mut().find(|(seen, ..)| *seen == c) {
+            Some((.., count)) => *count += 1,
+            None => found.push((c, at_edge, i, 1)),
         }
+    }
+    for (c, at_edge, first, count) in found {
+        let finding = if c.is_control() {
+            let message = match count {
+                1 => format!(
+                    "contains the control character U+{:04X}, which App Store Connect will not display; remove it",
+                    c as u32
+                ),
+                n => format!(
+                    "contains the control character U+{:04X} {n} times (the first is marked), which App Store Connect will not display; remove them",
+                    c as u32
+                ),
+            };
+            Finding::warning(Code::ControlCharacter, &value.path, message)
+        } else {
+            let name = match c {
+                '\u{200B}' => "a zero-width space (U+200B)",
+                '\u{2060}' => "a word joiner (U+2060)",
+                '\u{FEFF}' => "a byte order mark (U+FEFF)",
+                '\u{00A0}' => "a no-break space (U+00A0)",
+                '\u{3000}' => "an ideographic space (U+3000)",
+                _ => "a direction mark (U+200E/U+200F)",
+            };
+            // Edge characters occur at most twice: at the start and the end.
+            let how = match (at_edge, count) {
+                (false, 1) => String::new(),
+                (false, n) => format!(" {n} times (the first is marked)"),
+                (true, 1) => " at the edge".to_owned(),
+                (true, _) => " at both edges".to_owned(),
+            };
+            let (it, it_is) = if count == 1 {
+                ("it", "it is")
+            } else {
+                ("them", "they are")
+            };
+            let message = format!(
+                "contains {name}{how}, invisible in most editors but sent to the App Store; remove {it} unless {it_is} meant"
+            );
+            Finding::warning(Code::InvisibleCharacter, &value.path, message)
+        };
+        out.push(finding.at(Some(value.position(first))));
     }
 }
 
@@ -260,5 +293,29 @@ mod tests {
         assert!(out.is_empty());
         characters(&value("a\u{200B}b"), &mut out);
         assert_eq!(codes(&out), ["invisible-character"]);
+    }
+
+    #[test]
+    fn each_distinct_character_is_reported_once_with_its_count() {
+        let mut out = Vec::new();
+        characters(&value("a\u{200B}b\u{7}c\u{200B}d\u{7}\u{2060}"), &mut out);
+        assert_eq!(
+            codes(&out),
+            ["invisible-character", "control-character", "invisible-character"]
+        );
+        let columns: Vec<_> = out.iter().map(|f| f.column).collect();
+        assert_eq!(columns, [Some(2), Some(4), Some(9)]);
+        assert!(out[0].message.contains("U+200B) 2 times"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("remove them unless they are meant"),
+            "{}",
+            out[0].message
+        );
+        assert!(out[1].message.contains("U+0007 2 times"), "{}", out[1].message);
+        assert!(
+            out[2].message.contains("remove it unless it is meant"),
+            "{}",
+            out[2].message
+        );
     }
 }

@@ -13,7 +13,7 @@ pub mod text;
 use crate::findings::{Code, Finding};
 use crate::locale::{self, Locale};
 use crate::model::{Field, ReviewField, RootField, closest, closest_locale_file};
-use source::{Entry, Kind, ReadError, Source};
+use source::{Entry, Kind, MAX_LINK_HOPS, ReadError, Source};
 use std::collections::BTreeMap;
 use std::path::Path;
 use strum::IntoEnumIterator;
@@ -172,6 +172,62 @@ struct Loader<'a> {
     root: String,
     options: &'a LoadOptions,
     findings: Vec<Finding>,
+    /// Top-level folder symlinks that git checked out as plain files, with
+    /// the folder each names (`en-GB` → `en-US`): a path under `en-GB/` is
+    /// read from `en-US/`, as the link means, and shown under `en-GB/`, as
+    /// the real symlink is.
+    linked_folders: BTreeMap<String, String>,
+}
+
+/// What a path held by a plain file is expected to name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LinkTo {
+    File,
+    Folder,
+}
+
+/// Where a plain-file link leads, after any further plain-file links.
+enum Followed {
+    /// A text file: its path inside the tree, as shown, and its bytes.
+    File { shown: String, bytes: Vec<u8> },
+    /// A folder: its path inside the tree, as shown, and where it is read from.
+    Folder { shown: String, real: String },
+    /// Not a link after all: text that only looks like a path.
+    Text,
+    /// It cannot be followed; already reported.
+    Failed,
+}
+
+/// The path a plain file holds when it is a symlink that git checked out
+/// as a file (`core.symlinks=false`): one relative path, without spaces,
+/// followed at most by the line end an editor adds (git never writes one).
+/// A link to a file must name a `.txt` file in a folder (`../en-US/…`), so
+/// that a one-word value is never taken for a link.
+fn held_link(bytes: &[u8], to: LinkTo) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let target = match text.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => text,
+    };
+    let path_like = !target.is_empty()
+        && target.len() < 256
+        && !target.starts_with('/')
+        && !target.chars().any(|c| c.is_whitespace() || c.is_control());
+    let shaped = match to {
+        LinkTo::File => target.contains('/') && target.ends_with(".txt"),
+        LinkTo::Folder => true,
+    };
+    (path_like && shaped).then_some(target)
+}
+
+/// Whether a held path is unmistakably a relative path (`../en-US/…`),
+/// not text such as a URL without its scheme (`www.example.com/terms.txt`).
+fn plainly_relative(target: &str) -> bool {
+    target.split('/').any(|part| part == ".." || part == ".")
+}
+
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 impl<'a> Loader<'a> {
@@ -181,7 +237,32 @@ impl<'a> Loader<'a> {
             root,
             options,
             findings: Vec::new(),
+            linked_folders: BTreeMap::new(),
         }
+    }
+
+    /// Where a path inside the tree is read from: under a folder link
+    /// checked out as a plain file, in the folder the link names.
+    fn real_path(&self, rel: &str) -> String {
+        let (first, rest) = rel.split_once('/').map_or((rel, None), |(a, b)| (a, Some(b)));
+        match (self.linked_folders.get(first), rest) {
+            (None, _) => rel.to_owned(),
+            (Some(folder), None) => folder.clone(),
+            (Some(folder), Some(rest)) if folder.is_empty() => rest.to_owned(),
+            (Some(folder), Some(rest)) => format!("{folder}/{rest}"),
+        }
+    }
+
+    fn list(&self, rel: &str) -> Result<Vec<Entry>, String> {
+        self.source.list(&self.real_path(rel))
+    }
+
+    fn read(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        self.source.read(&self.real_path(rel))
+    }
+
+    fn kind(&self, rel: &str) -> Kind {
+        self.source.kind(&self.real_path(rel))
     }
 
     fn display(&self, rel: &str) -> String {
@@ -234,6 +315,14 @@ impl<'a> Loader<'a> {
                 self.root_file(&entry, &mut tree);
             } else if entry.kind == Kind::Dir {
                 self.top_folder(&entry, &mut folders, &mut default_folder, &mut tree);
+            } else if entry.kind == Kind::File && self.would_read_folder(&entry.name) {
+                if self.folder_link(&entry.name) {
+                    let linked = Entry {
+                        name: entry.name.clone(),
+                        kind: Kind::Dir,
+                    };
+                    self.top_folder(&linked, &mut folders, &mut default_folder, &mut tree);
+                }
             } else if self.would_read_folder(&entry.name) {
                 // A link to a locale folder that leads out of the tree or nowhere.
                 self.unusable(&entry.name, &entry.kind);
@@ -380,7 +469,7 @@ impl<'a> Loader<'a> {
     /// The known files of a locale folder (or `default/`).
     fn locale_files(&mut self, folder: &str) -> BTreeMap<Field, TextValue> {
         let mut fields = BTreeMap::new();
-        let entries = match self.source.list(folder) {
+        let entries = match self.list(folder) {
             Ok(e) => e,
             Err(why) => {
                 self.error(Code::Unreadable, folder, format!("cannot list this folder: {why}"));
@@ -415,7 +504,7 @@ impl<'a> Loader<'a> {
 
     fn review_files(&mut self, folder: &str) -> BTreeMap<ReviewField, TextValue> {
         let mut values = BTreeMap::new();
-        let entries = match self.source.list(folder) {
+        let entries = match self.list(folder) {
             Ok(e) => e,
             Err(why) => {
                 self.error(Code::Unreadable, folder, format!("cannot list this folder: {why}"));
@@ -427,12 +516,15 @@ impl<'a> Loader<'a> {
             let (current, legacy) = field.file_names();
             let chosen = match (find(legacy), find(current)) {
                 (Some(old), new) => {
-                    let also = if new.is_some() {
-                        format!("; '{current}' is ignored while it exists")
+                    // deliver reads the legacy name first; say how to end up
+                    // with the current name alone, whichever text is meant.
+                    let message = if new.is_some() {
+                        format!(
+                            "old file name, read as deliver reads it; '{current}' is ignored while it exists. Keep one: move the text you want into '{current}' and delete '{legacy}'"
+                        )
                     } else {
-                        String::new()
+                        format!("old file name, read as deliver reads it; rename it to '{current}'")
                     };
-                    let message = format!("old file name, read as deliver reads it{also}; rename it to '{current}'");
                     self.warning(Code::LegacyReviewFile, &format!("{folder}/{legacy}"), message);
                     old
                 }
@@ -466,37 +558,167 @@ impl<'a> Loader<'a> {
         values
     }
 
+    /// A plain file where a folder asc-sync reads belongs (`metadata/en-GB`).
+    /// A folder symlink that git checked out as a file holds just the
+    /// folder's path (`en-US`), and fastlane skips it, so that locale would
+    /// silently never be updated. When the path names a folder inside the
+    /// tree it is read as that folder, as the real symlink is, with a
+    /// warning; `true` then. Anything else is reported and skipped.
+    fn folder_link(&mut self, name: &str) -> bool {
+        let bytes = match self.read(name) {
+            Ok(b) => b,
+            Err(why) => {
+                self.read_failed(name, why);
+                return false;
+            }
+        };
+        let Some(target) = held_link(&bytes, LinkTo::Folder) else {
+            self.warning(
+                Code::NotAFile,
+                name,
+                "is a file, but a folder is expected here; skipped, as fastlane skips it. Make it a folder or remove it",
+            );
+            return false;
+        };
+        let target = target.to_owned();
+        let Followed::Folder { shown, real } = self.follow_link(name, &target, LinkTo::Folder) else {
+            return false;
+        };
+        let message = format!(
+            "holds only the path '{target}': a folder symlink that git checked out as a plain file (core.symlinks=false). asc-sync reads the folder {shown} as {name}, as the link means; fastlane would skip {name}"
+        );
+        self.warning(Code::SymlinkAsFile, name, message);
+        self.linked_folders.insert(name.to_owned(), real);
+        true
+    }
+
     /// A symlink that git checked out as a plain file (`core.symlinks =
     /// false`, the default on Windows) holds just its target's path, e.g.
     /// `../en-US/release_notes.txt`. Sending that text to Apple is never
     /// what was meant, so when the path names a file inside the tree we read
-    /// that file, as the link means, and say so. `Some(Err)` when the path
-    /// leads outside the tree or cannot be read (already reported).
+    /// that file, as the link means, and say so. `Some(Err)` when it cannot
+    /// be followed (already reported): leading outside the tree, to nothing,
+    /// or to a folder is an error, as for the real symlink, never text.
     fn link_checked_out_as_file(&mut self, rel: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ()>> {
-        let target = std::str::from_utf8(bytes).ok()?;
-        let looks_like_link = target.len() < 256
-            && target.contains('/')
-            && target.ends_with(".txt")
-            && !target.starts_with('/')
-            && !target.chars().any(char::is_whitespace);
-        if !looks_like_link {
-            return None;
+        let target = held_link(bytes, LinkTo::File)?.to_owned();
+        match self.follow_link(rel, &target, LinkTo::File) {
+            Followed::File { shown, bytes } => {
+                let message = format!(
+                    "holds only the path '{target}': a symlink that git checked out as a plain file (core.symlinks=false). asc-sync reads {shown}, as the link means; fastlane would send the path itself as text"
+                );
+                self.warning(Code::SymlinkAsFile, rel, message);
+                Some(Ok(bytes))
+            }
+            Followed::Text => None,
+            Followed::Folder { .. } | Followed::Failed => Some(Err(())),
         }
-        let folder = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let Some(parts) = source::normalize(&format!("{folder}/{target}")) else {
-            let message = format!(
-                "holds only the path '{target}' (a symlink checked out as a file) and it leads outside the metadata folder; asc-sync never reads outside it"
-            );
-            self.error(Code::SymlinkOutsideTree, rel, message);
-            return Some(Err(()));
-        };
-        let resolved = parts.join("/");
-        let bytes = self.source.read(&resolved).ok()?;
-        let message = format!(
-            "holds only the path '{target}': a symlink that git checked out as a plain file (core.symlinks=false). asc-sync reads {resolved}, as the link means; fastlane would send the path itself as text"
-        );
-        self.warning(Code::SymlinkAsFile, rel, message);
-        Some(Ok(bytes))
+    }
+
+    /// Follows the path `target` that the plain file `rel` holds, through
+    /// any further plain files that hold paths (with `core.symlinks=false`
+    /// every link of a chain is one), by the rules real symlinks follow:
+    /// never out of the tree, and never more than [`MAX_LINK_HOPS`] links.
+    /// Problems are reported at `rel`. A link to a file is text after all
+    /// when the path names nothing and is not plainly relative
+    /// (`www.example.com/terms.txt`).
+    fn follow_link(&mut self, rel: &str, target: &str, to: LinkTo) -> Followed {
+        let link = |problem: &str| format!("holds only the path '{target}' (a symlink checked out as a file){problem}");
+        let (mut from, mut next) = (rel.to_owned(), target.to_owned());
+        let mut text: Option<Vec<u8>> = None;
+        for _ in 0..=MAX_LINK_HOPS {
+            let Some(parts) = source::normalize(&format!("{}/{next}", parent(&from))) else {
+                let message = link(" and it leads outside the metadata folder; asc-sync never reads outside it");
+                self.error(Code::SymlinkOutsideTree, rel, message);
+                return Followed::Failed;
+            };
+            let path = parts.join("/");
+            let shown = if path.is_empty() { ".".to_owned() } else { path.clone() };
+            match (self.kind(&path), to) {
+                (Kind::Escapes(_), _) => {
+                    let message = link(&format!(
+                        " and {shown} leads outside the metadata folder through a symlink; asc-sync never reads outside it"
+                    ));
+                    self.error(Code::SymlinkOutsideTree, rel, message);
+                }
+                (Kind::Broken(_), LinkTo::File) if !plainly_relative(&next) => {
+                    // Text that only looks like a path: the value, as before.
+                    return match text {
+                        None => Followed::Text,
+                        Some(bytes) => Followed::File { shown: from, bytes },
+                    };
+                }
+                (Kind::Broken(why), _) => {
+                    let fix = match to {
+                        LinkTo::File => {
+                            "so the path is not sent as text. Correct the path, or replace it with the text itself"
+                        }
+                        LinkTo::Folder => {
+                            "so it is not read as a folder. Correct the path, or replace the file with the folder itself"
+                        }
+                    };
+                    let message = link(&format!(
+                        ", but it leads nowhere ({why}); nothing is read from it, {fix}"
+                    ));
+                    self.error(Code::Unreadable, rel, message);
+                }
+                (Kind::Dir, LinkTo::Folder) => {
+                    let real = self.real_path(&path);
+                    return Followed::Folder { shown, real };
+                }
+                (Kind::Dir, LinkTo::File) => {
+                    let message = link(&format!(", but {shown} is a folder, not a text file"));
+                    self.error(Code::NotAFile, rel, message);
+                }
+                (Kind::Other, _) => {
+                    self.error(
+                        Code::NotAFile,
+                        rel,
+                        link(&format!(", but {shown} is not a regular file")),
+                    );
+                }
+                (Kind::File, _) => {
+                    let bytes = match self.read(&path) {
+                        Ok(b) => b,
+                        Err(ReadError::Io(why)) => {
+                            let message = link(&format!(", but {shown} cannot be read: {why}"));
+                            self.error(Code::Unreadable, rel, message);
+                            return Followed::Failed;
+                        }
+                        Err(too_large @ ReadError::TooLarge(_)) => {
+                            let (code, problem) = read_problem(too_large);
+                            self.error(code, rel, link(&format!(", but {shown} {problem}")));
+                            return Followed::Failed;
+                        }
+                    };
+                    // A `.txt` file is text, never a link to a folder.
+                    let holds_link = to == LinkTo::File || !path.ends_with(".txt");
+                    match (held_link(&bytes, to).filter(|_| holds_link), to) {
+                        (Some(further), _) => {
+                            next = further.to_owned();
+                            from = path;
+                            text = Some(bytes);
+                            continue;
+                        }
+                        (None, LinkTo::File) => return Followed::File { shown, bytes },
+                        (None, LinkTo::Folder) => {
+                            let message = link(&format!(", but {shown} is a file, not a folder"));
+                            self.error(Code::NotAFile, rel, message);
+                        }
+                    }
+                }
+            }
+            return Followed::Failed;
+        }
+        let message = link(&format!(
+            ", but following it goes round in circles (more than {MAX_LINK_HOPS} links); nothing is read from it"
+        ));
+        self.error(Code::Unreadable, rel, message);
+        Followed::Failed
+    }
+
+    fn read_failed(&mut self, rel: &str, why: ReadError) {
+        let (code, problem) = read_problem(why);
+        self.error(code, rel, problem);
     }
 
     /// Reads and strips one file; `None` (with a finding) when it cannot be used.
@@ -505,18 +727,10 @@ impl<'a> Loader<'a> {
             self.unusable(rel, kind);
             return None;
         }
-        let bytes = match self.source.read(rel) {
+        let bytes = match self.read(rel) {
             Ok(b) => b,
-            Err(ReadError::TooLarge(size)) => {
-                let message = format!(
-                    "is {size} bytes; asc-sync reads text files of at most {} bytes (1 MiB), and no App Store field is near that. Is this the right file?",
-                    MAX_FILE_BYTES
-                );
-                self.error(Code::FileTooLarge, rel, message);
-                return None;
-            }
-            Err(ReadError::Io(why)) => {
-                self.error(Code::Unreadable, rel, format!("cannot read: {why}"));
+            Err(why) => {
+                self.read_failed(rel, why);
                 return None;
             }
         };
@@ -552,5 +766,18 @@ impl<'a> Loader<'a> {
                 None
             }
         }
+    }
+}
+
+/// The finding for a file that could not be read, and what to say about it.
+fn read_problem(why: ReadError) -> (Code, String) {
+    match why {
+        ReadError::TooLarge(size) => (
+            Code::FileTooLarge,
+            format!(
+                "is {size} bytes; asc-sync reads text files of at most {MAX_FILE_BYTES} bytes (1 MiB), and no App Store field is near that. Is this the right file?"
+            ),
+        ),
+        ReadError::Io(why) => (Code::Unreadable, format!("cannot read: {why}")),
     }
 }

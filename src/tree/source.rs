@@ -49,6 +49,11 @@ pub trait Source {
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
     /// Whether the root exists and is a folder; `Err` says what it is instead.
     fn root_status(&self) -> Result<(), String>;
+    /// What a path inside the tree (`""` is the root) is, following
+    /// symlinks at any depth by the same rules as [`Source::list`]: a path
+    /// that passes through a symlink out of the tree `Escapes`, one that
+    /// names nothing is `Broken`.
+    fn kind(&self, path: &str) -> Kind;
 }
 
 /// A tree in the file system.
@@ -125,6 +130,25 @@ impl Source for FsSource {
         Ok(entries)
     }
 
+    fn kind(&self, path: &str) -> Kind {
+        let resolved = match self.root.join(path).canonicalize() {
+            Ok(p) => p,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Kind::Broken(format!("{path} is missing"));
+            }
+            Err(e) => return Kind::Broken(format!("{path}: {e}")),
+        };
+        if !self.canonical_root.as_ref().is_some_and(|r| resolved.starts_with(r)) {
+            return Kind::Escapes(path.to_owned());
+        }
+        match std::fs::metadata(&resolved) {
+            Ok(m) if m.is_dir() => Kind::Dir,
+            Ok(m) if m.is_file() => Kind::File,
+            Ok(_) => Kind::Other,
+            Err(e) => Kind::Broken(format!("{path}: {e}")),
+        }
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         use std::io::Read;
         let full = self.root.join(path);
@@ -168,7 +192,8 @@ pub enum GitError {
 const MODE_TREE: i32 = 0o040000;
 const MODE_LINK: i32 = 0o120000;
 const MODE_COMMIT: i32 = 0o160000;
-const MAX_LINK_HOPS: usize = 16;
+/// How many symlinks one path may pass through before it counts as a loop.
+pub const MAX_LINK_HOPS: usize = 16;
 
 impl GitSource {
     /// Opens the repository around `metadata` and finds that folder in `rev`.
@@ -283,12 +308,7 @@ impl Source for GitSource {
                     } else {
                         format!("{dir}/{name}")
                     };
-                    match self.resolve(&path) {
-                        Ok((MODE_TREE, _)) => Kind::Dir,
-                        Ok((MODE_COMMIT, _)) => Kind::Other,
-                        Ok(_) => Kind::File,
-                        Err(kind) => kind,
-                    }
+                    self.kind(&path)
                 }
                 _ => Kind::File,
             };
@@ -296,6 +316,15 @@ impl Source for GitSource {
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(entries)
+    }
+
+    fn kind(&self, path: &str) -> Kind {
+        match self.resolve(path) {
+            Ok((MODE_TREE, _)) => Kind::Dir,
+            Ok((MODE_COMMIT, _)) => Kind::Other,
+            Ok(_) => Kind::File,
+            Err(kind) => kind,
+        }
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {

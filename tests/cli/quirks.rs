@@ -100,6 +100,56 @@ fn a_symlink_reads_the_same_as_a_link_or_as_a_plain_file() {
     assert_eq!(validate(&file), (0, "2 locales, 0 errors, 1 warning.".into()));
 }
 
+/// The same for a folder: `en-GB` is a real git symlink to `en-US` in one
+/// tree, and that symlink checked out with `core.symlinks=false` in the
+/// other (a plain file `en-GB` holding `en-US`). fastlane skips such a
+/// file, so the locale would silently never be updated; asc-sync reads the
+/// folder it names, as the link means, and reports only the plain file.
+#[test]
+fn a_folder_symlink_reads_the_same_as_a_link_or_as_a_plain_file() {
+    let (link, file) = (fixture_tree("folder-symlink"), fixture_tree("folder-symlink-as-file"));
+    let link_path = link.join("en-GB");
+    assert!(
+        link_path.symlink_metadata().unwrap().file_type().is_symlink(),
+        "{} is not a symlink: this clone was made with core.symlinks=false; clone again with symlinks on",
+        link_path.display()
+    );
+    assert_eq!(std::fs::read(file.join("en-GB")).unwrap(), b"en-US");
+
+    let (as_link, as_file) = (load(&link), load(&file));
+    for loaded in [&as_link, &as_file] {
+        assert_eq!(locales(loaded), ["en-GB", "en-US"]);
+        let gb = field(loaded, "en-GB", "release_notes.txt");
+        assert_eq!(gb.value, "Fixes for the colour picker.");
+        assert!(
+            gb.path.ends_with("metadata/en-GB/release_notes.txt"),
+            "read through the link: {}",
+            gb.path
+        );
+        assert_eq!(field(loaded, "en-GB", "name.txt").value, "Colour Notes");
+    }
+    let mut relocated = as_file.tree.clone();
+    let (from, to) = (as_file.tree.root.as_str(), as_link.tree.root.as_str());
+    relocated.root = to.to_owned();
+    for values in relocated.locales.values_mut() {
+        for v in values.fields.values_mut() {
+            v.path = v.path.replacen(from, to, 1);
+        }
+    }
+    assert_eq!(relocated, as_link.tree);
+
+    assert_eq!(findings(&as_link), Vec::<String>::new());
+    assert_eq!(findings(&as_file), ["en-GB warning[symlink-as-file]"]);
+    let warning = &as_file.findings[0];
+    assert!(
+        warning.message.contains("'en-US'") && warning.message.contains("core.symlinks=false"),
+        "{}",
+        warning.message
+    );
+    assert_eq!(validate(&link), (0, "2 locales, 0 errors, 0 warnings.".into()));
+    assert_eq!(validate(&file), (0, "2 locales, 0 errors, 1 warning.".into()));
+}
+
 #[test]
 fn crlf_line_ends_are_kept_inside_and_stripped_at_the_end() {
     let loaded = load(&fixture_tree("crlf"));
@@ -300,6 +350,22 @@ fn legacy_review_file_names_are_read_first_with_a_warning() {
         notes.message.contains("'notes.txt' is ignored while it exists"),
         "{}",
         notes.message
+    );
+    // Renaming onto a name that is taken is no advice: keep one of the two.
+    assert!(
+        !notes.message.contains("rename") && notes.message.contains("delete 'review_notes.txt'"),
+        "{}",
+        notes.message
+    );
+    let alone = loaded
+        .findings
+        .iter()
+        .find(|f| f.path.ends_with("review_first_name.txt"))
+        .unwrap();
+    assert!(
+        alone.message.contains("rename it to 'first_name.txt'"),
+        "{}",
+        alone.message
     );
     assert_eq!(
         validate(&fixture_tree("legacy-review")),
