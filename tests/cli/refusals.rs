@@ -110,7 +110,9 @@ fn a_review_phone_needs_a_plus_and_country_code() {
 
 #[test]
 fn category_files_hold_apples_ids_of_the_right_kind() {
-    let cases: [(&[(&str, &str)], &[&str]); 6] = [
+    // (files and their values, the finding codes they give)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case; 6] = [
         (&[("primary_category.txt", "NOT_A_CATEGORY")], &["unknown-category"]),
         (&[("primary_category.txt", "GAMES_ACTION")], &["category-kind"]),
         (
