@@ -7,8 +7,11 @@
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Severity {
     /// App Store Connect would refuse it, or asc-sync cannot read it: nothing is sent.
     Error,
@@ -18,16 +21,14 @@ pub enum Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
+        f.write_str(self.into())
     }
 }
 
 /// Stable identifiers of findings, as printed and as in JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Code {
     // Reading the tree.
     MetadataNotFound,
@@ -44,7 +45,6 @@ pub enum Code {
     NestedFolder,
     LegacyReviewFile,
     BomRemoved,
-    UnknownLanguage,
     // What Apple will refuse.
     TooLong,
     InvalidUrl,
@@ -64,38 +64,9 @@ pub enum Code {
 }
 
 impl Code {
+    /// The code as printed, e.g. `too-long`: the variant in kebab case.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::MetadataNotFound => "metadata-not-found",
-            Code::InvalidUtf8 => "invalid-utf8",
-            Code::FileTooLarge => "file-too-large",
-            Code::SymlinkOutsideTree => "symlink-outside-tree",
-            Code::SymlinkAsFile => "symlink-as-file",
-            Code::NotAFile => "not-a-file",
-            Code::Unreadable => "unreadable",
-            Code::UnknownFolder => "unknown-folder",
-            Code::DuplicateLocale => "duplicate-locale",
-            Code::LocaleCase => "locale-case",
-            Code::UnknownFile => "unknown-file",
-            Code::NestedFolder => "nested-folder",
-            Code::LegacyReviewFile => "legacy-review-file",
-            Code::BomRemoved => "bom-removed",
-            Code::UnknownLanguage => "unknown-language",
-            Code::TooLong => "too-long",
-            Code::InvalidUrl => "invalid-url",
-            Code::ControlCharacter => "control-character",
-            Code::InvalidCharacters => "invalid-characters",
-            Code::UnknownCategory => "unknown-category",
-            Code::CategoryKind => "category-kind",
-            Code::SubcategoryParent => "subcategory-parent",
-            Code::SubcategoryIgnored => "subcategory-ignored",
-            Code::SameCategory => "same-category",
-            Code::PhoneFormat => "phone-format",
-            Code::DuplicateKeyword => "duplicate-keyword",
-            Code::KeywordSpaces => "keyword-spaces",
-            Code::EmptyKeyword => "empty-keyword",
-            Code::InvisibleCharacter => "invisible-character",
-        }
+        self.into()
     }
 }
 
@@ -179,4 +150,19 @@ pub fn sort(findings: &mut [Finding]) {
 
 pub fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_print_as_in_json() {
+        for code in [Code::SymlinkAsFile, Code::InvalidUtf8, Code::TooLong, Code::InvalidCharacters] {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json.as_str(), Some(code.as_str()));
+        }
+        assert_eq!(Code::InvalidUtf8.as_str(), "invalid-utf8");
+        assert_eq!(Severity::Warning.to_string(), "warning");
+    }
 }

@@ -3,8 +3,9 @@
 //!
 //! Limits count Unicode scalar values, not bytes: real trees fill exactly
 //! 100 characters of keywords in 3-byte scripts and Apple accepts them,
-//! although one Apple help page says "bytes". The limits themselves live in
-//! the field table (`fields.rs`), so the fake server enforces the same ones.
+//! although one Apple help page says "bytes". The limits live in the field
+//! table (`model`); the fake keeps its own statement of Apple's, so a wrong
+//! limit here shows as a refused write in the tests.
 
 mod refusals;
 

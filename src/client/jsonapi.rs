@@ -49,8 +49,7 @@ impl Resource {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Links {
-    #[serde(rename = "self")]
-    pub self_link: Option<String>,
+    /// The next page, followed verbatim as Apple asks.
     pub next: Option<String>,
 }
 

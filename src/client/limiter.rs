@@ -187,10 +187,6 @@ impl Limiter {
     pub fn history(&self) -> Vec<LimitChange> {
         self.inner.lock().expect("limiter").history.clone()
     }
-
-    pub fn budget(&self) -> Option<(u64, u64)> {
-        self.inner.lock().expect("limiter").budget
-    }
 }
 
 #[cfg(test)]

@@ -99,11 +99,6 @@ impl AppCategory {
             .map(|&(id, parent)| AppCategory { id, parent })
     }
 
-    /// Whether any subcategory belongs under this category.
-    pub fn has_subcategories(self) -> bool {
-        APPLE_IDS.iter().any(|(_, parent)| *parent == Some(self.id))
-    }
-
     /// The id a mistyped one most likely meant, among those that fit `slot`.
     pub fn suggest(id: &str, slot: CategorySlot) -> Option<&'static str> {
         let fits = |parent: &Option<&str>| parent.is_some() == slot.parent().is_some();
