@@ -205,6 +205,20 @@ pub struct TargetArgs {
 }
 
 /// How to reach App Store Connect.
+/// `--locale` and `--field`, read by [`crate::targeting::Targeting`].
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetingArgs {
+    /// Only these locales (comma-separated, e.g. de-DE,fr-FR); app-wide
+    /// values (copyright, categories, review details) are left out.
+    #[arg(long = "locale", value_name = "LOCALES", value_delimiter = ',')]
+    pub locales: Vec<String>,
+
+    /// Only these fields (comma-separated), by API name (whatsNew) or
+    /// fastlane file name (release_notes.txt).
+    #[arg(long = "field", value_name = "FIELDS", value_delimiter = ',')]
+    pub fields: Vec<String>,
+}
+
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
     /// The API's base URL: https, or http to a loopback address (e.g. asc-sync fake-asc).

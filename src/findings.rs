@@ -158,7 +158,12 @@ mod tests {
 
     #[test]
     fn codes_print_as_in_json() {
-        for code in [Code::SymlinkAsFile, Code::InvalidUtf8, Code::TooLong, Code::InvalidCharacters] {
+        for code in [
+            Code::SymlinkAsFile,
+            Code::InvalidUtf8,
+            Code::TooLong,
+            Code::InvalidCharacters,
+        ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));
         }

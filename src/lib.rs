@@ -43,6 +43,7 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub(crate) mod settings;
+pub mod targeting;
 pub mod tree;
 pub mod validate;
 

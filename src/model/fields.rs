@@ -272,6 +272,22 @@ impl Attribute {
         Attribute::all().find(|a| a.api_name() == name)
     }
 
+    /// fastlane's files for the attribute: one, two for a review field
+    /// (the current name and the legacy one), none for the derived
+    /// `demoAccountRequired`.
+    pub fn file_names(self) -> Vec<&'static str> {
+        match self {
+            Attribute::Localized(f) => vec![f.file_name()],
+            Attribute::Copyright => vec![RootField::Copyright.file_name()],
+            Attribute::Category(slot) => vec![RootField::Category(slot).file_name()],
+            Attribute::Review(f) => {
+                let (current, legacy) = f.file_names();
+                vec![current, legacy]
+            }
+            Attribute::DemoAccountRequired => Vec::new(),
+        }
+    }
+
     /// The resource the attribute belongs to.
     pub fn resource(self) -> ResourceKind {
         match self {

@@ -1,0 +1,144 @@
+//! `--locale` and `--field`: a run limited to some locales and some
+//! attributes, like Terraform's `-target`. `plan`, `apply` and `pull` read
+//! one [`Targeting`], so the three agree on what a name means.
+
+use crate::locale::Locale;
+use crate::model::Attribute;
+use std::collections::BTreeSet;
+
+/// What a run is limited to; everything when both sets are `None`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Targeting {
+    locales: Option<BTreeSet<Locale>>,
+    attributes: Option<BTreeSet<Attribute>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetingError {
+    #[error("--locale {value}: not an App Store locale code{hint}")]
+    Locale { value: String, hint: String },
+    #[error(
+        "--field {value}: not a field asc-sync knows{hint}. Use the API's name (whatsNew) or fastlane's file name (release_notes.txt)"
+    )]
+    Field { value: String, hint: String },
+}
+
+impl Targeting {
+    /// Reads the flags' values: locale codes (any case) and field names,
+    /// as the API spells them (`whatsNew`) or as fastlane's files are
+    /// named (`release_notes.txt`, `release_notes`).
+    pub fn parse(locales: &[String], fields: &[String]) -> Result<Targeting, TargetingError> {
+        let locales = (!locales.is_empty())
+            .then(|| locales.iter().map(|l| locale(l)).collect::<Result<BTreeSet<_>, _>>())
+            .transpose()?;
+        let attributes = (!fields.is_empty())
+            .then(|| fields.iter().map(|f| attribute(f)).collect::<Result<BTreeSet<_>, _>>())
+            .transpose()?;
+        Ok(Targeting { locales, attributes })
+    }
+
+    /// Whether the run covers everything.
+    pub fn is_all(&self) -> bool {
+        self.locales.is_none() && self.attributes.is_none()
+    }
+
+    /// Whether an attribute of `locale` (`None` for app-wide values such
+    /// as copyright, categories and review details) is in the run. With
+    /// `--locale`, app-wide values are out: they belong to no locale.
+    pub fn selects(&self, locale: Option<&str>, attribute: Attribute) -> bool {
+        let locale_ok = match (&self.locales, locale) {
+            (None, _) => true,
+            (Some(set), Some(code)) => set.iter().any(|l| l.code() == code),
+            (Some(_), None) => false,
+        };
+        locale_ok && self.attributes.as_ref().is_none_or(|set| set.contains(&attribute))
+    }
+
+    /// For a plan's header: `locales de-DE, fr-FR; fields whatsNew`.
+    pub fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(set) = &self.locales {
+            let names: Vec<&str> = set.iter().map(|l| l.code()).collect();
+            parts.push(format!("locales {}", names.join(", ")));
+        }
+        if let Some(set) = &self.attributes {
+            let names: Vec<&str> = set.iter().map(|a| a.api_name()).collect();
+            parts.push(format!("fields {}", names.join(", ")));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+fn locale(value: &str) -> Result<Locale, TargetingError> {
+    Locale::ignoring_case(value.trim()).ok_or_else(|| TargetingError::Locale {
+        value: value.to_owned(),
+        hint: crate::locale::suggest(value)
+            .first()
+            .map(|l| format!("; did you mean '{l}'?"))
+            .unwrap_or_default(),
+    })
+}
+
+fn attribute(value: &str) -> Result<Attribute, TargetingError> {
+    let value = value.trim();
+    let by_file = |name: &str| {
+        let file = if name.ends_with(".txt") {
+            name.to_owned()
+        } else {
+            format!("{name}.txt")
+        };
+        Attribute::all().find(|a| a.file_names().contains(&file.as_str()))
+    };
+    Attribute::from_api_name(value)
+        .or_else(|| by_file(value))
+        .ok_or_else(|| TargetingError::Field {
+            value: value.to_owned(),
+            hint: crate::model::closest(value, Attribute::all().map(Attribute::api_name))
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, ReviewField};
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn names_are_the_apis_or_fastlanes() {
+        let t = Targeting::parse(&[], &strings(&["whatsNew", "promotional_text.txt", "notes"])).unwrap();
+        assert!(t.selects(Some("de-DE"), Attribute::Localized(Field::WhatsNew)));
+        assert!(t.selects(Some("de-DE"), Attribute::Localized(Field::PromotionalText)));
+        assert!(t.selects(None, Attribute::Review(ReviewField::Notes)));
+        assert!(!t.selects(Some("de-DE"), Attribute::Localized(Field::Description)));
+        assert_eq!(t.describe().as_deref(), Some("fields notes, promotionalText, whatsNew"));
+    }
+
+    #[test]
+    fn locales_match_ignoring_case_and_leave_app_wide_values_out() {
+        let t = Targeting::parse(&strings(&["de-de", "fr-FR"]), &[]).unwrap();
+        assert!(t.selects(Some("de-DE"), Attribute::Localized(Field::Name)));
+        assert!(!t.selects(Some("en-US"), Attribute::Localized(Field::Name)));
+        assert!(!t.selects(None, Attribute::Copyright));
+        assert_eq!(t.describe().as_deref(), Some("locales de-DE, fr-FR"));
+    }
+
+    #[test]
+    fn nothing_given_selects_everything() {
+        let t = Targeting::parse(&[], &[]).unwrap();
+        assert!(t.is_all() && t.describe().is_none());
+        assert!(t.selects(None, Attribute::Copyright));
+    }
+
+    #[test]
+    fn unknown_names_get_a_hint() {
+        let e = Targeting::parse(&strings(&["nb"]), &[]).unwrap_err().to_string();
+        assert!(e.contains("'no'"), "{e}");
+        let e = Targeting::parse(&[], &strings(&["whatsnew2"])).unwrap_err().to_string();
+        assert!(e.contains("did you mean 'whatsNew'"), "{e}");
+    }
+}
