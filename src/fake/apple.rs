@@ -620,7 +620,10 @@ mod tests {
     #[test]
     fn emoji_are_refused_and_ordinary_text_is_not() {
         assert_eq!(refused_characters("Go 🚀🚀 to 🌍\u{FE0F}!"), ['🚀', '🌍', '\u{FE0F}']);
-        assert_eq!(refused_characters("🇫🇷 🧭 🥳 🫠"), ['\u{1F1EB}', '\u{1F1F7}', '🧭', '🥳', '🫠']);
+        assert_eq!(
+            refused_characters("🇫🇷 🧭 🥳 🫠"),
+            ['\u{1F1EB}', '\u{1F1F7}', '🧭', '🥳', '🫠']
+        );
         for fine in [
             "© ® ™ – — … « » “quotes” ‘single’ • · ¶",
             "Ελληνικά, русский, 日本語, العربية, हिन्दी, ไทย, 한국어",

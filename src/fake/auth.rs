@@ -207,8 +207,17 @@ mod tests {
         assert!(scope_allows(entry, &line("GET", "/v1/apps", q)));
         assert!(!scope_allows(entry, &line("PATCH", "/v1/apps", q)));
         assert!(!scope_allows(entry, &line("GET", "/v1/apps/1", q)));
-        assert!(!scope_allows(entry, &line("GET", "/v1/apps", Some("filter[platform]=IOS"))));
-        assert!(scope_allows("GET /v1/apps", &line("GET", "/v1/apps", Some("sort=name&limit=2"))));
-        assert!(!scope_allows("GET /v1/apps", &line("GET", "/v1/apps", Some("include=appInfos"))));
+        assert!(!scope_allows(
+            entry,
+            &line("GET", "/v1/apps", Some("filter[platform]=IOS"))
+        ));
+        assert!(scope_allows(
+            "GET /v1/apps",
+            &line("GET", "/v1/apps", Some("sort=name&limit=2"))
+        ));
+        assert!(!scope_allows(
+            "GET /v1/apps",
+            &line("GET", "/v1/apps", Some("include=appInfos"))
+        ));
     }
 }

@@ -117,23 +117,26 @@ pub fn text(doc: &Document, name: &str) -> Result<Option<Option<String>>> {
 pub type Change = (String, Option<String>);
 
 /// The text attributes of a localization request: strings or null, of the
-/// resource's attribute names, within Apple's limits. `locale` is allowed
-/// only when creating (and read by the caller).
+/// resource's attribute names, within Apple's limits, in the order the
+/// spec lists them (Apple's errors come in that order: name, subtitle,
+/// privacyPolicyUrl, privacyChoicesUrl). `locale` is allowed only when
+/// creating (and read by the caller).
 pub fn localization_changes(kind: Kind, doc: &Document, creating: bool) -> Result<Vec<Change>> {
+    if let Some(name) = doc
+        .attributes
+        .keys()
+        .find(|n| !(kind.attributes().contains(&n.as_str()) || creating && *n == "locale"))
+    {
+        return Err(ApiError::unknown_attribute(kind.type_name(), name));
+    }
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for name in doc.attributes.keys() {
-        if name == "locale" && creating {
-            continue;
-        }
-        if !kind.attributes().contains(&name.as_str()) {
-            return Err(ApiError::unknown_attribute(kind.type_name(), name));
-        }
+    for name in kind.attributes().iter().filter(|n| doc.attributes.contains_key(**n)) {
         let value = text(doc, name)?.flatten();
         if let Some(problem) = value.as_deref().and_then(|v| check_value(kind, name, v)) {
             problems.push(problem);
         }
-        out.push((name.clone(), value));
+        out.push(((*name).to_owned(), value));
     }
     match ApiError::merge(problems) {
         Some(e) => Err(e),

@@ -39,7 +39,15 @@ fn app_includes(q: &Query) -> Result<render::AppIncludes> {
 pub fn list_apps(state: &State, req: &Request) -> Result<Reply> {
     let allowed = [
         &APP_QUERY[..],
-        &["filter[bundleId]", "filter[name]", "filter[sku]", "filter[id]", "limit", "cursor", "sort"],
+        &[
+            "filter[bundleId]",
+            "filter[name]",
+            "filter[sku]",
+            "filter[id]",
+            "limit",
+            "cursor",
+            "sort",
+        ],
     ]
     .concat();
     let q = Query::parse(req.query, &allowed)?;
@@ -269,7 +277,14 @@ pub fn get_review_detail_of_version(state: &State, req: &Request, id: &str) -> R
     let data = render::review_json(req, &version.id, r, &keep, attachments);
     let mut included = Vec::new();
     if has("appStoreVersion") {
-        included.push(render::version_json(req, &q, app, version, &Includes::NONE, &mut Vec::new())?);
+        included.push(render::version_json(
+            req,
+            &q,
+            app,
+            version,
+            &Includes::NONE,
+            &mut Vec::new(),
+        )?);
     }
     Ok(Reply::ok(render::single(req, data, included)))
 }

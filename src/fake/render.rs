@@ -175,11 +175,21 @@ pub fn app_with_includes(
     let owner = ("apps", app.id.as_str());
     if let Some(limit) = inc.versions {
         let shown = &app.app_store_versions[..app.app_store_versions.len().min(limit)];
-        let data = shown.iter().map(|v| json!({"type": "appStoreVersions", "id": v.id})).collect();
+        let data = shown
+            .iter()
+            .map(|v| json!({"type": "appStoreVersions", "id": v.id}))
+            .collect();
         for v in shown {
             included.push(version_json(req, q, app, v, &Includes::NONE, &mut Vec::new())?);
         }
-        let rel = to_many(req, owner, "appStoreVersions", data, app.app_store_versions.len(), limit);
+        let rel = to_many(
+            req,
+            owner,
+            "appStoreVersions",
+            data,
+            app.app_store_versions.len(),
+            limit,
+        );
         replace_relationship(&mut doc, "appStoreVersions", rel);
     }
     if let Some(limit) = inc.infos {

@@ -8,6 +8,7 @@ mod fake_categories;
 mod fake_conformance;
 mod fake_edges;
 mod fake_independence;
+mod fake_refusals;
 mod git_rev;
 mod github;
 mod harness;
