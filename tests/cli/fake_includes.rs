@@ -55,11 +55,19 @@ async fn the_app_lookup_includes_its_versions_up_to_the_inline_limit() {
         .await;
     assert_eq!(a.status, 200, "{}", a.text);
     let rel = &a.body["data"][0]["relationships"]["appStoreVersions"];
-    let ids: Vec<&str> = rel["data"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = rel["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["v-live", "v1", "v-mac"]);
     assert_eq!(rel["meta"]["paging"]["total"], 3);
     // The second app has no versions: an empty list, not a missing one.
-    assert_eq!(a.body["data"][1]["relationships"]["appStoreVersions"]["data"], serde_json::json!([]));
+    assert_eq!(
+        a.body["data"][1]["relationships"]["appStoreVersions"]["data"],
+        serde_json::json!([])
+    );
     let included = a.body["included"].as_array().unwrap();
     assert_eq!(included.len(), 3);
     assert!(included.iter().all(|i| i["type"] == "appStoreVersions"));
@@ -71,9 +79,17 @@ async fn the_app_lookup_includes_its_versions_up_to_the_inline_limit() {
         .await;
     let rel = &limited.body["data"][0]["relationships"]["appStoreVersions"];
     assert_eq!(rel["data"].as_array().unwrap().len(), 1);
-    assert_eq!((rel["meta"]["paging"]["total"].clone(), rel["meta"]["paging"]["limit"].clone()), (3.into(), 1.into()));
+    assert_eq!(
+        (
+            rel["meta"]["paging"]["total"].clone(),
+            rel["meta"]["paging"]["limit"].clone()
+        ),
+        (3.into(), 1.into())
+    );
     assert_eq!(limited.body["included"].as_array().unwrap().len(), 1);
-    let over = api.get("/v1/apps?include=appStoreVersions&limit[appStoreVersions]=51").await;
+    let over = api
+        .get("/v1/apps?include=appStoreVersions&limit[appStoreVersions]=51")
+        .await;
     assert_eq!((over.status, over.code()), (400, "PARAMETER_ERROR.INVALID"));
     let unknown = api.get("/v1/apps?include=appStoreVersion").await;
     assert_eq!((unknown.status, unknown.code()), (400, "PARAMETER_ERROR.INVALID"));
@@ -99,7 +115,10 @@ async fn the_review_detail_includes_its_attachments_none_in_the_fake() {
     // Without the include, the relationship has its links only.
     let plain = api.get("/v1/appStoreVersions/v1/appStoreReviewDetail").await;
     let rel = &plain.body["data"]["relationships"]["appStoreReviewAttachments"];
-    assert!(rel.get("data").is_none() && rel["links"]["related"].is_string(), "{rel}");
+    assert!(
+        rel.get("data").is_none() && rel["links"]["related"].is_string(),
+        "{rel}"
+    );
     let with_version = api
         .get("/v1/appStoreVersions/v1/appStoreReviewDetail?include=appStoreVersion,appStoreReviewAttachments")
         .await;
@@ -141,5 +160,8 @@ async fn every_relationship_object_carries_apples_links() {
     let info = api.get("/v1/appInfos/i1").await;
     let primary = &info.body["data"]["relationships"]["primaryCategory"];
     assert_eq!(primary["data"]["id"], "ENTERTAINMENT");
-    assert_eq!(info.body["data"]["relationships"]["secondaryCategory"]["data"], Value::Null);
+    assert_eq!(
+        info.body["data"]["relationships"]["secondaryCategory"]["data"],
+        Value::Null
+    );
 }

@@ -100,17 +100,34 @@ async fn a_scoped_token_allows_only_the_requests_it_lists() {
     let a = send(&api, &scoped, "GET", lookup, None).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["data"][0]["id"], "1");
-    let patch = json!({"data": {"type": "appStoreVersionLocalizations", "id": "l1", "attributes": {"keywords": "a,b"}}});
-    let ok = send(&api, &scoped, "PATCH", "/v1/appStoreVersionLocalizations/l1", Some(patch.clone())).await;
+    let patch =
+        json!({"data": {"type": "appStoreVersionLocalizations", "id": "l1", "attributes": {"keywords": "a,b"}}});
+    let ok = send(
+        &api,
+        &scoped,
+        "PATCH",
+        "/v1/appStoreVersionLocalizations/l1",
+        Some(patch.clone()),
+    )
+    .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 
     let entries = "[RequestData(method=GET, path=/v1/apps, query=filter[name]=Movies&filter[bundleId]=com.example.movies), RequestData(method=PATCH, path=/v1/appStoreVersionLocalizations/l1, query=null)]";
     let other_app = send(&api, &scoped, "GET", "/v1/apps/1", None).await;
     assert_outside_scope(
         &other_app,
-        &format!("The request RequestData(method=GET, path=/v1/apps/1, query=null) does not match any authorized scope: {entries}"),
+        &format!(
+            "The request RequestData(method=GET, path=/v1/apps/1, query=null) does not match any authorized scope: {entries}"
+        ),
     );
-    let other_filter = send(&api, &scoped, "GET", "/v1/apps?filter[bundleId]=com.example.movies", None).await;
+    let other_filter = send(
+        &api,
+        &scoped,
+        "GET",
+        "/v1/apps?filter[bundleId]=com.example.movies",
+        None,
+    )
+    .await;
     assert_outside_scope(
         &other_filter,
         &format!(
@@ -119,7 +136,14 @@ async fn a_scoped_token_allows_only_the_requests_it_lists() {
     );
     let other_method = send(&api, &scoped, "DELETE", "/v1/appStoreVersionLocalizations/l1", None).await;
     assert_eq!(other_method.status, 403, "{}", other_method.text);
-    let other_loc = send(&api, &scoped, "PATCH", "/v1/appStoreVersionLocalizations/l2", Some(patch)).await;
+    let other_loc = send(
+        &api,
+        &scoped,
+        "PATCH",
+        "/v1/appStoreVersionLocalizations/l2",
+        Some(patch),
+    )
+    .await;
     assert_eq!(other_loc.status, 403, "{}", other_loc.text);
     assert_eq!(api.fake.state().apps[0].app_store_versions[1].localizations.len(), 2);
 }

@@ -7,6 +7,7 @@ mod fake_api;
 mod fake_categories;
 mod fake_conformance;
 mod fake_edges;
+mod fake_fastlane_replay;
 mod fake_includes;
 mod fake_independence;
 mod fake_refusals;
