@@ -98,12 +98,16 @@ pub fn accepts_new_locales(kind: Kind, state: &str) -> bool {
 
 /// Whether `attribute` of a `kind` localization can change while the
 /// parent is not editable: promotional text on a live version (Apple:
-/// "without requiring an updated submission"), the privacy URLs on a live
-/// app info.
+/// "without requiring an updated submission"). Nothing of a live app info:
+/// Apple refuses its name, subtitle and both privacy URLs alike, one
+/// INVALID_STATE error per field (itsyconnect-macos #64, READY_FOR_SALE;
+/// nulljosh/bookrank #4, "privacyPolicyUrl can not be modified in the
+/// current state" while READY_FOR_DISTRIBUTION), and no report shows a live
+/// app info taking a privacy URL through the API.
 pub fn editable_when_live(kind: Kind, attribute: &str) -> bool {
     match kind {
         Kind::Version => attribute == "promotionalText",
-        Kind::AppInfo => matches!(attribute, "privacyPolicyUrl" | "privacyChoicesUrl"),
+        Kind::AppInfo => false,
     }
 }
 
@@ -207,6 +211,19 @@ pub const REVIEW_TEXT_ATTRIBUTES: [&str; 7] = [
     "demoAccountName",
     "demoAccountPassword",
     "notes",
+];
+
+/// `AppStoreReviewDetail`'s to-many relationship to its attachments.
+pub const REVIEW_ATTACHMENTS: &str = "appStoreReviewAttachments";
+
+/// `AppStoreReviewAttachment`'s fields, for `fields[appStoreReviewAttachments]`.
+pub const REVIEW_ATTACHMENT_FIELDS: [&str; 6] = [
+    "fileSize",
+    "fileName",
+    "sourceFileChecksum",
+    "uploadOperations",
+    "assetDeliveryState",
+    "appStoreReviewDetail",
 ];
 
 /// `AppStoreReviewDetail`'s one boolean.
@@ -315,6 +332,115 @@ pub fn max_length(kind: Kind, attribute: &str) -> Option<usize> {
 /// A value's length as Apple counts it for [`max_length`].
 pub fn length(value: &str) -> usize {
     value.chars().count()
+}
+
+/// The characters Apple refuses in the text fields that have a
+/// [`field_label`], as inclusive ranges: the Unicode blocks of emoji
+/// pictographs, the regional indicators that pair into flags, and the
+/// emoji variation selector. Apple documents no list; this is what its
+/// refusals show: 🚀 (U+1F680) in a description (blokadaorg/blokada #984),
+/// 🚨 (U+1F6A8) in What's New (super-productivity #9608), 🧭 🗺 🌍 and a
+/// bare U+FE0F listed as a character of its own in What's New (a 2026
+/// refusal quoted in a public release-notes filter), emoji in app names
+/// (expo/eas-cli's captured refusal of "Expo 🚀"). Letters of any script,
+/// combining marks, ©, ®, ™ and punctuation are not refused here: where
+/// the evidence is thin (older refusals of ★, ✓ or box-drawing dashes in
+/// the web form) the fake accepts.
+pub const REFUSED_CHARACTERS: [(char, char); 7] = [
+    ('\u{1F1E6}', '\u{1F1FF}'), // regional indicator symbols (flags)
+    ('\u{1F300}', '\u{1F5FF}'), // Miscellaneous Symbols and Pictographs
+    ('\u{1F600}', '\u{1F64F}'), // Emoticons
+    ('\u{1F680}', '\u{1F6FF}'), // Transport and Map Symbols
+    ('\u{1F900}', '\u{1F9FF}'), // Supplemental Symbols and Pictographs
+    ('\u{1FA70}', '\u{1FAFF}'), // Symbols and Pictographs Extended-A
+    ('\u{FE0F}', '\u{FE0F}'),   // VARIATION SELECTOR-16 (emoji presentation)
+];
+
+/// The characters of `value` Apple refuses, each once, in order of first
+/// appearance (Apple lists them so: "🧭, 🗺, 🌍, ️").
+pub fn refused_characters(value: &str) -> Vec<char> {
+    let mut found: Vec<char> = Vec::new();
+    for c in value.chars() {
+        let refused = REFUSED_CHARACTERS.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c));
+        if refused && !found.contains(&c) {
+            found.push(c);
+        }
+    }
+    found
+}
+
+/// The name Apple's error details give a text field, as its web form
+/// labels it: "Description can’t contain …" (itsyconnect-macos #54,
+/// blokada #984), "What's New in This Version can’t contain …" (fastlane
+/// #15962, #16988), "Name can’t contain …" (fastlane #10277), "Keywords for
+/// … cannot be longer than 100 characters" (wikimedia/wikipedia-ios
+/// #4726); Promotional Text and Subtitle are the form's own labels. Only
+/// these fields have their characters checked.
+pub fn field_label(kind: Kind, attribute: &str) -> Option<&'static str> {
+    match (kind, attribute) {
+        (Kind::Version, "description") => Some("Description"),
+        (Kind::Version, "whatsNew") => Some("What's New in This Version"),
+        (Kind::Version, "promotionalText") => Some("Promotional Text"),
+        (Kind::Version, "keywords") => Some("Keywords"),
+        (Kind::AppInfo, "name") => Some("Name"),
+        (Kind::AppInfo, "subtitle") => Some("Subtitle"),
+        _ => None,
+    }
+}
+
+/// The attribute that must hold no control characters (fastlane #20285:
+/// "'privacyPolicyText' must not contain control characters (for example,
+/// null, new lines, carriage returns, escape, and other invisible
+/// characters)").
+pub const NO_CONTROL_CHARACTERS: &str = "privacyPolicyText";
+
+/// Whether `value` holds a control character (Unicode category Cc).
+pub fn has_control_character(value: &str) -> bool {
+    value.chars().any(char::is_control)
+}
+
+/// Whether two app names are the same name to Apple, which keeps app names
+/// unique regardless of case.
+pub fn same_app_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
+/// The review contact phone's longest value in bytes (iTunes Connect:
+/// "Phone number cannot be longer than 20 bytes", fastlane #8839;
+/// apple-shipkit #189 names the same cap for the API).
+pub const MAX_PHONE_BYTES: usize = 20;
+
+/// Whether Apple takes `value` as a review contact phone: "Preface the
+/// phone number with ‘+’ followed by the country code (for example, +44
+/// 844 209 0611)". The digits may be grouped with spaces, hyphens, dots
+/// and parentheses. After `+`, a country code and up to 15 digits in all
+/// (E.164); `+10000000000` is refused (apple-shipkit #189), as is any North
+/// American number that is not one. Without `+` Apple still took 10- and
+/// 11-digit North American numbers (rorkai/App-Store-Connect-CLI API
+/// notes), so those pass; `555 0100` and `(555) 010-0100` do not.
+pub fn phone_is_valid(value: &str) -> bool {
+    let trimmed = value.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    if !rest.chars().all(|c| c.is_ascii_digit() || " -.()".contains(c)) {
+        return false;
+    }
+    let digits: Vec<u8> = rest.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    match (plus, digits.first()) {
+        (true, Some(1)) => is_north_american(&digits[1..]),
+        (true, Some(d)) => *d != 0 && (7..=15).contains(&digits.len()),
+        (false, Some(1)) if digits.len() == 11 => is_north_american(&digits[1..]),
+        (false, Some(_)) => is_north_american(&digits),
+        (_, None) => false,
+    }
+}
+
+/// A North American Numbering Plan number without its `1`: ten digits, an
+/// area code and an exchange that each start with 2–9.
+fn is_north_american(digits: &[u8]) -> bool {
+    digits.len() == 10 && digits[0] >= 2 && digits[3] >= 2
 }
 
 /// The 50 locale codes App Store metadata accepts, case-sensitive
@@ -489,6 +615,52 @@ mod tests {
         let thai = "ตัวแก้ไข xliff, การแปลเป็นภาษาท้องถิ่น, เครื่องมือ xliff, xcode, การแปล xliff, xcloc, การแปลงข้อความ";
         assert_eq!((length(thai), thai.len()), (100, 220));
         assert!(length(thai) <= max_length(Kind::Version, "keywords").unwrap());
+    }
+
+    #[test]
+    fn emoji_are_refused_and_ordinary_text_is_not() {
+        assert_eq!(refused_characters("Go 🚀🚀 to 🌍\u{FE0F}!"), ['🚀', '🌍', '\u{FE0F}']);
+        assert_eq!(
+            refused_characters("🇫🇷 🧭 🥳 🫠"),
+            ['\u{1F1EB}', '\u{1F1F7}', '🧭', '🥳', '🫠']
+        );
+        for fine in [
+            "© ® ™ – — … « » “quotes” ‘single’ • · ¶",
+            "Ελληνικά, русский, 日本語, العربية, हिन्दी, ไทย, 한국어",
+            "Slovenčina with a combining caron: c\u{30C}, e\u{301}",
+        ] {
+            assert!(refused_characters(fine).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn review_phones_need_a_country_code() {
+        for good in [
+            "+44 844 209 0611",
+            "+1 650 539 4696",
+            "+16505394696",
+            "+49 (0)30 1234567",
+            "+81-90-1234-5678",
+            "+819012345678",
+            "650.539.4696",
+            "1 (650) 539-4696",
+        ] {
+            assert!(phone_is_valid(good), "{good}");
+        }
+        for bad in [
+            "555 0100",
+            "(555) 010-0100",
+            "+10000000000",
+            "+1 555 0100",
+            "+",
+            "+ 43",
+            "+0 123 4567",
+            "call me",
+            "+44 844 209 0611 ext. 2",
+            "",
+        ] {
+            assert!(!phone_is_valid(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Bearer-token checks as App Store Connect makes them: ES256, a `kid`,
 //! `aud: appstoreconnect-v1`, `iss` (team key) or `sub: "user"`
-//! (individual key), a lifetime of at most 20 minutes (from `iat`, or from
-//! now when the token has none), not expired, and,
-//! when public keys are configured, a valid signature. Anything else is
-//! Apple's 401 `NOT_AUTHORIZED`.
+//! (individual key), an expiry at most 20 minutes from now (Apple: tokens
+//! "that expire more than 20 minutes into the future are not valid";
+//! `iat` is optional and only must not lie in the future), not expired,
+//! and, when public keys are configured, a valid signature. Anything else
+//! is Apple's 401 `NOT_AUTHORIZED`. A token with a `scope` claim allows
+//! only the requests it lists; any other is Apple's 403
+//! `FORBIDDEN.REQUEST_DOES_NOT_MATCH_SCOPE`.
 
 use super::errors::ApiError;
 use base64::Engine;
@@ -15,12 +18,29 @@ pub const AUDIENCE: &str = "appstoreconnect-v1";
 pub const MAX_LIFETIME_SECS: i64 = 1200;
 /// Tolerated clock skew for an `iat` slightly in the future.
 const SKEW_SECS: i64 = 60;
+/// Query parameters a scope does not constrain (Apple's token page).
+const UNSCOPED_PARAMETERS: [&str; 3] = ["limit", "cursor", "sort"];
+
+/// What a request asks, for matching it against a token's scope.
+pub struct RequestLine<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+}
+
+/// A verified token: its key id, expiry and scope, if it has one.
+#[derive(Clone)]
+struct Verified {
+    kid: String,
+    exp: i64,
+    scope: Option<Vec<String>>,
+}
 
 pub struct Auth {
     keys: Vec<DecodingKey>,
     /// Tokens already verified, with their key id and expiry: clients reuse
     /// one token for many requests, and ES256 verification is not free.
-    verified: Mutex<HashMap<String, (String, i64)>>,
+    verified: Mutex<HashMap<String, Verified>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,27 +59,40 @@ impl Auth {
         })
     }
 
-    /// The key id of a valid token, or Apple's 401.
-    pub fn check(&self, authorization: Option<&str>, now: i64) -> Result<String, ApiError> {
+    /// The key id of a valid token whose scope allows `request`, or
+    /// Apple's 401 (or 403 outside the scope).
+    pub fn check(&self, authorization: Option<&str>, now: i64, request: &RequestLine) -> Result<String, ApiError> {
         let token = authorization
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or_else(ApiError::not_authorized)?;
-        if let Some((kid, exp)) = self.verified.lock().expect("auth cache").get(token)
-            && *exp > now
+        let verified = self.verify(token, now)?;
+        if let Some(scope) = &verified.scope
+            && !scope.iter().any(|entry| scope_allows(entry, request))
         {
-            return Ok(kid.clone());
+            let entries: Vec<String> = scope.iter().map(|e| entry_data(e)).collect();
+            return Err(ApiError::outside_scope(&request_data(request), &entries));
         }
-        let (kid, exp) = check_token(token, &self.keys, now).ok_or_else(ApiError::not_authorized)?;
+        Ok(verified.kid)
+    }
+
+    /// A valid token's claims, from the cache of tokens already verified.
+    fn verify(&self, token: &str, now: i64) -> Result<Verified, ApiError> {
+        if let Some(v) = self.verified.lock().expect("auth cache").get(token)
+            && v.exp > now
+        {
+            return Ok(v.clone());
+        }
+        let verified = check_token(token, &self.keys, now).ok_or_else(ApiError::not_authorized)?;
         let mut cache = self.verified.lock().expect("auth cache");
         if cache.len() > 10_000 {
             cache.clear();
         }
-        cache.insert(token.to_owned(), (kid.clone(), exp));
-        Ok(kid)
+        cache.insert(token.to_owned(), verified.clone());
+        Ok(verified)
     }
 }
 
-fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<(String, i64)> {
+fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<Verified> {
     let header = jsonwebtoken::decode_header(token).ok()?;
     if header.alg != Algorithm::ES256 {
         return None;
@@ -68,6 +101,27 @@ fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<(String, i
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims["exp"].as_i64()?;
+    if !(claims_ok(&claims, now)? && signed(token, keys)) {
+        return None;
+    }
+    let scope = match &claims["scope"] {
+        serde_json::Value::Null => None,
+        serde_json::Value::Array(entries) => Some(
+            entries
+                .iter()
+                .map(|e| e.as_str().map(str::to_owned))
+                .collect::<Option<Vec<String>>>()?,
+        ),
+        _ => return None,
+    };
+    Some(Verified { kid, exp, scope })
+}
+
+/// Audience, issuer and times. The 20-minute cap counts from now, whether
+/// or not the token has an `iat` (Codemagic's CLI and other clients sign
+/// none; fastlane signs `iat = now - 60`, `exp` up to `now + 1200`).
+fn claims_ok(claims: &serde_json::Value, now: i64) -> Option<bool> {
     let audience_ok = match &claims["aud"] {
         serde_json::Value::String(a) => a == AUDIENCE,
         serde_json::Value::Array(list) => list.iter().any(|a| a == AUDIENCE),
@@ -75,31 +129,95 @@ fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<(String, i
     };
     let issuer_ok = claims["iss"].as_str().is_some_and(|i| !i.is_empty()) || claims["sub"] == "user";
     let exp = claims["exp"].as_i64()?;
-    // `iat` is optional: Apple accepts tokens without it (Codemagic's CLI
-    // and other clients sign none); then the lifetime counts from now.
-    let (lifetime_ok, time_ok) = match &claims["iat"] {
-        serde_json::Value::Null => (exp - now <= MAX_LIFETIME_SECS, exp > now),
+    let time_ok = exp > now && exp - now <= MAX_LIFETIME_SECS;
+    let issued_ok = match &claims["iat"] {
+        serde_json::Value::Null => true,
         iat => {
             let iat = iat.as_i64()?;
-            (
-                exp > iat && exp - iat <= MAX_LIFETIME_SECS,
-                exp > now && iat <= now + SKEW_SECS,
-            )
+            exp > iat && iat <= now + SKEW_SECS
         }
     };
-    if !(audience_ok && issuer_ok && lifetime_ok && time_ok) {
-        return None;
+    Some(audience_ok && issuer_ok && time_ok && issued_ok)
+}
+
+/// Whether one of `keys` signed the token; with no keys, any signature.
+fn signed(token: &str, keys: &[DecodingKey]) -> bool {
+    if keys.is_empty() {
+        return true;
     }
-    if !keys.is_empty() {
-        let mut validation = Validation::new(Algorithm::ES256);
-        validation.set_audience(&[AUDIENCE]);
-        validation.leeway = 0;
-        let signed = keys
-            .iter()
-            .any(|k| jsonwebtoken::decode::<serde_json::Value>(token, k, &validation).is_ok());
-        if !signed {
-            return None;
-        }
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.set_audience(&[AUDIENCE]);
+    validation.leeway = 0;
+    // `exp` and `iat` were checked against now above.
+    validation.validate_exp = false;
+    keys.iter()
+        .any(|k| jsonwebtoken::decode::<serde_json::Value>(token, k, &validation).is_ok())
+}
+
+/// Whether a scope entry (`GET /v1/apps?filter[platform]=IOS`) allows the
+/// request: the same method and path, and the same query parameters in any
+/// order, leaving out `limit`, `cursor` and `sort` on both sides.
+fn scope_allows(entry: &str, request: &RequestLine) -> bool {
+    let Some((method, target)) = entry.trim().split_once(' ') else {
+        return false;
+    };
+    let (path, query) = match target.trim().split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target.trim(), None),
+    };
+    method == request.method && path == request.path && scoped_query(query) == scoped_query(request.query)
+}
+
+/// The query parameters a scope constrains, decoded and sorted.
+fn scoped_query(raw: Option<&str>) -> Option<Vec<(String, String)>> {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).ok()?;
+    pairs.retain(|(name, _)| !UNSCOPED_PARAMETERS.contains(&name.as_str()));
+    pairs.sort();
+    Some(pairs)
+}
+
+/// A request as Apple's 403 names it.
+fn request_data(request: &RequestLine) -> String {
+    let query = request.query.unwrap_or("null");
+    format!(
+        "RequestData(method={}, path={}, query={query})",
+        request.method, request.path
+    )
+}
+
+/// A scope entry as Apple's 403 lists it.
+fn entry_data(entry: &str) -> String {
+    let (method, target) = entry.trim().split_once(' ').unwrap_or((entry, ""));
+    let (path, query) = target.trim().split_once('?').unwrap_or((target.trim(), "null"));
+    format!("RequestData(method={method}, path={path}, query={query})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(method: &'a str, path: &'a str, query: Option<&'a str>) -> RequestLine<'a> {
+        RequestLine { method, path, query }
     }
-    Some((kid, exp))
+
+    #[test]
+    fn scopes_match_method_path_and_query_in_any_order() {
+        let entry = "GET /v1/apps?filter[platform]=IOS&filter[bundleId]=com.example";
+        let q = Some("filter%5BbundleId%5D=com.example&limit=5&filter%5Bplatform%5D=IOS&cursor=abc");
+        assert!(scope_allows(entry, &line("GET", "/v1/apps", q)));
+        assert!(!scope_allows(entry, &line("PATCH", "/v1/apps", q)));
+        assert!(!scope_allows(entry, &line("GET", "/v1/apps/1", q)));
+        assert!(!scope_allows(
+            entry,
+            &line("GET", "/v1/apps", Some("filter[platform]=IOS"))
+        ));
+        assert!(scope_allows(
+            "GET /v1/apps",
+            &line("GET", "/v1/apps", Some("sort=name&limit=2"))
+        ));
+        assert!(!scope_allows(
+            "GET /v1/apps",
+            &line("GET", "/v1/apps", Some("include=appInfos"))
+        ));
+    }
 }

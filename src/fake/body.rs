@@ -117,23 +117,26 @@ pub fn text(doc: &Document, name: &str) -> Result<Option<Option<String>>> {
 pub type Change = (String, Option<String>);
 
 /// The text attributes of a localization request: strings or null, of the
-/// resource's attribute names, within Apple's limits. `locale` is allowed
-/// only when creating (and read by the caller).
+/// resource's attribute names, within Apple's limits, in the order the
+/// spec lists them (Apple's errors come in that order: name, subtitle,
+/// privacyPolicyUrl, privacyChoicesUrl). `locale` is allowed only when
+/// creating (and read by the caller).
 pub fn localization_changes(kind: Kind, doc: &Document, creating: bool) -> Result<Vec<Change>> {
+    if let Some(name) = doc
+        .attributes
+        .keys()
+        .find(|n| !(kind.attributes().contains(&n.as_str()) || creating && *n == "locale"))
+    {
+        return Err(ApiError::unknown_attribute(kind.type_name(), name));
+    }
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    for name in doc.attributes.keys() {
-        if name == "locale" && creating {
-            continue;
-        }
-        if !kind.attributes().contains(&name.as_str()) {
-            return Err(ApiError::unknown_attribute(kind.type_name(), name));
-        }
+    for name in kind.attributes().iter().filter(|n| doc.attributes.contains_key(**n)) {
         let value = text(doc, name)?.flatten();
         if let Some(problem) = value.as_deref().and_then(|v| check_value(kind, name, v)) {
             problems.push(problem);
         }
-        out.push((name.clone(), value));
+        out.push(((*name).to_owned(), value));
     }
     match ApiError::merge(problems) {
         Some(e) => Err(e),
@@ -141,8 +144,9 @@ pub fn localization_changes(kind: Kind, doc: &Document, creating: bool) -> Resul
     }
 }
 
-/// Apple's server-side checks of one value: its length, and the URL form
-/// of the attributes the spec types `format: uri`.
+/// Apple's server-side checks of one value: its length, the URL form of
+/// the attributes the spec types `format: uri`, the characters a text
+/// field refuses, and control characters where they are refused.
 fn check_value(kind: Kind, name: &str, value: &str) -> Option<ApiError> {
     if let Some(max) = apple::max_length(kind, name)
         && apple::length(value) > max
@@ -154,6 +158,15 @@ fn check_value(kind: Kind, name: &str, value: &str) -> Option<ApiError> {
             name,
             format!("The '{name}' value is not a valid URL."),
         ));
+    }
+    if let Some(label) = apple::field_label(kind, name) {
+        let found = apple::refused_characters(value);
+        if !found.is_empty() {
+            return Some(ApiError::invalid_characters(name, label, &found));
+        }
+    }
+    if name == apple::NO_CONTROL_CHARACTERS && apple::has_control_character(value) {
+        return Some(ApiError::control_characters(name));
     }
     None
 }
@@ -199,8 +212,24 @@ pub fn category_change(name: &str, relationship: &Value) -> Result<Option<String
 }
 
 /// Review-detail attributes of a request: strings or null, and the one
-/// boolean.
+/// boolean; a contact phone as Apple takes it (an empty one is not
+/// judged: nothing shows what Apple does with it).
 pub fn review_changes(doc: &Document) -> Result<Vec<(String, Value)>> {
+    let changes = review_values(doc)?;
+    if let Some(Value::String(phone)) = doc.attributes.get("contactPhone")
+        && !phone.trim().is_empty()
+    {
+        if phone.len() > apple::MAX_PHONE_BYTES {
+            return Err(ApiError::phone_too_long(apple::MAX_PHONE_BYTES));
+        }
+        if !apple::phone_is_valid(phone) {
+            return Err(ApiError::invalid_phone());
+        }
+    }
+    Ok(changes)
+}
+
+fn review_values(doc: &Document) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (name, value) in &doc.attributes {
         let ok = if name == apple::REVIEW_FLAG {

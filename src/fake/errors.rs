@@ -20,6 +20,8 @@ pub struct ErrorObject {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<serde_json::Value>,
 }
 
 /// One failed request: a status and one or more error objects.
@@ -39,6 +41,7 @@ fn object(status: StatusCode, code: &str, title: &str, detail: Option<String>) -
         title: title.to_owned(),
         detail,
         source: None,
+        links: None,
     }
 }
 
@@ -96,6 +99,26 @@ impl ApiError {
             "Authentication credentials are missing or invalid.",
             "Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens",
         )
+    }
+
+    /// 403 for a request outside the token's `scope` claim, as Apple
+    /// answered one (Apple developer forums, a customerReviews request
+    /// under a GET-only scope). Requests and scopes are written as Apple
+    /// writes them: `RequestData(method=GET, path=/v1/apps, query=null)`.
+    pub fn outside_scope(request: &str, scopes: &[String]) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN.REQUEST_DOES_NOT_MATCH_SCOPE",
+            "This request does not match the scope specified in the API token.",
+            format!(
+                "The request {request} does not match any authorized scope: [{}]",
+                scopes.join(", ")
+            ),
+        );
+        e.errors[0].links = Some(json!({
+            "see": "https://developer.apple.com/documentation/appstoreconnectapi/generating_tokens_for_api_requests"
+        }));
+        e
     }
 
     pub fn rate_limited() -> ApiError {
@@ -291,6 +314,79 @@ impl ApiError {
                 "The attribute '{name}' has a value whose length exceeds the maximum. It cannot exceed {max} characters."
             ),
             &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// Apple's refusal of characters in a text field (itsyconnect-macos
+    /// #54: "Description can’t contain the following character(s): ̌." on
+    /// `/data/attributes/description`), the characters listed as found.
+    pub fn invalid_characters(name: &str, label: &str, found: &[char]) -> ApiError {
+        let list: Vec<String> = found.iter().map(char::to_string).collect();
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_CHARACTERS",
+            "An attribute value has invalid characters.",
+            format!("{label} can’t contain the following character(s): {}.", list.join(", ")),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// Apple's refusal of control characters (fastlane #20285, for
+    /// `privacyPolicyText`).
+    pub fn control_characters(name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_CHARACTERS",
+            "An attribute value has invalid characters.",
+            format!(
+                "'{name}' must not contain control characters (for example, null, new lines, carriage returns, escape, and other invisible characters)."
+            ),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// A field of an app info that is not editable, one error per field
+    /// (itsyconnect-macos #64); the title is Apple's for this code on a
+    /// version's `versionString` (a captured body in semihcihan/storeconfig).
+    pub fn invalid_state(name: &str) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE",
+            "An attribute value is not acceptable for the current resource state.",
+            format!("The field '{name}' can not be modified in the current state."),
+            &format!("/data/attributes/{name}"),
+        )
+    }
+
+    /// Apple's refusal of a review contact phone (fastlane #16716,
+    /// apple-shipkit #189).
+    pub fn invalid_phone() -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID",
+            "An attribute value is invalid.",
+            "The phone number must be in a valid format. Preface the phone number with ‘+’ followed by the country code (for example, +44 844 209 0611)",
+            "/data/attributes/contactPhone",
+        )
+    }
+
+    /// A review contact phone over Apple's byte cap, in the wording Apple
+    /// used for it ("Phone number cannot be longer than 20 bytes", fastlane
+    /// #8839) and the code and title of its other length refusals.
+    pub fn phone_too_long(max: usize) -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG",
+            "An attribute value is too long.",
+            format!("Phone number cannot be longer than {max} bytes"),
+            "/data/attributes/contactPhone",
+        )
+    }
+
+    /// An app name another app of the account already has (fastlane #20732
+    /// on `/data/attributes/name`; the whole body in expo/eas-cli's
+    /// fixtures).
+    pub fn duplicate_app_name() -> ApiError {
+        ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE.SAME_ACCOUNT",
+            "The provided entity includes an attribute with a value that has already been used on this account.",
+            "The app name you entered is already being used for another app in your account. If you would like to use the name for this app you will need to submit an update to your other app to change the name, or remove it from App Store Connect.",
+            "/data/attributes/name",
         )
     }
 

@@ -1,7 +1,7 @@
 //! The steps every API request goes through before and after its handler,
 //! as middleware layers, outermost first: record it in the request log;
 //! maybe drop the connection; wait the injected latency; check the token
-//! (Apple's 401); take one request from the key's hourly budget (Apple's
+//! (Apple's 401, or 403 outside its scope); take one request from the key's hourly budget (Apple's
 //! 429, and `X-Rate-Limit` on every answer); maybe answer an injected 429
 //! or 500; refuse a body over [`MAX_BODY_BYTES`]; and, after a write was
 //! applied, maybe drop the connection so the client never learns it.
@@ -106,7 +106,12 @@ async fn authenticate(State(shared): State<Arc<Shared>>, mut request: Request, n
         Err(ApiError::not_authorized())
     } else {
         let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-        shared.auth.check(authorization, now_unix())
+        let line = super::auth::RequestLine {
+            method: request.method().as_str(),
+            path: request.uri().path(),
+            query: request.uri().query(),
+        };
+        shared.auth.check(authorization, now_unix(), &line)
     };
     match checked {
         Ok(kid) => {

@@ -13,9 +13,32 @@ fn app_fields() -> Vec<&'static str> {
     [&apple::APP_ATTRIBUTES[..], &apple::APP_RELATIONSHIPS[..]].concat()
 }
 
+/// The query one app takes, as an item of `GET /v1/apps` or alone.
+const APP_QUERY: [&str; 6] = [
+    "fields[apps]",
+    "include",
+    "limit[appStoreVersions]",
+    "limit[appInfos]",
+    "fields[appStoreVersions]",
+    "fields[appInfos]",
+];
+
+/// `include=appStoreVersions` and `include=appInfos` on apps, with their
+/// inline limits.
+fn app_includes(q: &Query) -> Result<render::AppIncludes> {
+    let include = q.list("include", Some(&apple::APP_RELATIONSHIPS))?.unwrap_or_default();
+    let has = |name: &str| include.iter().any(|i| i == name);
+    let versions = q.limit("limit[appStoreVersions]", MAX_INCLUDED_LIMIT, DEFAULT_INCLUDED_LIMIT)?;
+    let infos = q.limit("limit[appInfos]", MAX_INCLUDED_LIMIT, DEFAULT_INCLUDED_LIMIT)?;
+    Ok(render::AppIncludes {
+        versions: has("appStoreVersions").then_some(versions),
+        infos: has("appInfos").then_some(infos),
+    })
+}
+
 pub fn list_apps(state: &State, req: &Request) -> Result<Reply> {
-    let q = Query::parse(
-        req.query,
+    let allowed = [
+        &APP_QUERY[..],
         &[
             "filter[bundleId]",
             "filter[name]",
@@ -23,11 +46,13 @@ pub fn list_apps(state: &State, req: &Request) -> Result<Reply> {
             "filter[id]",
             "limit",
             "cursor",
-            "fields[apps]",
             "sort",
         ],
-    )?;
+    ]
+    .concat();
+    let q = Query::parse(req.query, &allowed)?;
     let keep = render::fields(&q, "apps", &app_fields())?;
+    let inc = app_includes(&q)?;
     let bundle = q.list("filter[bundleId]", None)?;
     let names = q.list("filter[name]", None)?;
     let ids = q.list("filter[id]", None)?;
@@ -60,20 +85,19 @@ pub fn list_apps(state: &State, req: &Request) -> Result<Reply> {
             apps.reverse();
         }
     }
-    Ok(Reply::ok(render::page(req, &q, apps, |a, _| {
-        Ok(render::app_json(req, a, &keep))
+    Ok(Reply::ok(render::page(req, &q, apps, |a, included| {
+        render::app_with_includes(req, &q, a, &keep, inc, included)
     })?))
 }
 
 pub fn get_app(state: &State, req: &Request, id: &str) -> Result<Reply> {
-    let q = Query::parse(req.query, &["fields[apps]"])?;
+    let q = Query::parse(req.query, &APP_QUERY)?;
     let keep = render::fields(&q, "apps", &app_fields())?;
+    let inc = app_includes(&q)?;
     let app = api::find_app(state, id)?;
-    Ok(Reply::ok(render::single(
-        req,
-        render::app_json(req, app, &keep),
-        Vec::new(),
-    )))
+    let mut included = Vec::new();
+    let data = render::app_with_includes(req, &q, app, &keep, inc, &mut included)?;
+    Ok(Reply::ok(render::single(req, data, included)))
 }
 
 fn version_includes(q: &Query) -> Result<Includes> {
@@ -219,18 +243,50 @@ pub fn get_localization(state: &State, req: &Request, kind: Kind, id: &str) -> R
     Ok(Reply::ok(render::single(req, data, Vec::new())))
 }
 
+/// The query of a review detail read through its version.
+const REVIEW_OF_VERSION_QUERY: [&str; 5] = [
+    "include",
+    "limit[appStoreReviewAttachments]",
+    "fields[appStoreReviewDetails]",
+    "fields[appStoreReviewAttachments]",
+    "fields[appStoreVersions]",
+];
+
 /// `GET /v1/appStoreVersions/{id}/appStoreReviewDetail`: `data: null`
-/// when the version has none.
+/// when the version has none. `include=appStoreReviewAttachments` (sent by
+/// fastlane) shows the attachments, none in the fake; `include=
+/// appStoreVersion` adds the version.
 pub fn get_review_detail_of_version(state: &State, req: &Request, id: &str) -> Result<Reply> {
-    let q = Query::parse(req.query, &["fields[appStoreReviewDetails]"])?;
+    let q = Query::parse(req.query, &REVIEW_OF_VERSION_QUERY)?;
     let keep = render::fields(&q, "appStoreReviewDetails", &render::review_field_names())?;
+    render::fields(&q, "appStoreReviewAttachments", &apple::REVIEW_ATTACHMENT_FIELDS)?;
+    let include = q.list("include", Some(&["appStoreVersion", apple::REVIEW_ATTACHMENTS]))?;
+    let has = |name: &str| include.as_ref().is_some_and(|i| i.iter().any(|n| n == name));
+    let limit = q.limit(
+        "limit[appStoreReviewAttachments]",
+        MAX_INCLUDED_LIMIT,
+        DEFAULT_INCLUDED_LIMIT,
+    )?;
     let (a, v) = api::version_index(state, id)?;
-    let version = &state.apps[a].app_store_versions[v];
-    let data = match &version.review_detail {
-        Some(r) => render::review_json(req, &version.id, r, &keep),
-        None => Value::Null,
+    let app = &state.apps[a];
+    let version = &app.app_store_versions[v];
+    let Some(r) = &version.review_detail else {
+        return Ok(Reply::ok(render::single(req, Value::Null, Vec::new())));
     };
-    Ok(Reply::ok(render::single(req, data, Vec::new())))
+    let attachments = has(apple::REVIEW_ATTACHMENTS).then_some(limit);
+    let data = render::review_json(req, &version.id, r, &keep, attachments);
+    let mut included = Vec::new();
+    if has("appStoreVersion") {
+        included.push(render::version_json(
+            req,
+            &q,
+            app,
+            version,
+            &Includes::NONE,
+            &mut Vec::new(),
+        )?);
+    }
+    Ok(Reply::ok(render::single(req, data, included)))
 }
 
 pub fn get_review_detail(state: &State, req: &Request, id: &str) -> Result<Reply> {
@@ -241,7 +297,7 @@ pub fn get_review_detail(state: &State, req: &Request, id: &str) -> Result<Reply
     let r = version.review_detail.as_ref().expect("found by id");
     Ok(Reply::ok(render::single(
         req,
-        render::review_json(req, &version.id, r, &keep),
+        render::review_json(req, &version.id, r, &keep, None),
         Vec::new(),
     )))
 }

@@ -83,7 +83,7 @@ pub fn localization_field_names(kind: Kind) -> Vec<&'static str> {
 /// The names `fields[appStoreReviewDetails]` accepts.
 pub fn review_field_names() -> Vec<&'static str> {
     let mut names = apple::REVIEW_TEXT_ATTRIBUTES.to_vec();
-    names.extend([apple::REVIEW_FLAG, "appStoreVersion"]);
+    names.extend([apple::REVIEW_FLAG, "appStoreVersion", apple::REVIEW_ATTACHMENTS]);
     names
 }
 
@@ -114,11 +114,29 @@ fn resource(
     v
 }
 
+/// A relationship object as Apple writes every one: `links.self` (the
+/// relationship) and `links.related` (the related resource or resources).
 fn relationship_links(req: &Request, type_name: &str, id: &str, relation: &str) -> Value {
     json!({ "links": {
         "self": format!("{}/v1/{type_name}/{id}/relationships/{relation}", req.base),
         "related": format!("{}/v1/{type_name}/{id}/{relation}", req.base),
     }})
+}
+
+/// A to-one relationship with its links and its linkage (`null` for none).
+fn to_one(req: &Request, type_name: &str, id: &str, relation: &str, data: Value) -> Value {
+    let mut rel = relationship_links(req, type_name, id, relation);
+    rel["data"] = data;
+    rel
+}
+
+/// A to-many relationship whose first `limit` linkages are given, of
+/// `total` in all, as an `include` shows it.
+fn to_many(req: &Request, owner: (&str, &str), relation: &str, data: Vec<Value>, total: usize, limit: usize) -> Value {
+    let mut rel = relationship_links(req, owner.0, owner.1, relation);
+    rel["data"] = Value::Array(data);
+    rel["meta"] = json!({ "paging": { "total": total, "limit": limit } });
+    rel
 }
 
 pub fn app_json(req: &Request, app: &App, keep: &Keep) -> Value {
@@ -134,6 +152,64 @@ pub fn app_json(req: &Request, app: &App, keep: &Keep) -> Value {
     resource(req, "apps", &app.id, attributes, rel, keep)
 }
 
+/// What an app document includes: the inline limits of its versions and
+/// of its app infos, when they are included.
+#[derive(Clone, Copy, Default)]
+pub struct AppIncludes {
+    pub versions: Option<usize>,
+    pub infos: Option<usize>,
+}
+
+/// An app and what `include` asks of it (`include=appStoreVersions`, as
+/// fastlane finds an app), each relationship up to its inline limit. A
+/// relationship `fields[apps]` leaves out stays out.
+pub fn app_with_includes(
+    req: &Request,
+    q: &Query,
+    app: &App,
+    keep: &Keep,
+    inc: AppIncludes,
+    included: &mut Vec<Value>,
+) -> Result<Value> {
+    let mut doc = app_json(req, app, keep);
+    let owner = ("apps", app.id.as_str());
+    if let Some(limit) = inc.versions {
+        let shown = &app.app_store_versions[..app.app_store_versions.len().min(limit)];
+        let data = shown
+            .iter()
+            .map(|v| json!({"type": "appStoreVersions", "id": v.id}))
+            .collect();
+        for v in shown {
+            included.push(version_json(req, q, app, v, &Includes::NONE, &mut Vec::new())?);
+        }
+        let rel = to_many(
+            req,
+            owner,
+            "appStoreVersions",
+            data,
+            app.app_store_versions.len(),
+            limit,
+        );
+        replace_relationship(&mut doc, "appStoreVersions", rel);
+    }
+    if let Some(limit) = inc.infos {
+        let shown = &app.app_infos[..app.app_infos.len().min(limit)];
+        let data = shown.iter().map(|i| json!({"type": "appInfos", "id": i.id})).collect();
+        for info in shown {
+            included.push(app_info_json(req, q, info, None, &mut Vec::new())?);
+        }
+        let rel = to_many(req, owner, "appInfos", data, app.app_infos.len(), limit);
+        replace_relationship(&mut doc, "appInfos", rel);
+    }
+    Ok(doc)
+}
+
+fn replace_relationship(resource: &mut Value, name: &str, rel: Value) {
+    if let Some(slot) = resource.pointer_mut(&format!("/relationships/{name}")) {
+        *slot = rel;
+    }
+}
+
 pub fn localization_json(req: &Request, kind: Kind, parent: &str, l: &Localization, keep: &Keep) -> Value {
     let mut attributes = Map::new();
     attributes.insert("locale".into(), json!(l.locale));
@@ -142,25 +218,36 @@ pub fn localization_json(req: &Request, kind: Kind, parent: &str, l: &Localizati
     }
     let (parent_rel, parent_type) = kind.parent();
     let mut rel = Map::new();
+    let data = json!({ "type": parent_type, "id": parent });
     rel.insert(
         parent_rel.into(),
-        json!({ "data": { "type": parent_type, "id": parent } }),
+        to_one(req, kind.type_name(), &l.id, parent_rel, data),
     );
     resource(req, kind.type_name(), &l.id, attributes, rel, keep)
 }
 
-pub fn review_json(req: &Request, version: &str, r: &ReviewDetail, keep: &Keep) -> Value {
+/// A review detail; `attachments` is the inline limit when its review
+/// attachments are included. The fake keeps no attachments, so an include
+/// shows an empty list.
+pub fn review_json(req: &Request, version: &str, r: &ReviewDetail, keep: &Keep, attachments: Option<usize>) -> Value {
+    const TYPE: &str = "appStoreReviewDetails";
     let mut attributes = Map::new();
     for name in apple::REVIEW_TEXT_ATTRIBUTES {
         attributes.insert(name.into(), json!(r.text(name).cloned().flatten()));
     }
     attributes.insert(apple::REVIEW_FLAG.into(), json!(r.demo_account_required));
     let mut rel = Map::new();
+    let data = json!({ "type": "appStoreVersions", "id": version });
     rel.insert(
         "appStoreVersion".into(),
-        json!({ "data": { "type": "appStoreVersions", "id": version } }),
+        to_one(req, TYPE, &r.id, "appStoreVersion", data),
     );
-    resource(req, "appStoreReviewDetails", &r.id, attributes, rel, keep)
+    let files = match attachments {
+        Some(limit) => to_many(req, (TYPE, &r.id), apple::REVIEW_ATTACHMENTS, Vec::new(), 0, limit),
+        None => relationship_links(req, TYPE, &r.id, apple::REVIEW_ATTACHMENTS),
+    };
+    rel.insert(apple::REVIEW_ATTACHMENTS.into(), files);
+    resource(req, TYPE, &r.id, attributes, rel, keep)
 }
 
 /// A to-many relationship with its first `limit` items included.
@@ -174,15 +261,13 @@ fn include_localizations(
     included: &mut Vec<Value>,
 ) -> Value {
     let (_, parent_type) = kind.parent();
-    let mut rel = relationship_links(req, parent_type, parent, kind.type_name());
     let shown = &locs[..locs.len().min(limit)];
-    rel["data"] = shown
+    let data = shown
         .iter()
         .map(|l| json!({"type": kind.type_name(), "id": l.id}))
         .collect();
     included.extend(shown.iter().map(|l| localization_json(req, kind, parent, l, keep)));
-    rel["meta"] = json!({ "paging": { "total": locs.len(), "limit": limit } });
-    rel
+    to_many(req, (parent_type, parent), kind.type_name(), data, locs.len(), limit)
 }
 
 /// What a version document includes, read from the query.
@@ -236,7 +321,7 @@ pub fn version_json(
     if inc.review {
         review["data"] = match &v.review_detail {
             Some(r) => {
-                included.push(review_json(req, &v.id, r, &None));
+                included.push(review_json(req, &v.id, r, &None, None));
                 json!({ "type": "appStoreReviewDetails", "id": r.id })
             }
             None => Value::Null,
@@ -244,7 +329,8 @@ pub fn version_json(
     }
     rel.insert("appStoreReviewDetail".into(), review);
     if inc.app {
-        rel.insert("app".into(), json!({ "data": { "type": "apps", "id": app.id } }));
+        let data = json!({ "type": "apps", "id": app.id });
+        rel.insert("app".into(), to_one(req, "appStoreVersions", &v.id, "app", data));
         if !included
             .iter()
             .any(|i| i["type"] == "apps" && i["id"] == app.id.as_str())
@@ -285,7 +371,7 @@ pub fn app_info_json(
             Some(id) => json!({ "type": "appCategories", "id": id }),
             None => Value::Null,
         };
-        rel.insert(name.into(), json!({ "data": data }));
+        rel.insert(name.into(), to_one(req, "appInfos", &info.id, name, data));
     }
     Ok(resource(req, "appInfos", &info.id, attributes, rel, &keep))
 }

@@ -12,8 +12,9 @@ use super::render::{self, Includes};
 use super::state::{Attributes, Localization, ReviewDetail, State};
 use serde_json::Value;
 
-/// `STATE_ERROR` for every attribute the parent's state locks, one error
-/// object each, as Apple sends them.
+/// An error for every attribute the parent's state locks, one error object
+/// each, as Apple sends them: `STATE_ERROR` on a version's localization,
+/// `ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE` on an app info's.
 fn locked_attributes(state: &State, kind: Kind, app: usize, parent: usize, changes: &[Change]) -> Result<()> {
     let app = &state.apps[app];
     let (_, parent_state) = app.parent(kind, parent);
@@ -28,11 +29,41 @@ fn locked_attributes(state: &State, kind: Kind, app: usize, parent: usize, chang
             (!editable && !apple::editable_when_live(kind, name))
                 || (first && name == apple::REFUSED_ON_FIRST_VERSION && value.is_some())
         })
-        .map(|(name, _)| ApiError::locked(name))
+        .map(|(name, _)| match kind {
+            Kind::Version => ApiError::locked(name),
+            Kind::AppInfo => ApiError::invalid_state(name),
+        })
         .collect();
     match ApiError::merge(locked) {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Apple's refusal of an app name that another app of the account has in
+/// any of its app infos and locales: app names are unique, whatever their
+/// locale.
+fn name_taken(state: &State, kind: Kind, app: usize, changes: &[Change]) -> Result<()> {
+    let wanted = changes
+        .iter()
+        .find(|(n, _)| n == "name")
+        .and_then(|(_, v)| v.as_deref());
+    let Some(wanted) = wanted.filter(|_| kind == Kind::AppInfo) else {
+        return Ok(());
+    };
+    let taken = state
+        .apps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != app)
+        .flat_map(|(_, other)| &other.app_infos)
+        .flat_map(|info| &info.localizations)
+        .filter_map(|l| l.attributes.get("name").cloned().flatten())
+        .any(|name| apple::same_app_name(&name, wanted));
+    if taken {
+        Err(ApiError::duplicate_app_name())
+    } else {
+        Ok(())
     }
 }
 
@@ -95,6 +126,7 @@ pub fn create_localization(state: &mut State, req: &Request, kind: Kind) -> Resu
     if state.apps[a].localizations(kind, p).iter().any(|l| l.locale == locale) {
         return Err(ApiError::duplicate_locale(&locale));
     }
+    name_taken(state, kind, a, &changes)?;
     let mut attributes: Attributes = kind.attributes().iter().map(|n| ((*n).to_owned(), None)).collect();
     attributes.extend(changes);
     let loc = Localization {
@@ -134,6 +166,7 @@ pub fn patch_localization(state: &mut State, req: &Request, kind: Kind, id: &str
     {
         return Err(ApiError::required_attribute(name));
     }
+    name_taken(state, kind, a, &changes)?;
     let app = &mut state.apps[a];
     app.localizations_mut(kind, p)[l].attributes.extend(changes);
     let data = render::localization_json(req, kind, app.parent(kind, p).0, &app.localizations(kind, p)[l], &None);
@@ -317,7 +350,7 @@ pub fn create_review_detail(state: &mut State, req: &Request) -> Result<Reply> {
     };
     apply_review(&mut r, changes);
     let location = format!("{}/v1/appStoreReviewDetails/{}", req.base, r.id);
-    let body = render::single(req, render::review_json(req, &version_id, &r, &None), Vec::new());
+    let body = render::single(req, render::review_json(req, &version_id, &r, &None, None), Vec::new());
     state.apps[a].app_store_versions[v].review_detail = Some(r);
     Ok(Reply::created(body, location))
 }
@@ -331,6 +364,6 @@ pub fn patch_review_detail(state: &mut State, req: &Request, id: &str) -> Result
     let version = &mut state.apps[a].app_store_versions[v];
     let r = version.review_detail.as_mut().expect("found by id");
     apply_review(r, changes);
-    let data = render::review_json(req, &version.id, r, &None);
+    let data = render::review_json(req, &version.id, r, &None, None);
     Ok(Reply::ok(render::single(req, data, Vec::new())))
 }

@@ -418,21 +418,21 @@ async fn app_infos_include_localizations_and_patch_categories() {
     );
     let live = api.patch("/v1/appInfos/i-live", patch("i-live")).await;
     assert_eq!((live.status, live.code()), (409, "STATE_ERROR"));
-    // App-info localizations of a live app info: name locked, privacy URL not.
-    let name = api
-        .patch(
-            "/v1/appInfoLocalizations/il-live-en",
-            json!({"data": {"type": "appInfoLocalizations", "id": "il-live-en", "attributes": {"name": "New"}}}),
-        )
-        .await;
-    assert_eq!(name.code(), "STATE_ERROR");
-    let url = api
-        .patch(
-            "/v1/appInfoLocalizations/il-live-en",
-            json!({"data": {"type": "appInfoLocalizations", "id": "il-live-en", "attributes": {"privacyPolicyUrl": "https://example.com/p2"}}}),
-        )
-        .await;
-    assert_eq!(url.status, 200, "{}", url.text);
+    // App-info localizations of a live app info: every field is refused,
+    // the privacy URLs too (itsyconnect-macos #64, nulljosh/bookrank #4).
+    for attribute in ["name", "privacyPolicyUrl"] {
+        let a = api
+            .patch(
+                "/v1/appInfoLocalizations/il-live-en",
+                json!({"data": {"type": "appInfoLocalizations", "id": "il-live-en", "attributes": {attribute: "https://example.com/p2"}}}),
+            )
+            .await;
+        assert_eq!(
+            (a.status, a.code()),
+            (409, "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE"),
+            "{attribute}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -98,7 +98,9 @@ fn response_schema(template: &str, method: &str, status: u16) -> Value {
     schema
 }
 
-fn check(template: &str, method: &str, answer: &Answer, seen: &mut BTreeMap<String, u16>) {
+/// Validates an answer against the schema Apple's spec names for the
+/// operation and its status, and records that the operation was checked.
+pub fn check(template: &str, method: &str, answer: &Answer, seen: &mut BTreeMap<String, u16>) {
     let mut schema = response_schema(template, method, answer.status);
     // A to-one related endpoint with nothing to relate answers data: null.
     let single = schema["$ref"]
@@ -303,6 +305,8 @@ async fn every_operation_answers_in_apples_shapes() {
         &mut seen,
     );
 
+    refusals_answer_in_apples_shapes(&api, &mut seen).await;
+
     let unauthorized = api.http.get(api.url("/v1/apps/1")).send().await.unwrap();
     let status = unauthorized.status().as_u16();
     let text = unauthorized.text().await.unwrap();
@@ -318,7 +322,46 @@ async fn every_operation_answers_in_apples_shapes() {
     let operations: std::collections::BTreeSet<String> =
         seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
     assert_eq!(operations.len(), 20, "{operations:#?}");
-    for status in [400, 401, 404, 409, 422] {
+    for status in [400, 401, 403, 404, 409, 422] {
         assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
     }
+}
+
+/// The refusals of text, state, phone and scope, in Apple's error shape.
+async fn refusals_answer_in_apples_shapes(api: &Api, seen: &mut BTreeMap<String, u16>) {
+    let emoji =
+        json!({"data": {"type": "appStoreVersionLocalizations", "id": "l1", "attributes": {"description": "🚀"}}});
+    let answer = api.patch("/v1/appStoreVersionLocalizations/l1", emoji).await;
+    assert_eq!(answer.status, 409, "{}", answer.text);
+    check("/v1/appStoreVersionLocalizations/{id}", "PATCH", &answer, seen);
+    let live = json!({"data": {"type": "appInfoLocalizations", "id": "il-live-en", "attributes": {"privacyPolicyUrl": "https://example.com/p"}}});
+    let answer = api.patch("/v1/appInfoLocalizations/il-live-en", live).await;
+    assert_eq!(answer.status, 409, "{}", answer.text);
+    check("/v1/appInfoLocalizations/{id}", "PATCH", &answer, seen);
+    let phone =
+        json!({"data": {"type": "appStoreReviewDetails", "id": "r1", "attributes": {"contactPhone": "555 0100"}}});
+    let answer = api.patch("/v1/appStoreReviewDetails/r1", phone).await;
+    assert_eq!(answer.status, 409, "{}", answer.text);
+    check("/v1/appStoreReviewDetails/{id}", "PATCH", &answer, seen);
+    let scoped = api.signer.sign(
+        Some(&api.signer.kid),
+        &json!({"iss": "i", "exp": crate::harness::now() + 600, "aud": "appstoreconnect-v1", "scope": ["GET /v1/apps"]}),
+    );
+    let resp = api
+        .http
+        .get(api.url("/v1/apps/1"))
+        .bearer_auth(scoped)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let answer = Answer {
+        status,
+        headers: Default::default(),
+        body: serde_json::from_str(&text).unwrap(),
+        text,
+    };
+    assert_eq!(answer.status, 403, "{}", answer.text);
+    check("/v1/apps/{id}", "GET", &answer, seen);
 }
