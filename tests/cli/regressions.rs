@@ -158,3 +158,74 @@ async fn privacy_urls_on_a_live_app_info_are_blocked_and_never_sent() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(env.writes(), 0, "{:?}", env.fake.requests());
 }
+
+/// What apply cannot know offline, it reports as Apple says it, naming
+/// the field: here an app name another app of the account already has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_names_the_field_apple_pointed_at_in_every_report_format() {
+    let mut state = fixture_state("../plan-v1/live.json");
+    let mut other = state.apps[0].clone();
+    other.id = "2".into();
+    other.bundle_id = "com.example.other".into();
+    for info in &mut other.app_infos {
+        info.id = format!("{}-other", info.id);
+        for l in &mut info.localizations {
+            l.id = format!("{}-other", l.id);
+            l.attributes.insert("name".into(), Some("Marquee".into()));
+        }
+    }
+    other.app_store_versions.clear();
+    state.apps.push(other);
+    let env = Env::start(state, FaultConfig::default()).await;
+    let t = TempTree::new(&[
+        ("en-US/description.txt", b"Watch movies."),
+        ("en-US/name.txt", b"Marquee"),
+        ("de-DE/description.txt", b"Filme schauen."),
+    ]);
+    let metadata = t.metadata();
+    let comment = env.dir.path().join("comment.md");
+    let args = [
+        "--bundle-id",
+        "com.example.movies",
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ];
+    let out = env
+        .run(
+            &[
+                &[
+                    "apply",
+                    "--auto-approve",
+                    "--format",
+                    "json",
+                    "--comment-out",
+                    comment.to_str().unwrap(),
+                ][..],
+                &args,
+            ]
+            .concat(),
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "failed")
+        .unwrap();
+    let problem = &failed["error"]["problems"][0];
+    assert_eq!(problem["field"], "name");
+    assert_eq!(problem["code"], "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE.SAME_ACCOUNT");
+    // The progress lines (stderr) and the Markdown report name it too.
+    assert!(
+        stderr(&out).contains("FAILED   update appInfoLocalizations en-US (name): 409 name: ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE.SAME_ACCOUNT The app name you entered is already being used"),
+        "{}",
+        stderr(&out)
+    );
+    let markdown = std::fs::read_to_string(&comment).unwrap();
+    assert!(
+        markdown.contains("| ❌ | update appInfoLocalizations | en-US | name | 409 name: ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE.SAME_ACCOUNT"),
+        "{markdown}"
+    );
+}
