@@ -1,3 +1,6 @@
+//! The `asc-sync` binary: parse the command line, run the command, and
+//! turn its outcome into the documented exit code.
+
 use asc_sync::cli::Cli;
 use clap::Parser;
 use std::process::ExitCode;
