@@ -57,6 +57,9 @@ impl Decider<'_> {
                 None => candidates.push(i),
             }
         }
+        // A link is decided after the file it leads to, so that it follows
+        // its target's new text when that is its own live text too.
+        candidates.sort_by_key(|&i| hops(self.layout, &self.slots[i].rel));
         self.settle(&mut decision, &candidates);
         if let Some(note) = self.demo_note(&decision) {
             decision.notes.push(note);
@@ -174,23 +177,37 @@ fn planned<'d>(layout: &dyn Layout, decision: &'d Decision, rel: &str, hops: usi
     }
 }
 
-/// The regular file a path shows, through links and linked folders, as
-/// the tree is before any write; `None` when there is none inside the tree.
-pub fn source_file(layout: &dyn Layout, rel: &str) -> Option<String> {
+/// Follows a path through links and linked folders, as the tree is before
+/// any write: the path where the chain ends, and the links passed.
+fn follow(layout: &dyn Layout, rel: &str) -> (Option<String>, usize) {
     let mut rel = rel.to_owned();
-    for _ in 0..=MAX_HOPS {
+    for hops in 0..=MAX_HOPS {
         let (folder, name) = split(&rel);
         if let Some(link) = layout.folder_link(folder) {
-            rel = format!("{}/{name}", link.next?);
+            match link.next {
+                Some(next) => rel = format!("{next}/{name}"),
+                None => return (None, hops),
+            }
             continue;
         }
         match layout.kind(&rel) {
-            Kind::File => return Some(rel),
-            Kind::Missing | Kind::Link(Link { next: None, .. }) => return None,
+            Kind::File => return (Some(rel), hops),
+            Kind::Missing | Kind::Link(Link { next: None, .. }) => return (None, hops),
             Kind::Link(Link { next: Some(next), .. }) => rel = next,
         }
     }
-    None
+    (None, MAX_HOPS)
+}
+
+/// The regular file a path shows, through links and linked folders, as
+/// the tree is before any write; `None` when there is none inside the tree.
+pub fn source_file(layout: &dyn Layout, rel: &str) -> Option<String> {
+    follow(layout, rel).0
+}
+
+/// How many links lie between a path and the file it shows.
+fn hops(layout: &dyn Layout, rel: &str) -> usize {
+    follow(layout, rel).1
 }
 
 #[cfg(test)]
@@ -240,6 +257,13 @@ mod tests {
     #[test]
     fn a_link_follows_its_target_when_both_locales_changed_alike() {
         let slots = [notes("en-US", "New", "Old"), notes("de-DE", "New", "Old")];
+        let d = decide(&linked(), &slots);
+        assert_eq!(d.writes.keys().collect::<Vec<_>>(), ["en-US/release_notes.txt"]);
+    }
+
+    #[test]
+    fn a_link_listed_before_its_target_still_follows_it() {
+        let slots = [notes("de-DE", "New", "Old"), notes("en-US", "New", "Old")];
         let d = decide(&linked(), &slots);
         assert_eq!(d.writes.keys().collect::<Vec<_>>(), ["en-US/release_notes.txt"]);
     }

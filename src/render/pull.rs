@@ -74,7 +74,7 @@ fn detail(f: &FileChange) -> String {
     };
     match (&f.was_link, &f.reason) {
         (Some(target), _) => format!("{what} (was a link to {target}; now a file of its own)"),
-        (None, Some(reason)) => format!("{what}: left as it is: {reason}"),
+        (None, Some(reason)) => format!("{what} left as it is: {reason}"),
         (None, None) => what,
     }
 }
@@ -88,8 +88,9 @@ pub fn text(report: &PullReport) -> String {
             folder.path, folder.was_link
         );
     }
+    let width = report.files.iter().map(|f| f.path.chars().count()).max().unwrap_or(0);
     for f in &report.files {
-        let _ = writeln!(out, "  {} {}  {}", symbol(f.action), f.path, detail(f));
+        let _ = writeln!(out, "  {} {:width$}  {}", symbol(f.action), f.path, detail(f));
     }
     if !report.folders.is_empty() || !report.files.is_empty() {
         out.push('\n');
