@@ -406,6 +406,11 @@ pub struct PullArgs {
     #[arg(long)]
     pub include_secrets: bool,
 
+    /// Also write the Markdown summary here, as the body of a pull request
+    /// that brings the App Store's edits into git.
+    #[arg(long, value_name = "FILE")]
+    pub body_out: Option<PathBuf>,
+
     #[command(flatten)]
     pub github: GithubArgs,
 }

@@ -29,6 +29,10 @@ pub fn pull(global: &GlobalArgs, args: PullArgs) -> anyhow::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     print(&render_report(&report, args.format))?;
+    if let Some(path) = &args.body_out {
+        std::fs::write(path, render::pull::markdown(&report))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(gh) = Github::detect(args.github.github, args.github.no_github) {
         gh.append_summary(&render::pull::markdown(&report))?;
         let s = &report.summary;

@@ -136,6 +136,49 @@ async fn every_valid_real_tree_round_trips() {
     }
 }
 
+/// Each quirk the real trees taught us (CRLF, a BOM, padding, blank files,
+/// symlinks and symlinks checked out as files, linked folders, an empty
+/// locale folder, legacy review names), in the fixtures that plan accepts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_quirk_fixture_round_trips() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/trees");
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let root = entry.unwrap().path().join("metadata");
+        let loaded = asc_sync::tree::load_dir(&root, &Default::default());
+        if loaded.has_errors() || asc_sync::validate::validate(&loaded.tree).iter().any(|f| f.is_error()) {
+            continue;
+        }
+        round_trip(&root, BUNDLE).await;
+        checked.push(root.parent().unwrap().file_name().unwrap().to_owned());
+    }
+    checked.sort();
+    assert!(checked.len() >= 10, "{checked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_files_are_written_under_the_name_the_loader_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("metadata");
+    copy_tree(&fixture_tree("legacy-review"), &root);
+    let mut state = seeded(&root, BUNDLE);
+    let review = state.apps[0].app_store_versions[1].review_detail.as_mut().unwrap();
+    review.notes = Some("Use the demo account.".into());
+    let env = Env::start(state, Default::default()).await;
+    let current = std::fs::read(root.join("review_information/notes.txt")).unwrap();
+    let out = pull(&env, BUNDLE, &root, &[]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        read(&root.join("review_information/review_notes.txt")),
+        "Use the demo account.\n"
+    );
+    assert_eq!(
+        std::fs::read(root.join("review_information/notes.txt")).unwrap(),
+        current
+    );
+    assert_no_changes(&env, BUNDLE, &root).await;
+}
+
 fn git(repo: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .arg("-C")
@@ -277,31 +320,34 @@ async fn a_link_stays_a_link_when_both_locales_changed_alike() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_linked_locale_folder_that_diverged_becomes_a_folder_of_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("metadata");
-    copy_tree(&fixture_tree("folder-symlink"), &root);
-    assert!(is_symlink(&root.join("en-GB")));
-    let mut state = seeded(&root, BUNDLE);
-    set(
-        version_loc(&mut state, "en-GB"),
-        "whatsNew",
-        Some("Fixes for the colour picker, innit."),
-    );
-    let env = Env::start(state, Default::default()).await;
-    let out = pull(&env, BUNDLE, &root, &[]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(!is_symlink(&root.join("en-GB")), "now a real folder");
-    assert_eq!(
-        read(&root.join("en-GB/release_notes.txt")),
-        "Fixes for the colour picker, innit.\n"
-    );
-    assert_eq!(read(&root.join("en-GB/name.txt")), "Colour Notes\n", "copied");
-    assert_eq!(
-        read(&root.join("en-US/release_notes.txt")),
-        "Fixes for the colour picker.\n"
-    );
-    assert!(stderr(&out).contains("en-GB was a link to en-US"), "{}", stderr(&out));
-    assert_no_changes(&env, BUNDLE, &root).await;
+    for fixture in ["folder-symlink", "folder-symlink-as-file"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("metadata");
+        copy_tree(&fixture_tree(fixture), &root);
+        assert!(!root.join("en-GB").is_dir() || is_symlink(&root.join("en-GB")));
+        let mut state = seeded(&root, BUNDLE);
+        set(
+            version_loc(&mut state, "en-GB"),
+            "whatsNew",
+            Some("Fixes for the colour picker, innit."),
+        );
+        let env = Env::start(state, Default::default()).await;
+        let out = pull(&env, BUNDLE, &root, &[]).await;
+        assert_eq!(out.status.code(), Some(0), "{fixture}: {}", stderr(&out));
+        let en_gb = std::fs::symlink_metadata(root.join("en-GB")).unwrap();
+        assert!(en_gb.is_dir(), "{fixture}: now a real folder");
+        assert_eq!(
+            read(&root.join("en-GB/release_notes.txt")),
+            "Fixes for the colour picker, innit.\n"
+        );
+        assert_eq!(read(&root.join("en-GB/name.txt")), "Colour Notes\n", "copied");
+        assert_eq!(
+            read(&root.join("en-US/release_notes.txt")),
+            "Fixes for the colour picker.\n"
+        );
+        assert!(stderr(&out).contains("en-GB was a link to en-US"), "{}", stderr(&out));
+        assert_no_changes(&env, BUNDLE, &root).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -596,4 +642,45 @@ async fn a_fifty_locale_pull_takes_as_many_gets_as_a_plan() {
     assert_eq!(pull_gets, 3, "constant in the number of locales");
     assert_eq!(env.writes(), 0);
     assert_no_changes(&env, BUNDLE, &fresh).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_github_actions_pull_writes_the_body_the_job_summary_and_the_outputs() {
+    let mut state = example_state();
+    set(version_loc(&mut state, "de-DE"), "whatsNew", Some("Neu @org/team <b>"));
+    let env = Env::start(state, Default::default()).await;
+    let copy = env.dir.path().join("copy/metadata");
+    copy_tree(&example_metadata(), &copy);
+    let (summary, output, body) = (
+        env.dir.path().join("summary.md"),
+        env.dir.path().join("output.txt"),
+        env.dir.path().join("body.md"),
+    );
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
+    cmd.current_dir(env.dir.path())
+        .args(["pull", "--bundle-id", BUNDLE, "--metadata", copy.to_str().unwrap()])
+        .args(["--body-out", body.to_str().unwrap()])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .env("ASC_KEY_ID", &env.signer.kid)
+        .env("ASC_ISSUER_ID", "57246542-96fe-1a63-e053-0824d011072a")
+        .env("ASC_PRIVATE_KEY_PATH", &env.key_path)
+        .env("ASC_API_BASE_URL", &env.fake.base_url);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let body = read(&body);
+    assert!(body.starts_with("### asc-sync pull: com.example.marquee"), "{body}");
+    assert!(
+        body.contains("| ~ | ") && body.contains("de-DE/release_notes.txt | de-DE | whatsNew |"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("@org") && !body.contains("<b>"),
+        "paths and names only, never a value"
+    );
+    assert_eq!(read(&summary), body);
+    assert_eq!(read(&output), "has_changes=true\ncreated=0\nchanged=1\nleft=0\n");
 }
