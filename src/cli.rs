@@ -381,6 +381,8 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+// Pull writes the work tree: reading a committed revision means nothing here.
+#[command(mut_arg("rev", |a| a.hide(true)))]
 pub struct PullArgs {
     #[command(flatten)]
     pub target: TargetArgs,
