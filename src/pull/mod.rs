@@ -314,7 +314,7 @@ impl Outcome {
 
 fn reason(why: Withheld) -> String {
     match why {
-        Withheld::Secret => "a secret: written only with --include-secrets".to_owned(),
+        Withheld::Secret => "a secret, written only with --include-secrets".to_owned(),
         Withheld::DemoUserWithoutPassword => {
             "written only with the demo password (--include-secrets): a demo user alone would make plan turn demoAccountRequired off".to_owned()
         }

@@ -98,6 +98,9 @@ pub fn text(report: &PullReport) -> String {
     for note in &report.notes {
         let _ = writeln!(out, "Note: {note}");
     }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", summary_line(report));
     out
 }
@@ -112,10 +115,12 @@ pub fn markdown(report: &PullReport) -> String {
     let mut out = format!("### asc-sync pull: {}\n\n", cell(&heading(report)));
     let _ = writeln!(out, "**{}**\n", cell(&summary_line(report)));
     if report.has_changes {
-        out.push_str(
-            "These files now state the live App Store listing (edits made in App Store Connect since the tree was last in sync). \
+        let state = if report.dry_run { "would state" } else { "now state" };
+        let _ = writeln!(
+            out,
+            "These files {state} the live App Store listing (edits made in App Store Connect since the tree was last in sync). \
              Merging accepts the App Store's version into git. To keep git's version instead, close this pull request and run \
-             `asc-sync apply`, which restores the listing from the tree.\n\n",
+             `asc-sync apply`, which restores the listing from the tree.\n"
         );
     }
     let rows = report.folders.len() + report.files.len();

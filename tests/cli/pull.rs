@@ -684,3 +684,61 @@ async fn in_github_actions_pull_writes_the_body_the_job_summary_and_the_outputs(
     assert_eq!(read(&summary), body);
     assert_eq!(read(&output), "has_changes=true\ncreated=0\nchanged=1\nleft=0\n");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_pulls_the_web_edits_into_a_copy_and_plans_no_changes() {
+    let before = snapshot(&example_metadata());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["demo", "--pull"])
+        .env("NO_COLOR", "1");
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let plan = text.find("$ asc-sync plan\n").unwrap();
+    let pulled = text.find("$ asc-sync pull").unwrap();
+    let again = text.rfind("$ asc-sync plan --metadata").unwrap();
+    assert!(plan < pulled && pulled < again, "{text}");
+    assert!(text[plan..pulled].contains("Plan: 0 to create, 2 to update"), "{text}");
+    assert!(
+        text[pulled..again].contains("Pull: 0 files created, 3 changed"),
+        "{text}"
+    );
+    assert!(text[again..].contains("No changes."), "{text}");
+    assert_eq!(snapshot(&example_metadata()), before, "the checkout is never written");
+}
+
+/// What a reviewer reads: web edits, a link that became a file, the demo
+/// password left out, and a locale the web lacks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_reads_well_in_text_and_markdown() {
+    let mut state = example_state();
+    set(
+        version_loc(&mut state, "de-DE"),
+        "whatsNew",
+        Some("Neu in 2.1: Fehlerbehebungen"),
+    );
+    set(
+        version_loc(&mut state, "en-US"),
+        "promotionalText",
+        Some("Edited on the web"),
+    );
+    set(version_loc(&mut state, "ja"), "promotionalText", Some("ウェブで編集"));
+    let review = state.apps[0].app_store_versions[1].review_detail.as_mut().unwrap();
+    review.demo_account_password = Some("a-new-secret".into());
+    for v in &mut state.apps[0].app_store_versions {
+        v.localizations.retain(|l| l.locale != "fr-FR");
+    }
+    for i in &mut state.apps[0].app_infos {
+        i.localizations.retain(|l| l.locale != "fr-FR");
+    }
+    let env = Env::start(state, Default::default()).await;
+    copy_tree(&example_metadata(), &env.dir.path().join("copy/metadata"));
+    let relative = Path::new("copy/metadata");
+    let text = pull(&env, BUNDLE, relative, &["--dry-run"]).await;
+    insta::assert_snapshot!("pull_text", stdout(&text));
+    let markdown = pull(&env, BUNDLE, relative, &["--dry-run", "--format", "markdown"]).await;
+    insta::assert_snapshot!("pull_markdown", stdout(&markdown));
+}
