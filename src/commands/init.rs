@@ -32,32 +32,31 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
         .metadata
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_METADATA_PATH));
-    let text = config_text(&bundle_id, &platform, &metadata, args.app_version.as_deref());
-    std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
-    eprintln!(
-        "Wrote {}: {bundle_id} on {platform}, metadata in {}",
-        config_path.display(),
-        metadata.display()
-    );
 
-    let settings = Settings::resolve(
-        &with_config(global, Some(config_path.clone())),
-        &TargetArgs::default(),
-        &args.connection,
-        true,
-    )?;
-    let target = settings.target.as_ref().context("no app given")?;
+    // Pull first, with what the file will say, so that a failure (no
+    // editable version, say) leaves no settings file behind.
+    let target = TargetArgs {
+        metadata: Some(config_path.parent().unwrap_or(Path::new("")).join(&metadata)),
+        bundle_id: Some(bundle_id.clone()),
+        platform: Some(platform.clone()),
+        app_version: args.app_version.clone(),
+        rev: None,
+    };
+    let settings = Settings::resolve(&lookup, &target, &args.connection, true)?;
     let options = PullOptions {
         include_secrets: args.include_secrets,
         ..PullOptions::default()
     };
-    let report = match pulled(&settings, target, &options, false)? {
+    let resolved = settings.target.as_ref().context("no app given")?;
+    let report = match pulled(&settings, resolved, &options, false)? {
         Ok(report) => report,
         Err(outcome) => return Ok(outcome),
     };
+    let text = config_text(&bundle_id, &platform, &metadata, args.app_version.as_deref());
+    std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
     print(&crate::render::pull::text(&report))?;
     print(&format!(
-        "\nNext: `asc-sync plan` shows No changes. Commit {} and {}.\n",
+        "\nWrote {}: {bundle_id} on {platform}, metadata in {}.\nNext: `asc-sync plan` shows No changes. Commit both.\n",
         config_path.display(),
         settings.tree.metadata.display()
     ))?;

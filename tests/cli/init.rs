@@ -104,3 +104,38 @@ async fn with_several_apps_init_asks_which_and_matches_the_bundle_id_exactly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(read(&env, "asc-sync.toml").contains("bundle_id = \"com.example.marquee\"\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_finds_the_platform_the_app_has_versions_for() {
+    let mut state = example_state();
+    for v in &mut state.apps[0].app_store_versions {
+        v.platform = "MAC_OS".into();
+    }
+    let env = Env::start(state, Default::default()).await;
+    let out = env.run(&["init", "--bundle-id", BUNDLE]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(&env, "asc-sync.toml").contains("platform = \"MAC_OS\""));
+    let plan = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_init_leaves_no_settings_file() {
+    let mut state = example_state();
+    state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
+    let env = Env::start(state, Default::default()).await;
+    let out = env.run(&["init"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no version is in an editable state") && err.contains("--app-version live"),
+        "{err}"
+    );
+    assert!(!env.dir.path().join("asc-sync.toml").exists());
+
+    let out = env.run(&["init", "--app-version", "live"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(&env, "asc-sync.toml").contains("version = \"live\""));
+    let plan = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+}
