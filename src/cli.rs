@@ -11,7 +11,8 @@ Exit codes:
      --detailed-exitcode); apply applied every change
   1  error before any write: a tree with errors, a bad key, a usage error, an
      unsafe plan refused, App Store Connect unreachable
-  2  plan --detailed-exitcode: changes present
+  2  plan --detailed-exitcode: changes present; pull --detailed-exitcode: files
+     written (or to write, with --dry-run)
   3  apply: partial, some writes failed and the rest were applied
      (a new plan shows only what is left)
   4  apply: the saved plan is stale (the live listing changed); nothing written";
@@ -65,6 +66,17 @@ pub enum Command {
 
     /// Render a saved plan.
     Show(ShowArgs),
+
+    /// Write the live listing into the tree: only the files whose meaning
+    /// differs from the App Store, so `git diff` shows just the web's
+    /// edits and a plan afterwards shows No changes. Accepts the App
+    /// Store's version into git; `apply` restores git's version instead.
+    #[command(after_help = EXIT_CODES)]
+    Pull(PullArgs),
+
+    /// Start from the live listing: find the app, write asc-sync.toml
+    /// (bundle id, platform, metadata path) and pull the tree into it.
+    Init(InitArgs),
 
     /// See the whole loop on a built-in fake App Store Connect: an example
     /// tree, a live listing that drifted, the plan, and with --apply the apply.
@@ -361,6 +373,81 @@ pub struct DemoArgs {
     /// Apply the plan too, then plan again to show that nothing is left.
     #[arg(long)]
     pub apply: bool,
+
+    /// Accept the web's edits instead: pull them into a temporary copy of
+    /// the example tree, then plan again to show that nothing is left.
+    #[arg(long, conflicts_with = "apply")]
+    pub pull: bool,
+}
+
+#[derive(Debug, Args)]
+// Pull writes the work tree: reading a committed revision means nothing here.
+#[command(mut_arg("rev", |a| a.hide(true)))]
+pub struct PullArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub targeting: TargetingArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Output format: text, markdown (a pull request's body) or json.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Show what would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Exit 2 when files were written (or would be, with --dry-run); 0 when none, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Write the review demo password too. Without it, its file is left as
+    /// it is: the password is a secret and does not belong in git.
+    #[arg(long)]
+    pub include_secrets: bool,
+
+    /// Also write the Markdown summary here, as the body of a pull request
+    /// that brings the App Store's edits into git.
+    #[arg(long, value_name = "FILE")]
+    pub body_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub github: GithubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The app's bundle id [default: the only app the API key can see].
+    #[arg(long, value_name = "ID")]
+    pub bundle_id: Option<String>,
+
+    /// IOS, MAC_OS, TV_OS or VISION_OS [default: the platform the app has
+    /// versions for; IOS when it has several].
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+
+    /// Where the tree goes, relative to the settings file [default: fastlane/metadata].
+    #[arg(long, value_name = "DIR")]
+    pub metadata: Option<PathBuf>,
+
+    /// "editable" (the default), "live" or a version string; written to
+    /// asc-sync.toml when given.
+    #[arg(long = "app-version", value_name = "VERSION")]
+    pub app_version: Option<String>,
+
+    /// Replace an existing asc-sync.toml (with a new file: its other
+    /// settings are not kept).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write the review demo password too (see pull).
+    #[arg(long)]
+    pub include_secrets: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// GitHub Actions integration.

@@ -17,6 +17,8 @@
 //!   closures, saved and loaded as versioned JSON; `render` turns plans,
 //!   reports and findings into text, Markdown, JSON and GitHub commands;
 //!   `apply` checks a plan is still fresh and sends it.
+//! - `pull` goes the other way: the live state written back into the tree,
+//!   only the files whose meaning differs, never through a link.
 //! - `model` is the vocabulary they share: resources, attributes, the file
 //!   for each, and the rules of Apple's that asc-sync predicts; `locale`
 //!   the 50 App Store locale codes.
@@ -41,6 +43,7 @@ pub mod locale;
 pub mod logging;
 pub mod model;
 pub mod plan;
+pub mod pull;
 pub mod render;
 pub(crate) mod settings;
 pub mod targeting;

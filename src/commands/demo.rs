@@ -2,6 +2,7 @@
 //! The live listing starts equal to the example tree and then drifts the
 //! way real listings do: a release note edited on the web, a locale that
 //! was never created, a keyword change, promotional text edited on the web.
+//! `--apply` restores git's version; `--pull` accepts the web's instead.
 
 use super::reconcile::{make_plan, run_apply};
 use super::{Outcome, print};
@@ -12,6 +13,7 @@ use crate::live::VersionSelector;
 use crate::plan::DiffOptions;
 use crate::settings::Target;
 use include_dir::{Dir, include_dir};
+use std::path::Path;
 use std::sync::Arc;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/metadata-example/metadata");
@@ -29,11 +31,16 @@ fn example_tree() -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDi
     Ok((dir.path().to_owned(), Some(dir)))
 }
 
-/// The live state: equal to the tree, then drifted.
-fn drifted(state: &mut State) {
+/// The live state: equal to the tree, then drifted. The locale never
+/// created is git's change, not the web's, so it is left out when the demo
+/// pulls the web's edits.
+fn drifted(state: &mut State, locale_missing: bool) {
     let app = &mut state.apps[0];
     let version = &mut app.app_store_versions[1];
-    version.localizations.retain(|l| l.locale != "fr-FR");
+    if locale_missing {
+        version.localizations.retain(|l| l.locale != "fr-FR");
+        app.app_infos[1].localizations.retain(|l| l.locale != "fr-FR");
+    }
     for l in &mut version.localizations {
         let set = |l: &mut crate::fake::state::Localization, k: &str, v: &str| {
             l.attributes.insert(k.into(), Some(v.into()));
@@ -59,7 +66,34 @@ fn drifted(state: &mut State) {
             _ => {}
         }
     }
-    app.app_infos[1].localizations.retain(|l| l.locale != "fr-FR");
+}
+
+/// A throwaway API key: the fake checks tokens exactly as Apple would.
+fn demo_key() -> anyhow::Result<(Credentials, String)> {
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let credentials = Credentials {
+        key_id: "DEMOKEY123".into(),
+        issuer_id: Some("00000000-0000-0000-0000-000000000000".into()),
+        private_key: secret.to_pkcs8_pem(LineEnding::LF)?.to_string().into(),
+        duration: 1200,
+        in_house: false,
+    };
+    Ok((credentials, secret.public_key().to_public_key_pem(LineEnding::LF)?))
+}
+
+fn intro(base_url: &str, path: &std::path::Path, pull: bool) -> String {
+    let drift = if pull {
+        "a German release note, the English keywords and the English promotional text were edited on the web"
+    } else {
+        "a German release note was edited on the web, French was never\n\
+         created, the English keywords changed, and the English promotional text was edited on the web"
+    };
+    format!(
+        "asc-sync demo: a fake App Store Connect is running at {base_url} with the example app {BUNDLE_ID}.\n\
+         Its live listing drifted from {}: {drift}.\n\n",
+        path.display()
+    )
 }
 
 pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
@@ -72,19 +106,8 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     );
     let tree = loaded.tree;
     let mut state = State::from_tree(&tree, BUNDLE_ID, "IOS");
-    drifted(&mut state);
-
-    // A throwaway API key: the fake checks tokens exactly as Apple would.
-    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
-    let credentials = Credentials {
-        key_id: "DEMOKEY123".into(),
-        issuer_id: Some("00000000-0000-0000-0000-000000000000".into()),
-        private_key: secret.to_pkcs8_pem(LineEnding::LF)?.to_string().into(),
-        duration: 1200,
-        in_house: false,
-    };
-    let public = secret.public_key().to_public_key_pem(LineEnding::LF)?;
+    drifted(&mut state, !args.pull);
+    let (credentials, public) = demo_key()?;
     let color = super::reconcile::color(global);
     let rt = super::reconcile::runtime()?;
     rt.block_on(async {
@@ -94,13 +117,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             ..Default::default()
         })
         .await?;
-        print(&format!(
-            "asc-sync demo: a fake App Store Connect is running at {} with the example app {BUNDLE_ID}.\n\
-             Its live listing drifted from {}: a German release note was edited on the web, French was never\n\
-             created, the English keywords changed, and the English promotional text was edited on the web.\n\n",
-            fake.base_url,
-            path.display()
-        ))?;
+        print(&intro(&fake.base_url, &path, args.pull))?;
         let client = Arc::new(Client::new(
             &credentials,
             ClientOptions {
@@ -122,8 +139,14 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             "$ asc-sync plan\n\n{}",
             crate::render::plan::text(&planned.plan, color)
         ))?;
+        if args.pull {
+            return pull_into_copy(&client, &path, &target, color).await;
+        }
         if !args.apply {
-            print("\nRun `asc-sync demo --apply` to apply this plan to the fake and plan again.\n")?;
+            print(
+                "\nRun `asc-sync demo --apply` to apply this plan to the fake and plan again, or\n\
+                 `asc-sync demo --pull` to take the web's edits into a copy of the tree instead.\n",
+            )?;
             return Ok(Outcome::Success);
         }
         let report = run_apply(client.clone(), &planned.plan).await;
@@ -142,4 +165,47 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             Outcome::Success
         })
     })
+}
+
+/// The other way out of drift: pull the live listing into a temporary
+/// copy of the example tree (never into the checkout), then plan again.
+async fn pull_into_copy(client: &Client, path: &Path, target: &Target, color: bool) -> anyhow::Result<Outcome> {
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join("metadata");
+    copy_dir(path, &copy)?;
+    let live = crate::live::fetch(client, &target.bundle_id, &target.platform, &target.version).await?;
+    let (local, _) = crate::pull::Local::read(&copy, &Default::default());
+    let pulled = crate::pull::decide(&local, &live, &Default::default());
+    pulled.write()?;
+    print(&format!(
+        "\n$ asc-sync pull --metadata {}\n\n{}",
+        copy.display(),
+        crate::render::pull::text(&pulled.report)
+    ))?;
+    let tree = crate::tree::load_dir(&copy, &Default::default()).tree;
+    let options = DiffOptions {
+        metadata_path: copy.display().to_string(),
+        ..DiffOptions::default()
+    };
+    let again = make_plan(client, &tree, target, &options).await?;
+    print(&format!(
+        "\n$ asc-sync plan --metadata {}\n\n{}",
+        copy.display(),
+        crate::render::plan::text(&again.plan, color)
+    ))?;
+    Ok(Outcome::Success)
+}
+
+/// Copies the example tree, file by file.
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry?;
+        let dest = to.join(entry.path().strip_prefix(from)?);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "fake")]
 mod demo;
+mod init;
+mod pull;
 mod reconcile;
 
 use crate::cli::{Cli, Command, ValidateArgs};
@@ -47,6 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => reconcile::plan(&cli.global, args),
         Command::Apply(args) => reconcile::apply(&cli.global, args),
         Command::Show(args) => reconcile::show(&cli.global, args),
+        Command::Pull(args) => pull::pull(&cli.global, args),
+        Command::Init(args) => init::init(&cli.global, args),
         #[cfg(feature = "fake")]
         Command::Demo(args) => demo::demo(&cli.global, args),
     }

@@ -2,6 +2,7 @@
 //! functions from data to `String`; only the command layer prints.
 
 pub mod plan;
+pub mod pull;
 pub(crate) mod report;
 pub(crate) mod validation;
 

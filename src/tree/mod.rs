@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use strum::IntoEnumIterator;
 
-pub use source::{GitError, MAX_FILE_BYTES};
+pub use source::{GitError, MAX_FILE_BYTES, normalize};
 
 /// One file's value after stripping, and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

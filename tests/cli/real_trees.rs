@@ -246,6 +246,25 @@ fn unknown_folders_can_be_downgraded_to_warnings() {
     assert!(loaded.findings.iter().any(|f| f.code.as_str() == "unknown-folder"));
 }
 
+/// The real trees that load and validate without errors (seven of the
+/// ten), each as the folder holding its `metadata/`, in name order.
+pub fn valid_real_trees(trees: &Path) -> Vec<PathBuf> {
+    let mut valid: Vec<PathBuf> = std::fs::read_dir(trees)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|dir| {
+            let metadata = dir.join("metadata");
+            if !metadata.is_dir() {
+                return false;
+            }
+            let loaded = tree::load_dir(&metadata, &LoadOptions::default());
+            !loaded.has_errors() && asc_sync::validate::validate(&loaded.tree).iter().all(|f| !f.is_error())
+        })
+        .collect();
+    valid.sort();
+    valid
+}
+
 /// Every real tree without errors plans no change against a live state
 /// equal to it, through the fake: no false diff from CRLF, padding, NBSP,
 /// symlinks, defaults, blank files or legacy category names.
@@ -256,15 +275,8 @@ async fn valid_real_trees_plan_no_change_against_their_own_live_state() {
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut checked = 0;
-    for entry in std::fs::read_dir(&trees).unwrap() {
-        let dir = entry.unwrap().path();
-        if !dir.join("metadata").is_dir() {
-            continue;
-        }
+    for dir in valid_real_trees(&trees) {
         let loaded = tree::load_dir(&dir.join("metadata"), &LoadOptions::default());
-        if loaded.has_errors() || !asc_sync::validate::validate(&loaded.tree).iter().all(|f| !f.is_error()) {
-            continue;
-        }
         let state = asc_sync::fake::State::from_tree(&loaded.tree, "com.example.real", "IOS");
         let api = crate::harness::Api::start(asc_sync::fake::FakeOptions {
             state,
