@@ -5,13 +5,16 @@
 
 use super::reconcile::{make_plan, run_apply};
 use super::{Outcome, print};
+use crate::apply::Remaining;
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::client::{Client, ClientOptions, Credentials};
 use crate::fake::{FakeOptions, FakeServer, State};
 use crate::live::VersionSelector;
 use crate::plan::DiffOptions;
+use crate::plan::secret::DigestKey;
 use crate::settings::Target;
 use include_dir::{Dir, include_dir};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/metadata-example/metadata");
@@ -113,8 +116,13 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             platform: "IOS".into(),
             version: VersionSelector::Editable,
         };
+        let key = Arc::new(
+            DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
+                .ok_or_else(|| anyhow::anyhow!("the demo key cannot key digests"))?,
+        );
         let options = DiffOptions {
             metadata_path: path.display().to_string(),
+            key: Some(key.clone()),
             ..DiffOptions::default()
         };
         let planned = make_plan(&client, &tree, &target, &options).await?;
@@ -126,7 +134,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             print("\nRun `asc-sync demo --apply` to apply this plan to the fake and plan again.\n")?;
             return Ok(Outcome::Success);
         }
-        let report = run_apply(client.clone(), &planned.plan).await;
+        let report = run_apply(client.clone(), &planned.plan, Remaining::all(&planned.plan), &key).await;
         print(&format!(
             "\n$ asc-sync apply\n\n{}",
             crate::render::report::text(&report)

@@ -352,14 +352,16 @@ async fn changed_since_tells_this_change_from_drift_and_the_plan_records_its_com
         stderr(&refused)
     );
     assert_eq!(env.writes(), 0);
-    // A later commit on HEAD: applied as reviewed, with a warning.
+    // A later commit on HEAD that leaves the metadata alone: applied as
+    // reviewed, its files compared instead of its commit.
     std::fs::write(repo.join("README"), "x").unwrap();
     git(repo, &["add", "README"]);
     git(repo, &["commit", "-q", "-m", "later"]);
     let applied = env.run(&["apply", "plan.json", "--expect-commit", &head[..12]]).await;
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     assert!(
-        stderr(&applied).contains("warning: the plan was made from commit"),
+        stderr(&applied).contains("note: the plan was made from commit")
+            && stderr(&applied).contains("its files are compared with the tree here instead"),
         "{}",
         stderr(&applied)
     );

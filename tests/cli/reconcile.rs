@@ -548,16 +548,20 @@ async fn no_secret_reaches_any_output_even_at_the_most_verbose_level() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_no_editable_version_the_error_lists_the_versions_and_their_states() {
+async fn with_no_editable_and_no_live_version_the_error_lists_the_versions_and_their_states() {
     let mut state = example_state();
+    state.apps[0].app_store_versions[0].app_version_state = "REPLACED_WITH_NEW_VERSION".into();
     state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
     let env = Env::start(state, FaultConfig::default()).await;
     let out = env.plan(&[]).await;
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("no version is in an editable state"), "{err}");
     assert!(
-        err.contains("1.0 (READY_FOR_DISTRIBUTION), 1.1 (WAITING_FOR_EXPORT_COMPLIANCE)"),
+        err.contains("no version is in an editable state and none is on sale") && err.contains("--app-version X.Y"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1.0 (REPLACED_WITH_NEW_VERSION), 1.1 (WAITING_FOR_EXPORT_COMPLIANCE)"),
         "{err}"
     );
 }
