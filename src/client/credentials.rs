@@ -131,7 +131,7 @@ impl Sources {
         let issuer_id = first(&|l| l.issuer_id.clone());
         let key = levels.iter().find_map(|l| {
             if let Some(k) = &l.private_key {
-                Some(Ok((k.0.clone(), "ASC_PRIVATE_KEY".to_owned())))
+                Some(Ok((env_key_text(k.0.expose_secret()), "ASC_PRIVATE_KEY".to_owned())))
             } else {
                 l.private_key_path
                     .as_ref()
@@ -270,6 +270,40 @@ pub fn parse_fastlane_json(text: &str, path: &str) -> Result<Credentials, Creden
     })
 }
 
+/// The PEM text of `ASC_PRIVATE_KEY` as CI secrets hold it: the `.p8`
+/// file's text with real line breaks, with literal `\n` (a secret pasted
+/// as one line), or base64 of that text or of the key's DER bytes (a
+/// secret kept free of line breaks). Anything else is passed on as it is,
+/// for the PEM reader to refuse with a hint.
+fn env_key_text(raw: &str) -> SecretString {
+    let unescape = |s: &str| s.trim().trim_matches('"').replace("\\r\\n", "\n").replace("\\n", "\n");
+    let text = unescape(raw);
+    if text.contains("-----BEGIN") {
+        return SecretString::from(text);
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(compact) else {
+        return SecretString::from(text);
+    };
+    match String::from_utf8(decoded) {
+        Ok(pem) if pem.contains("-----BEGIN") => SecretString::from(unescape(&pem)),
+        Ok(_) => SecretString::from(text),
+        Err(e) => {
+            let der = e.into_bytes();
+            let body = base64::engine::general_purpose::STANDARD.encode(der);
+            let lines: Vec<&str> = body
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect();
+            SecretString::from(format!(
+                "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+                lines.join("\n")
+            ))
+        }
+    }
+}
+
 /// Apple's `.p8` keys are PKCS#8; fastlane's fixtures and some tools use
 /// SEC1 (`BEGIN EC PRIVATE KEY`). Both are checked and held as PKCS#8.
 fn to_pkcs8(pem: &str, source_name: &str) -> Result<SecretString, CredentialsError> {
@@ -284,7 +318,9 @@ fn to_pkcs8(pem: &str, source_name: &str) -> Result<SecretString, CredentialsErr
     } else if pem.contains("BEGIN PRIVATE KEY") {
         p256::SecretKey::from_pkcs8_pem(pem).map_err(|_| bad("the PKCS#8 key cannot be decoded as P-256".into()))?
     } else {
-        return Err(bad("no PEM header found".into()));
+        return Err(bad(
+            "no PEM header found; give the .p8 file's text (-----BEGIN PRIVATE KEY----- …, with real or literal \\n line breaks), or that text in base64".into(),
+        ));
     };
     let pkcs8 = key
         .to_pkcs8_pem(LineEnding::LF)

@@ -237,7 +237,7 @@ fn validate_github_annotates_and_summarizes() {
     assert_eq!(std::fs::read_to_string(&output).unwrap(), "errors=1\nwarnings=1\n");
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_input;
+mod bound_plans;
 mod client;
 mod deliver_cases;
 mod fake_api;

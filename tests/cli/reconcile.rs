@@ -70,18 +70,26 @@ impl Env {
         }
     }
 
-    /// Runs asc-sync with the key in the environment and the fake as the API.
-    pub async fn run(&self, args: &[&str]) -> Output {
+    /// asc-sync in the test's folder, with the key in the environment and
+    /// the fake as the API, outside GitHub Actions.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
         cmd.current_dir(self.dir.path())
             .args(args)
             .env_remove("RUST_LOG")
+            .env_remove("GITHUB_ACTIONS")
             .env("NO_COLOR", "1")
             .env("ASC_KEY_ID", &self.signer.kid)
             .env("ASC_ISSUER_ID", "57246542-96fe-1a63-e053-0824d011072a")
             .env("ASC_PRIVATE_KEY_PATH", &self.key_path)
             .env("ASC_API_BASE_URL", &self.fake.base_url)
             .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// Runs asc-sync with the key in the environment and the fake as the API.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.command(args);
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap()
