@@ -12,6 +12,7 @@ mod fake_independence;
 mod git_rev;
 mod github;
 mod harness;
+mod idempotent;
 mod keys;
 mod loader_fuzz;
 mod plan_file_v1;
