@@ -366,7 +366,7 @@ fn choose_version<'a>(
 /// The note of a plan made between releases, against the live version.
 fn between_releases(live: &Resource, platform: &str, versions: &str) -> String {
     format!(
-        "no {platform} version is editable (versions: {versions}), so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
+        "No {platform} version is editable (versions: {versions}), so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
         version_string(live)
     )
 }

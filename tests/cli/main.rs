@@ -23,3 +23,4 @@ mod refusals;
 mod regressions;
 mod render_plan;
 mod validate_cmd;
+mod versions;
