@@ -63,7 +63,8 @@ pub enum CredentialsError {
     Duration { value: i64, path: String },
     #[error(
         "the private key from {source_name} is not an EC P-256 private key in PEM form \
-         (Apple's .p8 file starts with -----BEGIN PRIVATE KEY-----): {reason}"
+         (Apple's .p8 file starts with -----BEGIN PRIVATE KEY-----; ASC_PRIVATE_KEY may also hold that text \
+         with literal \\n line breaks, or in base64): {reason}"
     )]
     BadKey { source_name: String, reason: String },
 }
@@ -318,9 +319,7 @@ fn to_pkcs8(pem: &str, source_name: &str) -> Result<SecretString, CredentialsErr
     } else if pem.contains("BEGIN PRIVATE KEY") {
         p256::SecretKey::from_pkcs8_pem(pem).map_err(|_| bad("the PKCS#8 key cannot be decoded as P-256".into()))?
     } else {
-        return Err(bad(
-            "no PEM header found; give the .p8 file's text (-----BEGIN PRIVATE KEY----- …, with real or literal \\n line breaks), or that text in base64".into(),
-        ));
+        return Err(bad("no PEM header found".into()));
     };
     let pkcs8 = key
         .to_pkcs8_pem(LineEnding::LF)

@@ -22,5 +22,6 @@ mod reconcile;
 mod refusals;
 mod regressions;
 mod render_plan;
+mod scripting;
 mod validate_cmd;
 mod versions;

@@ -12,7 +12,8 @@ use serde_json::Value;
 fn between_releases() -> State {
     let mut state = example_state();
     let app = &mut state.apps[0];
-    app.app_store_versions.retain(|v| v.app_version_state == "READY_FOR_DISTRIBUTION");
+    app.app_store_versions
+        .retain(|v| v.app_version_state == "READY_FOR_DISTRIBUTION");
     app.app_infos.retain(|i| i.state == "READY_FOR_DISTRIBUTION");
     state
 }
@@ -58,16 +59,28 @@ async fn a_version_that_does_not_exist_is_created_with_its_localizations_in_one_
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("com.example.marquee: IOS version 2.2 (to be created)"), "{text}");
+    assert!(
+        text.contains("com.example.marquee: IOS version 2.2 (to be created)"),
+        "{text}"
+    );
     assert!(
         text.contains("+ create appStoreVersions") && text.contains("+ versionString: (unset) → \"2.2\""),
         "{text}"
     );
-    assert!(text.contains("apply creates it, then writes its localizations in the same run"), "{text}");
+    assert!(
+        text.contains("apply creates it, then writes its localizations in the same run"),
+        "{text}"
+    );
     assert_eq!(env.writes(), 0);
 
     let applied = env.run(&["apply", plan.to_str().unwrap()]).await;
-    assert_eq!(applied.status.code(), Some(0), "{}{}", stdout(&applied), stderr(&applied));
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&applied),
+        stderr(&applied)
+    );
     let state = env.fake.state();
     let version = state.apps[0]
         .app_store_versions
@@ -158,7 +171,11 @@ async fn the_fake_refuses_a_second_version_in_progress_and_a_used_version_string
     .unwrap();
     let post = |body: Value| {
         let client = &client;
-        async move { client.create("/v1/appStoreVersions", &body, || async { Ok(None) }).await }
+        async move {
+            client
+                .create("/v1/appStoreVersions", &body, || async { Ok(None) })
+                .await
+        }
     };
     let body = |version: &str| {
         serde_json::json!({"data": {"type": "appStoreVersions",
@@ -173,6 +190,9 @@ async fn the_fake_refuses_a_second_version_in_progress_and_a_used_version_string
     let codes: Vec<&str> = used.api().unwrap().errors.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(
         codes,
-        ["ENTITY_ERROR.RELATIONSHIP.INVALID", "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE"]
+        [
+            "ENTITY_ERROR.RELATIONSHIP.INVALID",
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE"
+        ]
     );
 }
