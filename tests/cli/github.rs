@@ -467,3 +467,76 @@ fn the_example_workflows_are_valid_and_use_flags_that_exist() {
     }
     assert!(calls >= 4, "{calls}");
 }
+
+fn workflow(name: &str) -> (String, serde_yaml::Value) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/github")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = serde_yaml::from_str(&text).unwrap();
+    (text, yaml)
+}
+
+/// The steps of a workflow's one job, by name.
+fn steps(yaml: &serde_yaml::Value) -> Vec<serde_yaml::Value> {
+    let jobs = yaml["jobs"].as_mapping().unwrap();
+    let job = jobs.values().next().unwrap();
+    job["steps"].as_sequence().unwrap().clone()
+}
+
+#[test]
+fn on_merge_the_example_applies_the_merged_pull_requests_plan_or_says_it_planned_afresh() {
+    let (text, yaml) = workflow("asc-sync-apply.yml");
+    assert!(
+        text.contains("listPullRequestsAssociatedWithCommit"),
+        "found by pull request"
+    );
+    let apply_steps = steps(&yaml);
+    let fetch = apply_steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("dawidd6/action-download-artifact"))
+        })
+        .unwrap();
+    assert_eq!(fetch["with"]["pr"], "${{ steps.pr.outputs.number }}");
+    assert_eq!(fetch["with"]["workflow"], "asc-sync-plan.yml");
+    let run = |name: &str| {
+        apply_steps.iter().find(|s| s["name"].as_str() == Some(name)).unwrap()["run"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let reviewed = run("Apply the reviewed plan");
+    assert!(reviewed.contains("asc-sync apply plan.json --github") && !reviewed.contains("--expect-commit"));
+    let fallback = run("No reviewed plan, so plan and apply");
+    assert!(fallback.contains("GITHUB_STEP_SUMMARY") && fallback.contains("asc-sync apply --auto-approve"));
+    // The pull request's artifact is the one the apply looks for.
+    let (_, plan) = workflow("asc-sync-plan.yml");
+    let upload = steps(&plan)
+        .into_iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+        })
+        .unwrap();
+    assert_eq!(upload["with"]["name"], fetch["with"]["name"]);
+}
+
+#[test]
+fn the_example_plan_annotates_once_and_the_drift_check_fails_on_any_difference() {
+    let (_, plan) = workflow("asc-sync-plan.yml");
+    let plan_step = steps(&plan)
+        .into_iter()
+        .find(|s| s["name"].as_str() == Some("Plan"))
+        .unwrap();
+    assert!(plan_step["run"].as_str().unwrap().contains("--no-annotations"));
+    let (_, drift) = workflow("asc-sync-drift.yml");
+    let check = steps(&drift)
+        .into_iter()
+        .find(|s| s["name"].as_str() == Some("Check for drift"))
+        .unwrap();
+    assert_eq!(check["run"], "asc-sync plan --detailed-exitcode --github");
+}
