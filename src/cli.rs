@@ -61,8 +61,9 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Plan(PlanArgs),
 
-    /// Apply a saved plan (refused if the live listing moved since), or plan
-    /// and apply in one go after confirmation.
+    /// Apply a saved plan (refused if it does not follow from the tree here,
+    /// or the live listing moved since; what is live already is not sent
+    /// again), or plan and apply in one go after confirmation.
     #[command(after_help = EXIT_CODES)]
     Apply(ApplyArgs),
 

@@ -16,7 +16,10 @@
 //! - `plan` diffs the tree against the live state into a `Plan`: data, not
 //!   closures, saved and loaded as versioned JSON; `render` turns plans,
 //!   reports and findings into text, Markdown, JSON and GitHub commands;
-//!   `apply` checks a plan is still fresh and sends it.
+//!   `apply` sends what is not live yet of a plan, and refuses a stale one.
+//!   A saved plan records digests of the files it was made from
+//!   (`plan::content`, secrets keyed by the API key in `plan::secret`), so
+//!   its apply can prove it still follows from the tree.
 //! - `model` is the vocabulary they share: resources, attributes, the file
 //!   for each, and the rules of Apple's that asc-sync predicts; `locale`
 //!   the 50 App Store locale codes.

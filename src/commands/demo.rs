@@ -65,6 +65,13 @@ fn drifted(state: &mut State) {
     app.app_infos[1].localizations.retain(|l| l.locale != "fr-FR");
 }
 
+/// The key of the plan's secret digests, from the demo's API key.
+fn digest_key(credentials: &Credentials) -> anyhow::Result<Arc<DigestKey>> {
+    let key = DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
+        .ok_or_else(|| anyhow::anyhow!("the demo key cannot key digests"))?;
+    Ok(Arc::new(key))
+}
+
 pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     let (path, _keep) = example_tree()?;
     let loaded = crate::tree::load_dir(&path, &Default::default());
@@ -116,10 +123,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             platform: "IOS".into(),
             version: VersionSelector::Editable,
         };
-        let key = Arc::new(
-            DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
-                .ok_or_else(|| anyhow::anyhow!("the demo key cannot key digests"))?,
-        );
+        let key = digest_key(&credentials)?;
         let options = DiffOptions {
             metadata_path: path.display().to_string(),
             key: Some(key.clone()),
@@ -134,7 +138,8 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             print("\nRun `asc-sync demo --apply` to apply this plan to the fake and plan again.\n")?;
             return Ok(Outcome::Success);
         }
-        let report = run_apply(client.clone(), &planned.plan, Remaining::all(&planned.plan), &key).await;
+        let remaining = Remaining::all(&planned.plan);
+        let report = run_apply(client.clone(), &planned.plan, remaining, &key).await;
         print(&format!(
             "\n$ asc-sync apply\n\n{}",
             crate::render::report::text(&report)
