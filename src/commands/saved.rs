@@ -38,7 +38,7 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Resu
             }
         }
         None => eprintln!(
-            "warning: {} records no digests of the files it was made from (it was saved by asc-sync 0.1), so it is applied after checking only that the live values it changes are still its `before` values. Plans made now are bound to their files",
+            "warning: {} records no digests of the files it was made from (it was saved by asc-sync 0.1): it is applied after checking only the live values it changes (each must still be its `before`, or be its `after` already). Plans made now are bound to their files",
             path.display()
         ),
     }
