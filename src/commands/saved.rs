@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Result<Outcome> {
-    let plan = read_plan(path)?;
+    let mut plan = read_plan(path)?;
+    if let Some(metadata) = &args.target.metadata {
+        relocate(&mut plan, &metadata.display().to_string());
+    }
     let targeting = Targeting::parse(&args.targeting.locales, &args.targeting.fields)?;
     let mut settings = Settings::resolve(global, &args.target, &args.connection, false)?;
     settings.tree.ignore(&args.findings.ignore)?;
@@ -68,6 +71,18 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Resu
     };
     let report = rt.block_on(run_apply(Arc::new(client), &plan, remaining, &key));
     finish(&report, &plan, args, github.as_ref())
+}
+
+/// Reads the plan's files from `--metadata` instead of the folder it was
+/// made from (the tree checked out elsewhere): each file path moves there.
+fn relocate(plan: &mut Plan, metadata: &str) {
+    let from = format!("{}/", plan.source.metadata_path.trim_end_matches('/'));
+    let to = format!("{}/", metadata.trim_end_matches('/'));
+    for attribute in plan.changes.iter_mut().flat_map(|c| c.attributes.values_mut()) {
+        if let Some(rest) = attribute.file.as_deref().and_then(|f| f.strip_prefix(&from)) {
+            attribute.file = Some(format!("{to}{rest}"));
+        }
+    }
 }
 
 /// Refuses a run that names another app, platform, version or targeting

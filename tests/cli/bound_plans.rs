@@ -266,3 +266,20 @@ async fn a_plan_file_holds_no_digest_a_password_can_be_guessed_from() {
     assert!(!err.contains("hunter") && !stdout(&out).contains("hunter"));
     assert_eq!(env.writes(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_applies_from_a_checkout_elsewhere_with_metadata() {
+    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let repo = env.dir.path();
+    repository(repo);
+    plan_on_branch(&env).await;
+    merge(repo, Merge::Squash);
+    // The same files, checked out in another folder.
+    let elsewhere = repo.join("elsewhere");
+    copy_tree(&repo.join("fastlane/metadata"), &elsewhere);
+    let out = env
+        .run(&["apply", "plan.json", "--metadata", elsewhere.to_str().unwrap()])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(live_keywords(&env).as_deref(), Some(NEW_KEYWORDS));
+}
