@@ -10,10 +10,12 @@
 mod common;
 use common::text;
 
+use asc_sync::apply::Remaining;
 use asc_sync::client::{Client, ClientOptions, Credentials};
 use asc_sync::fake::{FakeOptions, FakeServer, FaultConfig, State};
 use asc_sync::live::VersionSelector;
 use asc_sync::model::{Field, Localization};
+use asc_sync::plan::secret::DigestKey;
 use asc_sync::plan::{DiffOptions, diff};
 use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use std::path::{Path, PathBuf};
@@ -104,8 +106,10 @@ async fn run() {
         )
     };
     let latency = Duration::from_millis(LATENCY_MS);
+    let key = Arc::new(DigestKey::ephemeral());
     let options = DiffOptions {
         metadata_path: root.display().to_string(),
+        key: Some(key.clone()),
         ..Default::default()
     };
 
@@ -125,7 +129,7 @@ async fn run() {
     // Apply: 50 changed version localizations at concurrency 8.
     fake.reset_log();
     let started = Instant::now();
-    let report = asc_sync::apply::execute(c.clone(), &plan, |_| {}).await;
+    let report = asc_sync::apply::execute(c.clone(), &plan, Remaining::all(&plan), &key, |_| {}).await;
     let apply_wall = started.elapsed();
     let writes = fake.requests().iter().filter(|e| e.method != "GET").count();
     assert_eq!(report.summary.applied, 50);
@@ -137,7 +141,7 @@ async fn run() {
         .await
         .unwrap();
     let again = diff(&tree, &live, &options);
-    let report = asc_sync::apply::execute(c.clone(), &again, |_| {}).await;
+    let report = asc_sync::apply::execute(c.clone(), &again, Remaining::all(&again), &key, |_| {}).await;
     let idle_writes = fake.requests().iter().filter(|e| e.method != "GET").count();
     assert!(!again.has_changes && report.results.is_empty());
 

@@ -7,15 +7,18 @@ use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success: validate found no errors; plan found no changes (or changes, without
-     --detailed-exitcode); apply applied every change
+  0  success: validate found no errors; plan found no differences (or some, without
+     --detailed-exitcode); apply applied every change, or every change was live already
   1  error before any write: a tree with errors, a bad key, a usage error, an
-     unsafe plan refused, App Store Connect unreachable
-  2  plan --detailed-exitcode: changes present; pull --detailed-exitcode: files
-     written (or to write, with --dry-run)
+     unsafe plan refused, a saved plan for another app or version, App Store
+     Connect unreachable
+  2  plan --detailed-exitcode: differences present: changes to apply, or blocked
+     differences that App Store Connect does not let change now (drift between
+     releases); pull --detailed-exitcode: files written (or to write, with --dry-run)
   3  apply: partial, some writes failed and the rest were applied
      (a new plan shows only what is left)
-  4  apply: the saved plan is stale (the live listing changed); nothing written";
+  4  apply: the saved plan is stale (the live listing changed), or does not follow
+     from the tree it is applied in (other files, or an edited plan); nothing written";
 
 /// Keep App Store Connect text metadata in git: validate, plan, apply.
 ///
@@ -59,8 +62,9 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Plan(PlanArgs),
 
-    /// Apply a saved plan (refused if the live listing moved since), or plan
-    /// and apply in one go after confirmation.
+    /// Apply a saved plan (refused if it does not follow from the tree here,
+    /// or the live listing moved since; what is live already is not sent
+    /// again), or plan and apply in one go after confirmation.
     #[command(after_help = EXIT_CODES)]
     Apply(ApplyArgs),
 
@@ -188,7 +192,20 @@ pub struct ValidateArgs {
     pub format: Format,
 
     #[command(flatten)]
+    pub findings: FindingArgs,
+
+    #[command(flatten)]
     pub github: GithubArgs,
+}
+
+/// Which findings to report.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FindingArgs {
+    /// Do not report warnings with these codes (comma-separated, e.g.
+    /// keyword-spaces,invisible-character); adds to [validate] ignore in
+    /// asc-sync.toml. Errors are always reported.
+    #[arg(long = "ignore", value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 /// Which app, version and tree.
@@ -216,7 +233,6 @@ pub struct TargetArgs {
     pub app_version: Option<String>,
 }
 
-/// How to reach App Store Connect.
 /// `--locale` and `--field`, read by [`crate::targeting::Targeting`].
 #[derive(Debug, Args, Clone, Default)]
 pub struct TargetingArgs {
@@ -231,6 +247,7 @@ pub struct TargetingArgs {
     pub fields: Vec<String>,
 }
 
+/// How to reach App Store Connect.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
     /// The API's base URL: https, or http to a loopback address (e.g. asc-sync fake-asc).
@@ -275,6 +292,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub targeting: TargetingArgs,
+    #[command(flatten)]
     pub connection: ConnectionArgs,
 
     /// Output format.
@@ -285,7 +304,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// Exit 2 when there are changes (0 when none, 1 on error).
+    /// Exit 2 when the live listing differs from the tree: changes to
+    /// apply, or blocked differences (0 when none, 1 on error).
     #[arg(long)]
     pub detailed_exitcode: bool,
 
@@ -308,6 +328,9 @@ pub struct PlanArgs {
     pub comment_out: Option<PathBuf>,
 
     #[command(flatten)]
+    pub findings: FindingArgs,
+
+    #[command(flatten)]
     pub github: GithubArgs,
 }
 
@@ -327,6 +350,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub targeting: TargetingArgs,
+    #[command(flatten)]
     pub connection: ConnectionArgs,
 
     /// Apply without asking (required when not on a terminal).
@@ -345,13 +370,18 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub allow_destructive: bool,
 
-    /// Refuse a saved plan that was not made from this commit.
+    /// Refuse a saved plan that was not made from this commit. Without it,
+    /// a saved plan is checked against the files it was made from, which
+    /// survives merge commits, squashes and rebases.
     #[arg(long, value_name = "SHA", requires = "plan")]
     pub expect_commit: Option<String>,
 
     /// Write the apply report as a pull-request comment body here.
     #[arg(long, value_name = "FILE")]
     pub comment_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub findings: FindingArgs,
 
     #[command(flatten)]
     pub github: GithubArgs,
@@ -461,4 +491,10 @@ pub struct GithubArgs {
     /// Do not, even inside GitHub Actions.
     #[arg(long, conflicts_with = "github")]
     pub no_github: bool,
+
+    /// In GitHub mode, write no annotations (for a step after `validate`,
+    /// which has annotated the files already). Findings are annotated once
+    /// per job anyway: a later step with the same findings skips them.
+    #[arg(long)]
+    pub no_annotations: bool,
 }

@@ -66,13 +66,23 @@ pub struct ValidateConfig {
     /// `"warning"` lets emoji through validation (Apple refuses them in
     /// most fields; some teams know better for their app).
     pub invalid_characters: Option<crate::findings::Severity>,
+    /// Warning codes not to report (`keyword-spaces`, …). Errors are
+    /// always reported: they are what Apple would refuse.
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 impl ValidateConfig {
+    /// The codes of `ignore`, or the first name that is no code, with a hint.
+    pub fn ignored(&self) -> Result<std::collections::BTreeSet<crate::findings::Code>, (String, String)> {
+        crate::findings::Code::parse_all(&self.ignore)
+    }
+
     pub fn options(&self) -> crate::validate::ValidateOptions {
         let defaults = crate::validate::ValidateOptions::default();
         crate::validate::ValidateOptions {
             invalid_characters: self.invalid_characters.unwrap_or(defaults.invalid_characters),
+            ignore: self.ignored().unwrap_or_default(),
         }
     }
 }
@@ -83,6 +93,9 @@ pub struct ApplyConfig {
     pub max_concurrency: Option<usize>,
 }
 
+/// The bounds of `max_concurrency`, as the flag takes it.
+pub const MAX_CONCURRENCY: std::ops::RangeInclusive<usize> = 1..=64;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -91,6 +104,12 @@ pub enum ConfigError {
     Parse { path: String, message: String },
     #[error("{path}: languages: '{value}' is not an App Store locale{hint}")]
     Language { path: String, value: String, hint: String },
+    #[error(
+        "{path}: [apply] max_concurrency = {value}: it must be between 1 and 64 (requests in flight); remove it for the default of 8"
+    )]
+    Concurrency { path: String, value: usize },
+    #[error("{path}: [validate] ignore: '{value}' is not a finding code{hint}")]
+    IgnoreCode { path: String, value: String, hint: String },
 }
 
 impl Config {
@@ -117,6 +136,20 @@ impl Config {
         config.dir = path.parent().map(Path::to_owned).unwrap_or_default();
         config.path = Some(path.to_owned());
         config.load_options()?;
+        if let Some(value) = config.apply.max_concurrency.filter(|n| !MAX_CONCURRENCY.contains(n)) {
+            return Err(ConfigError::Concurrency {
+                path: display.clone(),
+                value,
+            });
+        }
+        config
+            .validate
+            .ignored()
+            .map_err(|(value, hint)| ConfigError::IgnoreCode {
+                path: display.clone(),
+                value,
+                hint,
+            })?;
         Ok(config)
     }
 

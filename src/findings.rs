@@ -26,7 +26,20 @@ impl fmt::Display for Severity {
 }
 
 /// Stable identifiers of findings, as printed and as in JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::IntoStaticStr)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Code {
@@ -67,6 +80,23 @@ impl Code {
     /// The code as printed, e.g. `too-long`: the variant in kebab case.
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    /// Reads codes as printed (`keyword-spaces`); the first name that is
+    /// none, with a "did you mean" hint, is the error.
+    pub fn parse_all(names: &[String]) -> Result<std::collections::BTreeSet<Code>, (String, String)> {
+        use strum::IntoEnumIterator;
+        names
+            .iter()
+            .map(|name| {
+                name.trim().parse::<Code>().map_err(|_| {
+                    let hint = crate::model::closest(name.trim(), Code::iter().map(Code::as_str))
+                        .map(|c| format!("; did you mean '{c}'?"))
+                        .unwrap_or_default();
+                    (name.clone(), hint)
+                })
+            })
+            .collect()
     }
 }
 

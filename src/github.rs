@@ -60,6 +60,38 @@ impl Github {
     }
 }
 
+/// Writes annotations (to stderr, which the runner reads) once per job:
+/// a later step with the very same findings (a `plan` after `validate`)
+/// skips them, as does `--no-annotations`. The job's `RUNNER_TEMP` holds
+/// a marker of what was annotated.
+pub fn annotate(annotations: &str, skip: bool) -> std::io::Result<()> {
+    if skip || annotations.is_empty() {
+        return Ok(());
+    }
+    if !first_time(annotations)? {
+        eprintln!("(these findings were annotated by an earlier step of this job)");
+        return Ok(());
+    }
+    eprint!("{annotations}");
+    Ok(())
+}
+
+/// Whether these annotations are new to this job, marking them as
+/// written; always true outside a runner (no `RUNNER_TEMP`).
+pub fn first_time(annotations: &str) -> std::io::Result<bool> {
+    let Some(dir) = std::env::var_os("RUNNER_TEMP").filter(|d| !d.is_empty()) else {
+        return Ok(true);
+    };
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(annotations.as_bytes()));
+    let marker = Path::new(&dir).join(format!("asc-sync-annotated-{}", &digest[..16]));
+    if marker.exists() {
+        return Ok(false);
+    }
+    std::fs::write(&marker, "")?;
+    Ok(true)
+}
+
 fn append(path: &Path, text: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     file.write_all(text.as_bytes())

@@ -16,7 +16,10 @@
 //! - `plan` diffs the tree against the live state into a `Plan`: data, not
 //!   closures, saved and loaded as versioned JSON; `render` turns plans,
 //!   reports and findings into text, Markdown, JSON and GitHub commands;
-//!   `apply` checks a plan is still fresh and sends it.
+//!   `apply` sends what is not live yet of a plan, and refuses a stale one.
+//!   A saved plan records digests of the files it was made from
+//!   (`plan::content`, secrets keyed by the API key in `plan::secret`), so
+//!   its apply can prove it still follows from the tree.
 //! - `pull` goes the other way: the live state written back into the tree,
 //!   only the files whose meaning differs, never through a link.
 //! - `model` is the vocabulary they share: resources, attributes, the file

@@ -19,8 +19,13 @@ pub enum VersionSelector {
     Editable,
     /// The version on sale (only promotional text can change there).
     Live,
-    /// An explicit version string.
+    /// An explicit version string. When no version has it, the plan
+    /// renames the editable version, or creates the version when none is
+    /// editable, as fastlane deliver's `app_version` does.
     Exact(String),
+    /// The version with this id: what a saved plan was made for. Never
+    /// typed by a user.
+    Id(String),
 }
 
 impl std::str::FromStr for VersionSelector {
@@ -40,6 +45,7 @@ impl std::fmt::Display for VersionSelector {
             VersionSelector::Editable => f.write_str("editable"),
             VersionSelector::Live => f.write_str("live"),
             VersionSelector::Exact(v) => f.write_str(v),
+            VersionSelector::Id(id) => write!(f, "id {id}"),
         }
     }
 }
@@ -60,7 +66,44 @@ pub struct LiveVersion {
     /// The platform's only version: Apple refuses whatsNew on it.
     pub is_first: bool,
     pub localizations: BTreeMap<String, LiveLocalization>,
+    /// How the target version comes to be, when no version has the asked
+    /// version string yet; `None` for a version that exists as it is.
+    pub planned: Option<PlannedVersion>,
 }
+
+/// What a plan does to have the version it was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlannedVersion {
+    /// No version is editable: create it (`id` is empty until then).
+    Create,
+    /// The editable version has another version string: rename it.
+    Rename { to: String },
+}
+
+impl LiveVersion {
+    /// The id children are created under: `None` for a version the plan
+    /// creates.
+    pub fn parent_id(&self) -> Option<String> {
+        (self.planned != Some(PlannedVersion::Create)).then(|| self.id.clone())
+    }
+
+    /// A version the plan creates: editable, as Apple creates it, and
+    /// without localizations.
+    fn to_create(version_string: &str, is_first: bool) -> LiveVersion {
+        LiveVersion {
+            id: String::new(),
+            version_string: version_string.to_owned(),
+            state: NEW_VERSION_STATE.to_owned(),
+            copyright: None,
+            is_first,
+            localizations: BTreeMap::new(),
+            planned: Some(PlannedVersion::Create),
+        }
+    }
+}
+
+/// The state Apple gives a version it creates.
+const NEW_VERSION_STATE: &str = "PREPARE_FOR_SUBMISSION";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAppInfo {
@@ -86,6 +129,9 @@ pub struct LiveState {
     pub version: LiveVersion,
     pub app_info: Option<LiveAppInfo>,
     pub review: Option<LiveReview>,
+    /// What the plan should say about how the version was chosen (no
+    /// version editable, so the live one was read; a version to create).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +152,7 @@ pub async fn fetch(
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
     let app = find_app(client, bundle_id).await?;
-    let (version, review) = read_version(client, &app.id, platform, selector).await?;
+    let (version, review, notes) = read_version(client, &app.id, platform, selector).await?;
     let app_info = read_app_info(client, &app.id).await?;
     Ok(LiveState {
         app_id: app.id.clone(),
@@ -116,6 +162,7 @@ pub async fn fetch(
         version,
         app_info,
         review,
+        notes,
     })
 }
 
@@ -140,19 +187,27 @@ async fn find_app(client: &Client, bundle_id: &str) -> Result<Resource, LiveErro
     })
 }
 
-/// The selected version with its localizations, and its review details.
+/// The selected version with its localizations, its review details, and
+/// what to note about the choice.
 async fn read_version(
     client: &Client,
     app_id: &str,
     platform: &str,
     selector: &VersionSelector,
-) -> Result<(LiveVersion, Option<LiveReview>), LiveError> {
+) -> Result<(LiveVersion, Option<LiveReview>, Vec<String>), LiveError> {
     let versions = client
         .get_all(&format!(
             "/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}&include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]={INCLUDED_LIMIT}&limit=200"
         ))
         .await?;
-    let chosen = select_version(&versions.data, selector, platform)?;
+    let (chosen, planned, notes) = match choose_version(&versions.data, selector, platform)? {
+        Choice::Existing(v, notes) => (v, None, notes),
+        Choice::Rename(v, to, notes) => (v, Some(PlannedVersion::Rename { to }), notes),
+        Choice::Create(version_string, notes) => {
+            let version = LiveVersion::to_create(&version_string, versions.data.is_empty());
+            return Ok((version, None, notes));
+        }
+    };
     let locs = included_or_paged(
         client,
         chosen,
@@ -171,6 +226,7 @@ async fn read_version(
         copyright: chosen.str("copyright").map(str::to_owned),
         is_first: versions.data.len() == 1,
         localizations: localizations(&locs, Localization::Version),
+        planned,
     };
     let review = chosen.related_id("appStoreReviewDetail").and_then(|id| {
         versions
@@ -179,7 +235,7 @@ async fn read_version(
             .find(|r| r.type_name == "appStoreReviewDetails" && r.id == id)
             .map(review_of)
     });
-    Ok((version, review))
+    Ok((version, review, notes))
 }
 
 /// The app info being edited, else the live one, with its localizations.
@@ -221,35 +277,98 @@ fn encode(value: &str) -> String {
         .to_owned()
 }
 
-fn select_version<'a>(
+/// How the target version was found.
+enum Choice<'a> {
+    /// A version that exists, with what to note about the choice.
+    Existing(&'a Resource, Vec<String>),
+    /// The editable version, to be renamed to the asked version string.
+    Rename(&'a Resource, String, Vec<String>),
+    /// No version to rename: create this version string.
+    Create(String, Vec<String>),
+}
+
+fn version_state(v: &Resource) -> String {
+    v.str("appVersionState").unwrap_or_default().to_owned()
+}
+
+fn version_string(v: &Resource) -> String {
+    v.str("versionString").unwrap_or_default().to_owned()
+}
+
+/// The highest version string among `versions` (fastlane's choice when
+/// more than one is editable).
+fn highest<'a>(versions: impl Iterator<Item = &'a Resource>) -> Option<&'a Resource> {
+    versions.max_by(|a, b| compare_versions(&version_string(a), &version_string(b)))
+}
+
+fn choose_version<'a>(
     versions: &'a [Resource],
     selector: &VersionSelector,
     platform: &str,
-) -> Result<&'a Resource, LiveError> {
-    let state = |v: &Resource| v.str("appVersionState").unwrap_or_default().to_owned();
-    let string = |v: &Resource| v.str("versionString").unwrap_or_default().to_owned();
-    let candidates: Vec<&Resource> = versions
-        .iter()
-        .filter(|v| match selector {
-            VersionSelector::Editable => model::version_editable(&state(v)),
-            VersionSelector::Live => model::version_live(&state(v)),
-            VersionSelector::Exact(s) => string(v) == *s,
-        })
-        .collect();
-    // More than one editable version is unusual; the highest wins, as in fastlane.
-    let best = candidates
-        .into_iter()
-        .max_by(|a, b| compare_versions(&string(a), &string(b)));
-    best.ok_or_else(|| {
-        let list: Vec<String> = versions.iter().map(|v| format!("{} ({})", string(v), state(v))).collect();
-        let existing = if list.is_empty() { "none".to_owned() } else { list.join(", ") };
-        let wanted = match selector {
-            VersionSelector::Editable => "no version is in an editable state; create the next version in App Store Connect, or use --app-version live to change only the promotional text of the version on sale".to_owned(),
-            VersionSelector::Live => "no version is on sale".to_owned(),
-            VersionSelector::Exact(s) => format!("there is no version {s}"),
-        };
-        LiveError::NoVersion(format!("{platform}: {wanted}. Versions: {existing}"))
-    })
+) -> Result<Choice<'a>, LiveError> {
+    let editable = highest(versions.iter().filter(|v| model::version_editable(&version_state(v))));
+    let live = highest(versions.iter().filter(|v| model::version_live(&version_state(v))));
+    let listed = || {
+        let list: Vec<String> = versions
+            .iter()
+            .map(|v| format!("{} ({})", version_string(v), version_state(v)))
+            .collect();
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list.join(", ")
+        }
+    };
+    let no_version = |wanted: String| LiveError::NoVersion(format!("{platform}: {wanted}. Versions: {}", listed()));
+    match selector {
+        VersionSelector::Editable => match (editable, live) {
+            (Some(v), _) => Ok(Choice::Existing(v, Vec::new())),
+            (None, Some(v)) => Ok(Choice::Existing(v, vec![between_releases(v, platform, &listed())])),
+            (None, None) => Err(no_version(
+                "no version is in an editable state and none is on sale; set version = \"X.Y\" in asc-sync.toml (or pass --app-version X.Y) to have apply create it".into(),
+            )),
+        },
+        VersionSelector::Live => live
+            .map(|v| Choice::Existing(v, Vec::new()))
+            .ok_or_else(|| no_version("no version is on sale".into())),
+        VersionSelector::Id(id) => versions
+            .iter()
+            .find(|v| v.id == *id)
+            .map(|v| Choice::Existing(v, Vec::new()))
+            .ok_or_else(|| no_version(format!("the version with id {id} no longer exists"))),
+        VersionSelector::Exact(s) => {
+            if let Some(v) = versions.iter().find(|v| version_string(v) == *s) {
+                return Ok(Choice::Existing(v, Vec::new()));
+            }
+            if let Some(v) = editable {
+                let note = format!(
+                    "{platform} version {s} does not exist: the editable version {} is renamed to {s}, as fastlane deliver does",
+                    version_string(v)
+                );
+                return Ok(Choice::Rename(v, s.clone(), vec![note]));
+            }
+            if let Some(newest) = highest(versions.iter())
+                && compare_versions(s, &version_string(newest)) != std::cmp::Ordering::Greater
+            {
+                return Err(no_version(format!(
+                    "there is no version {s}, and it cannot be created: App Store Connect takes only a version string higher than {}",
+                    version_string(newest)
+                )));
+            }
+            let note = format!(
+                "{platform} version {s} does not exist and no version is editable: apply creates it, then writes its localizations in the same run"
+            );
+            Ok(Choice::Create(s.clone(), vec![note]))
+        }
+    }
+}
+
+/// The note of a plan made between releases, against the live version.
+fn between_releases(live: &Resource, platform: &str, versions: &str) -> String {
+    format!(
+        "No {platform} version is editable (versions: {versions}), so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
+        version_string(live)
+    )
 }
 
 /// Compares dotted version strings numerically where they are numbers.

@@ -3,13 +3,18 @@
 //! commands read these values, never the raw flags or the config again.
 
 use crate::cli::{ConnectionArgs, GlobalArgs, TargetArgs};
-use crate::client::{Client, ClientOptions, Partial, Sources};
+use crate::client::{Client, ClientOptions, Credentials, Partial, Sources};
 use crate::config::{BlankFiles, Config};
 use crate::live::VersionSelector;
 use crate::model::PLATFORMS;
-use crate::plan::DiffOptions;
+use crate::plan::secret::DigestKey;
+use crate::plan::{DiffOptions, PlanSettings};
+use crate::targeting::Targeting;
 use crate::tree::LoadOptions;
+use anyhow::Context;
+use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The app, platform and version a run reads and writes.
@@ -50,8 +55,39 @@ impl TreeSettings {
             allow_delete,
             metadata_path: self.metadata.display().to_string(),
             rev: self.rev.clone(),
+            ..DiffOptions::default()
         }
     }
+
+    /// Adds `--ignore` codes to `[validate] ignore`.
+    pub fn ignore(&mut self, codes: &[String]) -> anyhow::Result<()> {
+        let codes = crate::findings::Code::parse_all(codes)
+            .map_err(|(value, hint)| anyhow::anyhow!("--ignore {value}: not a finding code{hint}"))?;
+        self.validate.ignore.extend(codes);
+        Ok(())
+    }
+
+    /// The settings a plan records, so its apply can compare them.
+    pub fn plan_settings(&self, allow_delete: bool, targeting: &Targeting) -> PlanSettings {
+        let (locales, fields) = targeting.names();
+        PlanSettings {
+            blank_files: self.blank_files,
+            unknown_folders: self.load.unknown_folders,
+            languages: self.load.languages.iter().map(|l| l.code().to_owned()).collect(),
+            allow_delete,
+            locales,
+            fields,
+        }
+    }
+}
+
+/// The app, platform and version as the user gave them (a flag or
+/// `asc-sync.toml`), each with where it came from; defaults are not here.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GivenTarget {
+    pub bundle_id: Option<(String, &'static str)>,
+    pub platform: Option<(String, &'static str)>,
+    pub version: Option<(String, &'static str)>,
 }
 
 /// Everything `plan` and `apply` need, resolved once.
@@ -59,6 +95,8 @@ pub(crate) struct Settings {
     pub tree: TreeSettings,
     /// `None` only when it was not needed (a saved plan names its own app).
     pub target: Option<Target>,
+    /// What the user named of the target, for a saved plan to compare.
+    pub given: GivenTarget,
     config: Config,
     connection: ConnectionArgs,
 }
@@ -81,15 +119,55 @@ impl Settings {
         Ok(Settings {
             tree: TreeSettings::resolve(&config, args.metadata.as_deref(), args.rev.as_deref())?,
             target,
+            given: given_target(&config, args),
             config,
             connection: connection.clone(),
         })
     }
 
-    /// The client, with credentials from flags, environment and config.
-    /// Built after the tree is read, so a broken tree is reported first.
+    /// The client, with credentials from flags, environment and config,
+    /// and the key of the plan's secret digests, derived from the same
+    /// API key. Built after the tree is read, so a broken tree is
+    /// reported first.
+    pub fn connect(&self) -> anyhow::Result<(Client, Arc<DigestKey>)> {
+        let credentials = credentials(&self.config, &self.connection)?;
+        let key = DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
+            .context("cannot derive a key from the App Store Connect API key")?;
+        Ok((client(&self.config, &self.connection, &credentials)?, Arc::new(key)))
+    }
+
+    /// The client alone, for commands that make no plan (`pull`, `init`).
     pub fn client(&self) -> anyhow::Result<Client> {
-        client(&self.config, &self.connection)
+        let credentials = credentials(&self.config, &self.connection)?;
+        client(&self.config, &self.connection, &credentials)
+    }
+}
+
+fn given_target(config: &Config, args: &TargetArgs) -> GivenTarget {
+    let pick = |flag: &Option<String>, flag_name, conf: &Option<String>, conf_name| {
+        flag.clone()
+            .map(|v| (v, flag_name))
+            .or_else(|| conf.clone().map(|v| (v, conf_name)))
+    };
+    GivenTarget {
+        bundle_id: pick(
+            &args.bundle_id,
+            "--bundle-id",
+            &config.bundle_id,
+            "bundle_id in asc-sync.toml",
+        ),
+        platform: pick(
+            &args.platform,
+            "--platform",
+            &config.platform,
+            "platform in asc-sync.toml",
+        ),
+        version: pick(
+            &args.app_version,
+            "--app-version",
+            &config.version,
+            "version in asc-sync.toml",
+        ),
     }
 }
 
@@ -134,8 +212,8 @@ fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> 
     })
 }
 
-/// The client, with credentials from flags, environment and config.
-fn client(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Client> {
+/// The API key, from flags, environment and config.
+fn credentials(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Credentials> {
     let relative = |p: &PathBuf| {
         if p.is_relative() && !config.dir.as_os_str().is_empty() {
             config.dir.join(p)
@@ -160,18 +238,21 @@ fn client(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Client> {
             api_key_path: config.auth.api_key_path.as_ref().map(relative),
         },
     };
-    let credentials = sources.resolve()?;
+    Ok(sources.resolve()?)
+}
+
+/// The client for `credentials`, with the connection settings.
+fn client(config: &Config, args: &ConnectionArgs, credentials: &Credentials) -> anyhow::Result<Client> {
     let max_concurrency = args
         .max_concurrency
         .map(usize::from)
         .or(config.apply.max_concurrency)
-        .unwrap_or(8)
-        .clamp(1, 64);
+        .unwrap_or(8);
     let options = ClientOptions {
         base_url: args.api_base_url.clone(),
         max_concurrency,
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..ClientOptions::default()
     };
-    Ok(Client::new(&credentials, options)?)
+    Ok(Client::new(credentials, options)?)
 }

@@ -42,6 +42,24 @@ impl Targeting {
         self.locales.is_none() && self.attributes.is_none()
     }
 
+    /// Whether `--field` names some fields (a run limited to them).
+    pub fn limits_fields(&self) -> bool {
+        self.attributes.is_some()
+    }
+
+    /// The locale codes and field names, as given to the flags (for a
+    /// plan to record and a saved plan's apply to compare).
+    pub fn names(&self) -> (Vec<String>, Vec<String>) {
+        let locales = self.locales.iter().flatten().map(|l| l.code().to_owned()).collect();
+        let fields = self
+            .attributes
+            .iter()
+            .flatten()
+            .map(|a| a.api_name().to_owned())
+            .collect();
+        (locales, fields)
+    }
+
     /// Whether an attribute of `locale` (`None` for app-wide values such
     /// as copyright, categories and review details) is in the run. With
     /// `--locale`, app-wide values are out: they belong to no locale.

@@ -19,13 +19,25 @@ pub struct ValidateOptions {
     /// Emoji in a text field: an error by default, since Apple refuses
     /// them; a warning for teams that know Apple takes them for their app.
     pub invalid_characters: Severity,
+    /// Warnings with these codes are not reported (`[validate] ignore`,
+    /// `--ignore`). Errors always are.
+    pub ignore: std::collections::BTreeSet<Code>,
 }
 
 impl Default for ValidateOptions {
     fn default() -> ValidateOptions {
         ValidateOptions {
             invalid_characters: Severity::Error,
+            ignore: Default::default(),
         }
+    }
+}
+
+impl ValidateOptions {
+    /// Whether a finding is reported: every error, and the warnings whose
+    /// code is not ignored.
+    pub fn reports(&self, finding: &Finding) -> bool {
+        finding.is_error() || !self.ignore.contains(&finding.code)
     }
 }
 

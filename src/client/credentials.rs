@@ -63,7 +63,8 @@ pub enum CredentialsError {
     Duration { value: i64, path: String },
     #[error(
         "the private key from {source_name} is not an EC P-256 private key in PEM form \
-         (Apple's .p8 file starts with -----BEGIN PRIVATE KEY-----): {reason}"
+         (Apple's .p8 file starts with -----BEGIN PRIVATE KEY-----; ASC_PRIVATE_KEY may also hold that text \
+         with literal \\n line breaks, or in base64): {reason}"
     )]
     BadKey { source_name: String, reason: String },
 }
@@ -131,7 +132,7 @@ impl Sources {
         let issuer_id = first(&|l| l.issuer_id.clone());
         let key = levels.iter().find_map(|l| {
             if let Some(k) = &l.private_key {
-                Some(Ok((k.0.clone(), "ASC_PRIVATE_KEY".to_owned())))
+                Some(Ok((env_key_text(k.0.expose_secret()), "ASC_PRIVATE_KEY".to_owned())))
             } else {
                 l.private_key_path
                     .as_ref()
@@ -268,6 +269,40 @@ pub fn parse_fastlane_json(text: &str, path: &str) -> Result<Credentials, Creden
         duration,
         in_house: truthy("in_house"),
     })
+}
+
+/// The PEM text of `ASC_PRIVATE_KEY` as CI secrets hold it: the `.p8`
+/// file's text with real line breaks, with literal `\n` (a secret pasted
+/// as one line), or base64 of that text or of the key's DER bytes (a
+/// secret kept free of line breaks). Anything else is passed on as it is,
+/// for the PEM reader to refuse with a hint.
+fn env_key_text(raw: &str) -> SecretString {
+    let unescape = |s: &str| s.trim().trim_matches('"').replace("\\r\\n", "\n").replace("\\n", "\n");
+    let text = unescape(raw);
+    if text.contains("-----BEGIN") {
+        return SecretString::from(text);
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(compact) else {
+        return SecretString::from(text);
+    };
+    match String::from_utf8(decoded) {
+        Ok(pem) if pem.contains("-----BEGIN") => SecretString::from(unescape(&pem)),
+        Ok(_) => SecretString::from(text),
+        Err(e) => {
+            let der = e.into_bytes();
+            let body = base64::engine::general_purpose::STANDARD.encode(der);
+            let lines: Vec<&str> = body
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect();
+            SecretString::from(format!(
+                "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+                lines.join("\n")
+            ))
+        }
+    }
 }
 
 /// Apple's `.p8` keys are PKCS#8; fastlane's fixtures and some tools use

@@ -63,6 +63,11 @@ impl Default for ClientOptions {
     }
 }
 
+/// `1 attempt`, `3 attempts`.
+fn attempts_text(n: u32) -> String {
+    format!("{n} attempt{}", if n == 1 { "" } else { "s" })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error(transparent)]
@@ -84,7 +89,8 @@ pub enum ClientError {
         reason: String,
     },
     #[error(
-        "{method} {path}: gave up after {attempts} attempt(s) in {elapsed_s:.0} s: another retry would pass the --timeout deadline. Last problem: {last}"
+        "{method} {path}: gave up after {} in {elapsed_s:.0} s: another retry would pass the --timeout deadline. Last problem: {last}",
+        attempts_text(*attempts)
     )]
     Deadline {
         method: String,
@@ -94,7 +100,8 @@ pub enum ClientError {
         last: String,
     },
     #[error(
-        "{method} {url}: {reason} (gave up after {attempts} attempt(s) in {elapsed_s:.1} s: retrying will not help). {}",
+        "{method} {url}: {reason} (gave up after {} in {elapsed_s:.1} s: retrying will not help). {}",
+        attempts_text(*attempts),
         kind.advice()
     )]
     Unreachable {

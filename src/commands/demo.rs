@@ -6,13 +6,16 @@
 
 use super::reconcile::{make_plan, run_apply};
 use super::{Outcome, print};
+use crate::apply::Remaining;
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::client::{Client, ClientOptions, Credentials};
 use crate::fake::{FakeOptions, FakeServer, State};
 use crate::live::VersionSelector;
 use crate::plan::DiffOptions;
+use crate::plan::secret::DigestKey;
 use crate::settings::Target;
 use include_dir::{Dir, include_dir};
+use secrecy::ExposeSecret;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -96,6 +99,13 @@ fn intro(base_url: &str, path: &std::path::Path, pull: bool) -> String {
     )
 }
 
+/// The key of the plan's secret digests, from the demo's API key.
+fn digest_key(credentials: &Credentials) -> anyhow::Result<Arc<DigestKey>> {
+    let key = DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
+        .ok_or_else(|| anyhow::anyhow!("the demo key cannot key digests"))?;
+    Ok(Arc::new(key))
+}
+
 pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     let (path, _keep) = example_tree()?;
     let loaded = crate::tree::load_dir(&path, &Default::default());
@@ -130,8 +140,10 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             platform: "IOS".into(),
             version: VersionSelector::Editable,
         };
+        let key = digest_key(&credentials)?;
         let options = DiffOptions {
             metadata_path: path.display().to_string(),
+            key: Some(key.clone()),
             ..DiffOptions::default()
         };
         let planned = make_plan(&client, &tree, &target, &options).await?;
@@ -149,7 +161,8 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             )?;
             return Ok(Outcome::Success);
         }
-        let report = run_apply(client.clone(), &planned.plan).await;
+        let remaining = Remaining::all(&planned.plan);
+        let report = run_apply(client.clone(), &planned.plan, remaining, &key).await;
         print(&format!(
             "\n$ asc-sync apply\n\n{}",
             crate::render::report::text(&report)

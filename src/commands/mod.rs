@@ -6,6 +6,7 @@ mod demo;
 mod init;
 mod pull;
 mod reconcile;
+mod saved;
 
 use crate::cli::{Cli, Command, ValidateArgs};
 use crate::render::{self, Format};
@@ -57,7 +58,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
-    let settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
+    let mut settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
+    settings.ignore(&args.findings.ignore)?;
     let (tree, findings) = read_tree(&settings)?;
     let report = render::validation::report(&tree, args.rev.as_deref(), &findings);
     let out = match args.format {
@@ -68,8 +70,11 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
     };
     print(&out)?;
     if let Some(gh) = crate::github::Github::detect(args.github.github, args.github.no_github) {
-        if args.format != Format::Github {
-            eprint!("{}", render::validation::github(&report));
+        if args.format == Format::Github {
+            // Printed above, as asked: a later step need not annotate them again.
+            crate::github::first_time(&out)?;
+        } else {
+            crate::github::annotate(&render::validation::github(&report), args.github.no_annotations)?;
         }
         gh.append_summary(&render::validation::markdown(&report))?;
         gh.set_outputs(&[
@@ -81,7 +86,8 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
 }
 
 /// Reads the tree (from disk, or at `--rev`) and validates it: every
-/// finding of the loader and of Apple's rules, in path order.
+/// finding of the loader and of Apple's rules, in path order, but the
+/// warnings the user chose to ignore.
 pub(crate) fn read_tree(
     settings: &crate::settings::TreeSettings,
 ) -> anyhow::Result<(tree::MetadataTree, Vec<crate::findings::Finding>)> {
@@ -93,6 +99,7 @@ pub(crate) fn read_tree(
     };
     let mut findings = loaded.findings;
     findings.extend(crate::validate::validate_with(&loaded.tree, &settings.validate));
+    findings.retain(|f| settings.validate.reports(f));
     crate::findings::sort(&mut findings);
     Ok((loaded.tree, findings))
 }

@@ -1,16 +1,19 @@
-//! `plan`, `apply` and `show`: one path for both verbs, as in dnscontrol:
-//! load and validate the tree, read the live state, diff, check safety,
-//! render; `apply` then checks freshness and writes.
+//! `plan`, `apply` (without a saved plan) and `show`: one path for both
+//! verbs, as in dnscontrol: load and validate the tree, read the live
+//! state, diff, check safety, render; `apply` then writes. A saved plan's
+//! apply is `saved.rs`.
 
 use super::{Outcome, print};
-use crate::apply::{self, ApplyReport};
+use crate::apply::{self, ApplyReport, Remaining};
 use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, PlanFormat, ReportFormat, ShowArgs};
 use crate::client::Client;
 use crate::github::Github;
 use crate::live::{self, LiveState};
-use crate::plan::{self, DiffOptions, Plan};
+use crate::plan::secret::DigestKey;
+use crate::plan::{self, Content, DiffOptions, Plan};
 use crate::render;
 use crate::settings::{Settings, Target, TreeSettings};
+use crate::targeting::Targeting;
 use crate::tree::MetadataTree;
 use anyhow::Context;
 use std::io::IsTerminal;
@@ -23,10 +26,11 @@ pub(crate) fn color(global: &GlobalArgs) -> bool {
 
 /// Loads and validates the tree; `Err(outcome)` after printing every
 /// finding when it has errors, so nothing is requested for a broken tree.
-/// Inside GitHub Actions the findings are annotations too.
+/// Inside GitHub Actions the findings are annotations too, once per job.
 pub(crate) fn load_tree(
     settings: &TreeSettings,
     github: Option<&Github>,
+    no_annotations: bool,
 ) -> anyhow::Result<Result<MetadataTree, Outcome>> {
     let (tree, findings) = super::read_tree(settings)?;
     let errors = findings.iter().filter(|f| f.is_error()).count();
@@ -35,12 +39,13 @@ pub(crate) fn load_tree(
     }
     if github.is_some() && !findings.is_empty() {
         let report = render::validation::report(&tree, settings.rev.as_deref(), &findings);
-        eprint!("{}", render::validation::github(&report));
+        crate::github::annotate(&render::validation::github(&report), no_annotations)?;
     }
     if errors > 0 {
         eprintln!(
-            "error: {} has {errors} error(s); nothing was sent to App Store Connect. Fix them (asc-sync validate lists them too) and plan again.",
-            settings.metadata.display()
+            "error: {} has {}; nothing was sent to App Store Connect. Fix them (asc-sync validate lists them too) and plan again.",
+            settings.metadata.display(),
+            render::count(errors, "error")
         );
         return Ok(Err(Outcome::Failure));
     }
@@ -60,7 +65,8 @@ pub(crate) async fn make_plan(
     options: &DiffOptions,
 ) -> anyhow::Result<Planned> {
     let live = live::fetch(client, &target.bundle_id, &target.platform, &target.version).await?;
-    let plan = plan::diff(tree, &live, options);
+    let mut plan = plan::diff(tree, &live, options);
+    plan.source.version_selector = Some(target.version.to_string());
     Ok(Planned { plan, live })
 }
 
@@ -80,37 +86,61 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Reads the tree, then the live state, and diffs them: the common first
-/// half of `plan` and of `apply` without a saved plan.
+/// What shapes a plan besides the tree and the settings.
+struct PlanFlags {
+    allow_delete: bool,
+    allow_destructive: bool,
+    targeting: Targeting,
+}
+
+/// Reads the live state and diffs the tree against it: the common first
+/// half of `plan` and of `apply` without a saved plan. The plan records
+/// the digests of the tree's files and the settings it was made with.
 fn plan_from_tree(
     settings: &Settings,
     client: &Client,
+    key: &Arc<DigestKey>,
     tree: &MetadataTree,
-    allow_delete: bool,
-    allow_destructive: bool,
+    flags: &PlanFlags,
 ) -> anyhow::Result<Plan> {
     let target = settings.target.as_ref().context("no app given")?;
-    let options = settings.tree.diff_options(allow_delete);
+    let mut options = settings.tree.diff_options(flags.allow_delete);
+    options.targeting = flags.targeting.clone();
+    options.key = Some(key.clone());
     let planned = runtime()?.block_on(make_plan(client, tree, target, &options))?;
-    plan::check_safety(&planned.plan, planned.live.value_count(), allow_destructive)?;
+    plan::check_safety(&planned.plan, planned.live.value_count(), flags.allow_destructive)?;
     tracing::info!(gets = client.stats().requests, "live state read");
-    Ok(planned.plan)
+    let mut plan = planned.plan;
+    let recorded = settings.tree.plan_settings(flags.allow_delete, &flags.targeting);
+    plan.content = Some(Content::of(tree, recorded, key));
+    Ok(plan)
 }
 
 pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
-    let settings = Settings::resolve(global, &args.target, &args.connection, true)?;
+    let targeting = Targeting::parse(&args.targeting.locales, &args.targeting.fields)?;
+    let mut settings = Settings::resolve(global, &args.target, &args.connection, true)?;
+    settings.tree.ignore(&args.findings.ignore)?;
     let github = Github::detect(args.github.github, args.github.no_github);
-    let tree = match load_tree(&settings.tree, github.as_ref())? {
+    let metadata = settings.tree.metadata.clone();
+    // A bad base is a usage error: said before any request is sent.
+    let changed = match &args.changed_since {
+        Some(base) => Some((base, crate::gitinfo::changed_since(&metadata, base)?)),
+        None => None,
+    };
+    let tree = match load_tree(&settings.tree, github.as_ref(), args.github.no_annotations)? {
         Ok(t) => t,
         Err(outcome) => return Ok(outcome),
     };
-    let client = settings.client()?;
-    let mut plan = plan_from_tree(&settings, &client, &tree, args.allow_delete, args.allow_destructive)?;
-    let metadata = &settings.tree.metadata;
-    record_git(&mut plan, metadata, settings.tree.rev.as_deref());
-    if let Some(base) = &args.changed_since {
-        let changed = crate::gitinfo::changed_since(metadata, base)?;
-        plan.mark_origins(base, &changed);
+    let (client, key) = settings.connect()?;
+    let flags = PlanFlags {
+        allow_delete: args.allow_delete,
+        allow_destructive: args.allow_destructive,
+        targeting,
+    };
+    let mut plan = plan_from_tree(&settings, &client, &key, &tree, &flags)?;
+    record_git(&mut plan, &metadata, settings.tree.rev.as_deref());
+    if let Some((base, changed)) = &changed {
+        plan.mark_origins(base, changed);
     }
     if let Some(out) = &args.out {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write {}", out.display()))?;
@@ -136,7 +166,9 @@ pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
             ("blocked", s.blocked.to_string()),
         ])?;
     }
-    Ok(if args.detailed_exitcode && plan.has_changes {
+    // Blocked differences are differences too: drift a check must see.
+    let differs = plan.has_changes || plan.summary.blocked > 0;
+    Ok(if args.detailed_exitcode && differs {
         Outcome::Changes
     } else {
         Outcome::Success
@@ -166,62 +198,69 @@ pub fn show(global: &GlobalArgs, args: ShowArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     Ok(Plan::from_json(&text, &path.display().to_string())?)
 }
 
 pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
-    let settings = Settings::resolve(global, &args.target, &args.connection, args.plan.is_none())?;
-    let github = Github::detect(args.github.github, args.github.no_github);
-    let plan = match &args.plan {
-        Some(path) => {
-            let client = settings.client()?;
-            match saved_plan(path, &args, &client, github.as_ref())? {
-                Ok(plan) => (plan, client),
-                Err(outcome) => return Ok(outcome),
-            }
-        }
-        None => {
-            let tree = match load_tree(&settings.tree, github.as_ref())? {
-                Ok(t) => t,
-                Err(outcome) => return Ok(outcome),
-            };
-            let client = settings.client()?;
-            let plan = plan_from_tree(&settings, &client, &tree, args.allow_delete, args.allow_destructive)?;
-            // The plan goes to stderr here: stdout carries the report.
-            eprint!(
-                "{}",
-                render::plan::text(&plan, color(global) && std::io::stderr().is_terminal())
-            );
-            if plan.has_changes && !confirmed(args.auto_approve)? {
-                return Ok(Outcome::Failure);
-            }
-            (plan, client)
-        }
-    };
-    let (plan, client) = plan;
-    if !plan.has_changes {
-        print(&format!("{}\n", render::plan::summary_line(&plan)))?;
-        return Ok(Outcome::Success);
+    if let Some(path) = &args.plan {
+        return super::saved::apply(global, &args, path);
     }
-    let report = runtime()?.block_on(run_apply(Arc::new(client), &plan));
+    let targeting = Targeting::parse(&args.targeting.locales, &args.targeting.fields)?;
+    let mut settings = Settings::resolve(global, &args.target, &args.connection, true)?;
+    settings.tree.ignore(&args.findings.ignore)?;
+    let github = Github::detect(args.github.github, args.github.no_github);
+    let tree = match load_tree(&settings.tree, github.as_ref(), args.github.no_annotations)? {
+        Ok(t) => t,
+        Err(outcome) => return Ok(outcome),
+    };
+    let (client, key) = settings.connect()?;
+    let flags = PlanFlags {
+        allow_delete: args.allow_delete,
+        allow_destructive: args.allow_destructive,
+        targeting,
+    };
+    let plan = plan_from_tree(&settings, &client, &key, &tree, &flags)?;
+    // The plan goes to stderr here: stdout carries the report.
+    eprint!(
+        "{}",
+        render::plan::text(&plan, color(global) && std::io::stderr().is_terminal())
+    );
+    if plan.has_changes && !confirmed(args.auto_approve)? {
+        return Ok(Outcome::Failure);
+    }
+    let report = runtime()?.block_on(run_apply(Arc::new(client), &plan, Remaining::all(&plan), &key));
+    finish(&report, &plan, &args, github.as_ref())
+}
+
+/// Prints the report as asked, writes the comment, the job summary and
+/// the step outputs (always, also when nothing was sent), and maps it to
+/// the exit code.
+pub(crate) fn finish(
+    report: &ApplyReport,
+    plan: &Plan,
+    args: &ApplyArgs,
+    github: Option<&Github>,
+) -> anyhow::Result<Outcome> {
     print(&match args.format {
-        ReportFormat::Text => render::report::text(&report),
-        ReportFormat::Json => render::report::json(&report),
+        ReportFormat::Text if report.results.is_empty() => format!("{}\n", render::plan::summary_line(plan)),
+        ReportFormat::Text => render::report::text(report),
+        ReportFormat::Json => render::report::json(report),
     })?;
     if let Some(path) = &args.comment_out {
-        let body = crate::github::comment_body(&plan.source.bundle_id, &render::report::markdown(&report));
+        let body = crate::github::comment_body(&plan.source.bundle_id, &render::report::markdown(report));
         std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    if let Some(gh) = &github {
-        gh.append_summary(&render::report::markdown(&report))?;
+    if let Some(gh) = github {
+        gh.append_summary(&render::report::markdown(report))?;
         let s = &report.summary;
         gh.set_outputs(&[
             ("stale", "false".into()),
             ("applied", s.applied.to_string()),
             ("failed", s.failed.to_string()),
             ("skipped", s.skipped.to_string()),
+            ("already_applied", s.already_applied.to_string()),
         ])?;
     }
     Ok(if report.is_partial() {
@@ -229,39 +268,6 @@ pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-/// A saved plan, checked against the live state now: `Err(Stale)` after
-/// saying what moved when any planned value did, since applying it would
-/// overwrite someone's edit.
-fn saved_plan(
-    path: &std::path::Path,
-    args: &ApplyArgs,
-    client: &Client,
-    github: Option<&Github>,
-) -> anyhow::Result<Result<Plan, Outcome>> {
-    let plan = read_plan(path)?;
-    check_commit(&plan, args.expect_commit.as_deref())?;
-    let source = &plan.source;
-    let version = live::VersionSelector::Exact(source.version_string.clone());
-    let live = runtime()?.block_on(live::fetch(client, &source.bundle_id, &source.platform, &version))?;
-    let stale = apply::stale(&plan, &live);
-    if stale.is_empty() {
-        return Ok(Ok(plan));
-    }
-    let text = render::report::stale_text(&stale);
-    eprint!("{text}");
-    if let Some(gh) = github {
-        gh.append_summary(&format!(
-            "### asc-sync apply refused a stale plan\n\n```text\n{text}```\n"
-        ))?;
-        gh.set_outputs(&[
-            ("stale", "true".into()),
-            ("applied", "0".into()),
-            ("failed", "0".into()),
-        ])?;
-    }
-    Ok(Err(Outcome::Stale))
 }
 
 /// Asks on a terminal; elsewhere only --auto-approve applies.
@@ -283,8 +289,9 @@ fn confirmed(auto_approve: bool) -> anyhow::Result<bool> {
     }
 }
 
-/// Applies with a progress bar on a terminal, one line per write otherwise.
-pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan) -> ApplyReport {
+/// Applies what is left of a plan with a progress bar on a terminal, one
+/// line per write otherwise.
+pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan, remaining: Remaining, key: &DigestKey) -> ApplyReport {
     let on_terminal = std::io::stderr().is_terminal();
     let bar = on_terminal.then(|| {
         let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
@@ -294,7 +301,7 @@ pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan) -> ApplyReport {
         );
         bar
     });
-    let report = apply::execute(client, plan, |r| match &bar {
+    let report = apply::execute(client, plan, remaining, key, |r| match &bar {
         Some(bar) => {
             bar.inc(1);
             bar.set_message(render::report::result_line(r));
@@ -306,38 +313,4 @@ pub(crate) async fn run_apply(client: Arc<Client>, plan: &Plan) -> ApplyReport {
         bar.finish_and_clear();
     }
     report
-}
-
-/// `--expect-commit` refuses a plan made from another commit; without it,
-/// a plan made from a commit other than HEAD is applied with a warning.
-fn check_commit(plan: &Plan, expected: Option<&str>) -> anyhow::Result<()> {
-    let made_from = plan.source.commit.as_deref();
-    if let Some(expected) = expected {
-        let matches = made_from.is_some_and(|c| !expected.is_empty() && c.starts_with(expected));
-        if !matches {
-            anyhow::bail!(
-                "the plan was made from commit {}, not {expected} (--expect-commit); nothing was written. Make the plan from that commit",
-                made_from.unwrap_or("(unknown: not in a git repository)")
-            );
-        }
-    }
-    if plan.source.dirty == Some(true) {
-        eprintln!("warning: the plan was made from a work tree with uncommitted changes");
-    }
-    if let (Some(made_from), Some(head)) = (made_from, crate::gitinfo::head(std::path::Path::new(".")))
-        && head.commit != made_from
-    {
-        eprintln!(
-            "warning: the plan was made from commit {}, but HEAD is {}; applying the plan as it was reviewed",
-            short(made_from),
-            short(&head.commit)
-        );
-    }
-    Ok(())
-}
-
-/// The first 12 characters of a commit id, for messages; a plan file is
-/// user input, so its `commit` may hold anything.
-fn short(commit: &str) -> String {
-    commit.chars().take(12).collect()
 }

@@ -27,6 +27,7 @@ mod render;
 mod routes;
 mod seed;
 pub mod state;
+mod versions;
 mod write;
 
 use axum::Router;

@@ -7,7 +7,7 @@ use super::api::{self, Reply};
 use super::apple::Kind;
 use super::errors::ApiError;
 use super::state::State;
-use super::{read, write};
+use super::{read, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -26,6 +26,7 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/v1/apps/{id}", reads(read::get_app))
         .route("/v1/apps/{id}/appStoreVersions", reads(read::list_versions))
         .route("/v1/apps/{id}/appInfos", reads(read::list_app_infos))
+        .route("/v1/appStoreVersions", plain(M::POST, versions::create_version))
         .route(
             "/v1/appStoreVersions/{id}",
             reads(read::get_version).merge(writes(M::PATCH, write::patch_version)),

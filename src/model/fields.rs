@@ -246,6 +246,9 @@ pub enum Attribute {
     /// `appStoreReviewDetails.demoAccountRequired`, which deliver derives
     /// from the demo user and password files.
     DemoAccountRequired,
+    /// `appStoreVersions.versionString`: set when a plan creates the
+    /// version it targets, or renames the editable one (as deliver does).
+    VersionString,
 }
 
 impl Attribute {
@@ -255,7 +258,7 @@ impl Attribute {
             .map(Attribute::Localized)
             .chain(RootField::all().map(RootField::attribute))
             .chain(ReviewField::iter().map(Attribute::Review))
-            .chain(std::iter::once(Attribute::DemoAccountRequired))
+            .chain([Attribute::DemoAccountRequired, Attribute::VersionString])
     }
 
     pub fn api_name(self) -> &'static str {
@@ -265,6 +268,7 @@ impl Attribute {
             Attribute::Category(slot) => slot.api_name(),
             Attribute::Review(f) => f.api_name(),
             Attribute::DemoAccountRequired => "demoAccountRequired",
+            Attribute::VersionString => "versionString",
         }
     }
 
@@ -274,7 +278,8 @@ impl Attribute {
 
     /// fastlane's files for the attribute: one, two for a review field
     /// (the current name and the legacy one), none for the derived
-    /// `demoAccountRequired`.
+    /// `demoAccountRequired` and for `versionString`, which comes from the
+    /// settings.
     pub fn file_names(self) -> Vec<&'static str> {
         match self {
             Attribute::Localized(f) => vec![f.file_name()],
@@ -284,7 +289,7 @@ impl Attribute {
                 let (current, legacy) = f.file_names();
                 vec![current, legacy]
             }
-            Attribute::DemoAccountRequired => Vec::new(),
+            Attribute::DemoAccountRequired | Attribute::VersionString => Vec::new(),
         }
     }
 
@@ -292,7 +297,7 @@ impl Attribute {
     pub fn resource(self) -> ResourceKind {
         match self {
             Attribute::Localized(f) => f.localization().kind(),
-            Attribute::Copyright => ResourceKind::AppStoreVersions,
+            Attribute::Copyright | Attribute::VersionString => ResourceKind::AppStoreVersions,
             Attribute::Category(_) => ResourceKind::AppInfos,
             Attribute::Review(_) | Attribute::DemoAccountRequired => ResourceKind::AppStoreReviewDetails,
         }
@@ -426,6 +431,7 @@ mod tests {
                 "demoAccountPassword",
                 "notes",
                 "demoAccountRequired",
+                "versionString",
             ]
         );
     }

@@ -8,16 +8,19 @@
 //! What Apple would refuse given the live state (see `model::Editability`)
 //! becomes a blocked change with its reason, shown but never sent.
 
-use super::{Action, AttributeChange, Change, Parent, Plan, Source, fingerprint};
+use super::secret::DigestKey;
+use super::{Action, AttributeChange, Change, Parent, Plan, Source};
 use crate::config::BlankFiles;
-use crate::live::{LiveLocalization, LiveState};
+use crate::live::{LiveLocalization, LiveState, PlannedVersion};
 use crate::model::{
     Attribute, CategorySlot, Editability, Field, Localization, ResourceKind, ReviewField, RootField, category_id,
 };
+use crate::targeting::Targeting;
 use crate::tree::text::strip;
 use crate::tree::{LocaleValues, MetadataTree, TextValue};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use strum::IntoEnumIterator;
 
 #[derive(Clone, Debug, Default)]
@@ -27,6 +30,10 @@ pub struct DiffOptions {
     pub allow_delete: bool,
     pub metadata_path: String,
     pub rev: Option<String>,
+    /// `--locale` and `--field`: the changes outside them are left out.
+    pub targeting: Targeting,
+    /// The key of the secret digests; a random one when `None`.
+    pub key: Option<Arc<DigestKey>>,
 }
 
 type Attributes = BTreeMap<Attribute, AttributeChange>;
@@ -104,8 +111,18 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
     }
     deletions(tree, live, options, &mut changes, &mut notes);
     root_fields(tree, live, options, &mut changes);
-    let salt = super::new_salt();
-    review(tree, live, options, &salt, &mut changes);
+    let ephemeral;
+    let key = match &options.key {
+        Some(k) => k.as_ref(),
+        None => {
+            ephemeral = DigestKey::ephemeral();
+            &ephemeral
+        }
+    };
+    review(tree, live, options, key, &mut changes);
+    let mut changes = target(changes, &options.targeting);
+    version_change(live, &mut changes);
+    notes.splice(0..0, live.notes.iter().cloned());
 
     let version = &live.version;
     let info = live.app_info.as_ref();
@@ -123,12 +140,68 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
         commit: None,
         dirty: None,
         changed_since: None,
+        version_selector: None,
     };
-    let mut plan = Plan::new(source, changes, notes);
-    if plan.changes.iter().any(|c| c.attributes.values().any(|a| a.sensitive)) {
-        plan.secret_salt = Some(salt);
+    Plan::new(source, changes, notes)
+}
+
+/// Only the changes `--locale` and `--field` select, each with only its
+/// selected attributes. A delete takes a whole locale, so it stays only
+/// when its locale is selected and no field is named.
+fn target(changes: Vec<Change>, targeting: &Targeting) -> Vec<Change> {
+    if targeting.is_all() {
+        return changes;
     }
-    plan
+    changes
+        .into_iter()
+        .filter_map(|mut c| {
+            let locale = c.locale.clone();
+            if c.action == Action::Delete {
+                let whole = c.attributes.keys().all(|a| targeting.selects(locale.as_deref(), *a));
+                return (whole && !targeting.limits_fields()).then_some(c);
+            }
+            let had_name = c.attributes.contains_key(&Attribute::Localized(Field::Name));
+            c.attributes.retain(|a, _| targeting.selects(locale.as_deref(), *a));
+            let named = c.attributes.contains_key(&Attribute::Localized(Field::Name));
+            if c.action == Action::Create && c.resource == ResourceKind::AppInfoLocalizations && had_name && !named {
+                c.blocked.get_or_insert_with(|| {
+                    "Apple requires a name to create an app-info localization, and --field leaves name out".into()
+                });
+            }
+            (!c.attributes.is_empty()).then_some(c)
+        })
+        .collect()
+}
+
+/// The version's own change when it does not exist as asked: a create
+/// (with the copyright the tree wants, which the create can carry) or a
+/// rename of the editable version, merged into its copyright update.
+fn version_change(live: &LiveState, changes: &mut Vec<Change>) {
+    let Some(planned) = &live.version.planned else { return };
+    let position = changes
+        .iter()
+        .position(|c| c.resource == ResourceKind::AppStoreVersions && !c.is_blocked());
+    let mut change = match position {
+        Some(i) => changes.remove(i),
+        None => change(
+            ResourceKind::AppStoreVersions,
+            Some(&live.version.id),
+            None,
+            Action::Update,
+        ),
+    };
+    let (before, after) = match planned {
+        PlannedVersion::Create => {
+            change.action = Action::Create;
+            change.id = None;
+            (Value::Null, live.version.version_string.clone())
+        }
+        PlannedVersion::Rename { to } => (Value::String(live.version.version_string.clone()), to.clone()),
+    };
+    change
+        .attributes
+        .insert(Attribute::VersionString, plain(before, Value::String(after), None));
+    changes.push(change);
 }
 
 /// The changes of one locale's version or app-info localization: an
@@ -149,10 +222,10 @@ fn localization(
         .filter_map(|f| desired(values.fields.get(&f), options.blank_files).map(|(v, p)| (f, v, p)))
         .collect();
     let (live_locs, parent) = match kind {
-        Localization::Version => (Some(&live.version.localizations), Some(&live.version.id)),
+        Localization::Version => (Some(&live.version.localizations), Some(live.version.parent_id())),
         Localization::AppInfo => (
             live.app_info.as_ref().map(|i| &i.localizations),
-            live.app_info.as_ref().map(|i| &i.id),
+            live.app_info.as_ref().map(|i| Some(i.id.clone())),
         ),
     };
     if let Some(loc) = live_locs.and_then(|l| l.get(code)) {
@@ -210,7 +283,7 @@ fn localization(
     let mut create = change(kind.kind(), None, Some(code), Action::Create);
     create.parent = parent.map(|id| Parent {
         resource: kind.kind().parent().map_or(ResourceKind::AppStoreVersions, |(p, _)| p),
-        id: id.clone(),
+        id,
     });
     create.attributes = attrs;
     create.blocked = blocked;
@@ -355,7 +428,7 @@ fn category_changes(tree: &MetadataTree, current: impl Fn(CategorySlot) -> Optio
     attrs
 }
 
-fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &str, changes: &mut Vec<Change>) {
+fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, key: &DigestKey, changes: &mut Vec<Change>) {
     if tree.review.is_empty() {
         return;
     }
@@ -373,7 +446,7 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &s
         }
         let attribute = Attribute::Review(field);
         let change = if attribute.is_sensitive() {
-            secret(current.as_deref(), &want, file, salt)
+            secret(current.as_deref(), &want, file, key)
         } else {
             plain(
                 current.map_or(Value::Null, Value::String),
@@ -403,7 +476,7 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &s
             let mut c = change(ResourceKind::AppStoreReviewDetails, None, None, Action::Create);
             c.parent = Some(Parent {
                 resource: ResourceKind::AppStoreVersions,
-                id: live.version.id.clone(),
+                id: live.version.parent_id(),
             });
             c
         }
@@ -414,8 +487,8 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, salt: &s
 }
 
 /// A secret's change: shown as `(sensitive value changed)`, recorded as
-/// salted fingerprints only.
-fn secret(current: Option<&str>, want: &str, file: String, salt: &str) -> AttributeChange {
+/// keyed digests only.
+fn secret(current: Option<&str>, want: &str, file: String, key: &DigestKey) -> AttributeChange {
     let hidden = |set: bool| {
         if set {
             Value::String(super::SENSITIVE.into())
@@ -429,8 +502,8 @@ fn secret(current: Option<&str>, want: &str, file: String, salt: &str) -> Attrib
         file: Some(file),
         sensitive: true,
         fingerprints: Some(super::Fingerprints {
-            before: current.map(|c| fingerprint(c, salt)),
-            after: (!want.is_empty()).then(|| fingerprint(want, salt)),
+            before: current.map(|c| key.digest(c)),
+            after: (!want.is_empty()).then(|| key.digest(want)),
         }),
     }
 }

@@ -1,23 +1,32 @@
 //! A plan: every change `apply` would make, per (resource, locale,
 //! attribute), with the live value it was computed from. The same
 //! document is printed by `plan --format json`, saved by `plan --out`, and
-//! applied by `apply plan.json`, which refuses it when a `before` no longer
-//! matches the live value (a stale plan).
+//! applied by `apply plan.json`, which first checks that the plan still
+//! follows from the tree it is run in (`content`), then classifies each
+//! planned value against the live one: already `after` (done), still
+//! `before` (to write), or anything else (a stale plan, refused whole).
 //!
-//! The JSON wire format (`format_version` 1):
+//! The JSON wire format (`format_version` 1; later fields are additions):
 //!
 //! ```text
 //! { "format_version": 1, "tool_version", "created_at", "source": {…},
 //!   "has_changes", "summary": {create, update, delete, blocked, requests},
 //!   "changes": [{ "resource_type", "id", "locale", "action", "parent",
-//!                 "attributes": {apiName: {before, after, file?, sensitive?}},
-//!                 "blocked" }],
-//!   "notes": [..] }
+//!                 "attributes": {apiName: {before, after, file?, sensitive?,
+//!                                          fingerprints?}},
+//!                 "blocked", "origin"? }],
+//!   "notes": [..],
+//!   "content"?: { "files": {path: digest}, "settings": {…}, "secrets_key_id" } }
 //! ```
+//!
+//! A `parent` whose `id` is `null` is the version this plan creates.
 
+mod content;
 mod diff;
 mod safety;
+pub mod secret;
 
+pub use content::{Content, PlanSettings, unfollowed};
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
 
@@ -63,15 +72,16 @@ pub struct AttributeChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// A secret: `before` and `after` read `(sensitive value changed)`;
-    /// `fingerprints` hold salted SHA-256 digests instead, and apply reads
-    /// the value from `file` and checks it against them.
+    /// `fingerprints` hold keyed digests instead (see [`secret`]), and
+    /// apply reads the value from `file` and checks it against them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprints: Option<Fingerprints>,
 }
 
-/// Salted digests of a secret's old and new values (`null` = unset).
+/// Keyed digests of a secret's old and new values (`null` = unset);
+/// salted SHA-256 in plans saved by asc-sync 0.1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fingerprints {
     pub before: Option<String>,
@@ -86,7 +96,9 @@ pub const SENSITIVE: &str = "(sensitive value changed)";
 pub struct Parent {
     #[serde(rename = "type")]
     pub resource: ResourceKind,
-    pub id: String,
+    /// `None`: the version this plan creates, whose id apply learns when
+    /// it creates it.
+    pub id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -153,7 +165,11 @@ impl Change {
         if let Some(a) = self.attributes.keys().find(|a| a.resource() != self.resource) {
             return Err(format!("{} has no attribute {a}", self.resource));
         }
-        if self.action == Action::Create {
+        if self.action == Action::Create && self.resource == ResourceKind::AppStoreVersions {
+            if self.parent.is_some() || !self.attributes.contains_key(&Attribute::VersionString) {
+                return Err("the create of appStoreVersions must name only its versionString".into());
+            }
+        } else if self.action == Action::Create {
             let expected = self.resource.parent().map(|(kind, _)| kind);
             if expected.is_none() || self.parent.as_ref().map(|p| p.resource) != expected {
                 return Err(format!("the create of {} names no valid parent", self.label()));
@@ -198,6 +214,10 @@ pub struct Source {
     /// The base of `--changed-since`, when changes carry an `origin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed_since: Option<String>,
+    /// The version as asked for (`editable`, `live` or a version string),
+    /// so apply can refuse a run that names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_selector: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -211,9 +231,13 @@ pub struct Plan {
     pub changes: Vec<Change>,
     #[serde(default)]
     pub notes: Vec<String>,
-    /// The salt of this plan's secret fingerprints.
+    /// The salt of the secret fingerprints of a plan saved by asc-sync 0.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_salt: Option<String>,
+    /// The files and settings the plan was made from; `None` in plans
+    /// saved by asc-sync 0.1, which apply checks only against the live state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
 }
 
 impl Plan {
@@ -255,7 +279,36 @@ impl Plan {
             changes,
             notes,
             secret_salt: None,
+            content: None,
         }
+    }
+
+    /// What `--locale` and `--field` limited the plan to, for its header.
+    pub fn targeting(&self) -> Option<String> {
+        let settings = &self.content.as_ref()?.settings;
+        let mut parts = Vec::new();
+        if !settings.locales.is_empty() {
+            parts.push(format!("locales {}", settings.locales.join(", ")));
+        }
+        if !settings.fields.is_empty() {
+            parts.push(format!("fields {}", settings.fields.join(", ")));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// The version string the plan renames its version to, if it does.
+    pub fn renames_to(&self) -> Option<&str> {
+        self.changes
+            .iter()
+            .filter(|c| c.resource == ResourceKind::AppStoreVersions && c.action == Action::Update)
+            .find_map(|c| c.attributes.get(&Attribute::VersionString)?.after.as_str())
+    }
+
+    /// Whether the plan creates its target version.
+    pub fn creates_version(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.resource == ResourceKind::AppStoreVersions && c.action == Action::Create)
     }
 
     pub fn to_json(&self) -> String {
@@ -289,6 +342,15 @@ impl Plan {
         };
         let plan: Plan = serde_json::from_value(raw).map_err(|e| invalid(e.to_string()))?;
         plan.changes.iter().try_for_each(Change::check).map_err(invalid)?;
+        let orphan = plan
+            .changes
+            .iter()
+            .any(|c| c.parent.as_ref().is_some_and(|p| p.id.is_none()));
+        if orphan && !plan.creates_version() {
+            return Err(invalid(
+                "a create names the new version as its parent, but the plan creates none".into(),
+            ));
+        }
         Ok(plan)
     }
 }
@@ -301,20 +363,4 @@ pub enum PlanFileError {
         "{path} has plan format version {found}; this asc-sync reads version {FORMAT_VERSION}. Make the plan again with this version"
     )]
     Version { path: String, found: u64 },
-}
-
-/// A salted fingerprint that shows whether a secret changed without
-/// showing it; the per-plan salt keeps precomputed tables useless.
-pub fn fingerprint(value: &str, salt: &str) -> String {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    hasher.update(salt.as_bytes());
-    hasher.update([0]);
-    hasher.update(value.as_bytes());
-    format!("sha256:{}", hex::encode(hasher.finalize()))
-}
-
-/// A fresh salt for a plan's fingerprints.
-pub fn new_salt() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
 }

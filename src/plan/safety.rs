@@ -10,7 +10,8 @@ pub const MAX_CLEARED_SHARE: f64 = 0.2;
 #[derive(Debug, thiserror::Error)]
 pub enum UnsafePlan {
     #[error(
-        "the plan deletes {locales} locale(s) ({names}); pass --allow-destructive if that is meant (a missing folder may be a broken checkout)"
+        "the plan deletes {} ({names}); pass --allow-destructive if that is meant (a missing folder may be a broken checkout)",
+        crate::render::count(*locales, "locale")
     )]
     Deletes { locales: usize, names: String },
     #[error(

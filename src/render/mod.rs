@@ -19,6 +19,11 @@ pub enum Format {
     Github,
 }
 
+/// A count with its noun in the right number: `1 request`, `2 requests`.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Escapes a GitHub workflow-command message (`%`, CR, LF).
 pub fn github_escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")

@@ -93,10 +93,18 @@ pub fn summary_line(plan: &Plan) -> String {
 
 fn heading(plan: &Plan) -> String {
     let s = &plan.source;
-    format!(
-        "{}: {} version {} ({})",
-        s.bundle_id, s.platform, s.version_string, s.version_state
-    )
+    let state = if s.version_id.is_empty() {
+        "to be created"
+    } else {
+        s.version_state.as_str()
+    };
+    format!("{}: {} version {} ({state})", s.bundle_id, s.platform, s.version_string)
+}
+
+/// The line that says a plan was limited with `--locale` or `--field`.
+fn targeting_line(plan: &Plan) -> Option<String> {
+    plan.targeting()
+        .map(|t| format!("Limited to {t} (--locale, --field): differences elsewhere are left out of this plan."))
 }
 
 fn origin_legend(base: &str) -> String {
@@ -110,6 +118,9 @@ pub fn text(plan: &Plan, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
     let _ = writeln!(out, "asc-sync plan for {}\n", heading(plan));
+    if let Some(line) = targeting_line(plan) {
+        let _ = writeln!(out, "{line}\n");
+    }
     if let Some(base) = &plan.source.changed_since {
         let _ = writeln!(out, "{}\n", origin_legend(base));
     }
@@ -299,6 +310,9 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
     let mut head = String::new();
     let _ = writeln!(head, "### asc-sync plan for {}\n", cell(&heading(plan)));
     let _ = writeln!(head, "**{}**\n", cell(&summary_line(plan)));
+    if let Some(line) = targeting_line(plan) {
+        let _ = writeln!(head, "{}\n", cell(&line));
+    }
     if let Some(base) = &plan.source.changed_since {
         let _ = writeln!(head, "{}\n", cell(&origin_legend(base)));
     }

@@ -1,5 +1,6 @@
 //! What `apply` did, per change: applied, failed (with Apple's code,
-//! title and detail) or skipped (blocked), and what stopped a stale plan.
+//! title and detail), skipped (blocked) or already applied (by an earlier
+//! run), and what stopped a stale plan.
 
 use crate::apply::{ApplyReport, ChangeResult, Failure, Stale, Status};
 use crate::model::Attribute;
@@ -22,6 +23,7 @@ pub fn result_line(r: &ChangeResult) -> String {
     };
     match (&r.status, &r.error, &r.reason) {
         (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
+        (Status::AlreadyApplied, _, _) => format!("live     {what}{attrs}: already applied"),
         (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
         (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
         (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
@@ -60,13 +62,32 @@ pub fn text(report: &ApplyReport) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "\nApply: {} applied, {} failed, {} skipped ({} requests, {} attempts).",
-        s.applied, s.failed, s.skipped, report.requests.requests, report.requests.attempts
+        "\n{} ({}, {}).",
+        summary(report),
+        crate::render::count(report.requests.requests as usize, "request"),
+        crate::render::count(report.requests.attempts as usize, "attempt")
     );
+    if report.already_applied() {
+        out.push_str("Already applied: every change of this plan is live; nothing was sent.\n");
+    }
     if s.failed > 0 {
         out.push_str("Some writes failed; the rest were applied. Run asc-sync plan again to see what is left.\n");
     }
     out
+}
+
+/// `Apply: 4 applied, 0 failed, 0 skipped`, and how many were live already.
+fn summary(report: &ApplyReport) -> String {
+    let s = &report.summary;
+    let already = if s.already_applied > 0 {
+        format!(", {} already applied", s.already_applied)
+    } else {
+        String::new()
+    };
+    format!(
+        "Apply: {} applied, {} failed, {} skipped{already}",
+        s.applied, s.failed, s.skipped
+    )
 }
 
 pub fn json(report: &ApplyReport) -> String {
@@ -88,6 +109,19 @@ pub fn stale_text(stale: &[Stale]) -> String {
     out
 }
 
+/// Why a saved plan does not follow from the tree it is applied in.
+pub fn unbound_text(plan: &crate::plan::Plan, differences: &[String]) -> String {
+    let mut out = format!(
+        "The saved plan does not follow from the tree at {}: it was made from other files or settings, or edited. Nothing was written.\n\n",
+        plan.source.metadata_path
+    );
+    for d in differences {
+        let _ = writeln!(out, "  {d}");
+    }
+    out.push_str("\nMake a new plan from this tree (asc-sync plan --out plan.json), review it, and apply that.\n");
+    out
+}
+
 fn show(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "(unset)".into(),
@@ -99,22 +133,24 @@ fn show(v: &serde_json::Value) -> String {
 /// The apply report for a job summary or a comment.
 pub fn markdown(report: &ApplyReport) -> String {
     use crate::render::markdown_cell as cell;
-    let s = &report.summary;
     let mut out = format!(
-        "### asc-sync apply for {} version {}\n\n**Apply: {} applied, {} failed, {} skipped.**\n\n",
+        "### asc-sync apply for {} version {}\n\n**{}.**\n\n",
         cell(&report.bundle_id),
         cell(&report.version_string),
-        s.applied,
-        s.failed,
-        s.skipped
+        summary(report)
     );
     if report.results.is_empty() {
+        out.push_str("Nothing to apply: the App Store matches the tree.\n");
         return out;
+    }
+    if report.already_applied() {
+        out.push_str("Already applied: every change of this plan is live; nothing was sent.\n\n");
     }
     out.push_str("| result | change | locale | fields | detail |\n|---|---|---|---|---|\n");
     for r in &report.results {
         let (icon, detail) = match (&r.status, &r.error, &r.reason) {
             (Status::Applied, _, _) => ("✅", String::new()),
+            (Status::AlreadyApplied, _, _) => ("☑️", "already applied".to_owned()),
             (Status::Skipped, _, reason) => ("⛔", reason.clone().unwrap_or_default()),
             (Status::Failed, Some(e), _) => ("❌", failure_text(e)),
             (Status::Failed, None, _) => ("❌", String::new()),

@@ -120,9 +120,9 @@ pub fn github(report: &ValidationReport) -> String {
     for (code, n) in hidden {
         let _ = writeln!(
             out,
-            "::notice title={}::{n} more {} finding(s) not shown as annotations; run asc-sync validate locally for the full list",
+            "::notice title={}::{n} more {code} {} not shown as annotations; run asc-sync validate locally for the full list",
             github_escape_property(code.as_str()),
-            code
+            if n == 1 { "finding" } else { "findings" }
         );
     }
     let _ = writeln!(out, "{}", summary_line(report));

@@ -107,7 +107,7 @@ pub enum ValueRef {
 }
 
 /// What an unknown folder at the top of the tree means.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownFolders {
     /// An error: nothing is planned until it is renamed or removed.

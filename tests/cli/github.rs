@@ -237,7 +237,7 @@ fn validate_github_annotates_and_summarizes() {
     assert_eq!(std::fs::read_to_string(&output).unwrap(), "errors=1\nwarnings=1\n");
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
@@ -352,14 +352,16 @@ async fn changed_since_tells_this_change_from_drift_and_the_plan_records_its_com
         stderr(&refused)
     );
     assert_eq!(env.writes(), 0);
-    // A later commit on HEAD: applied as reviewed, with a warning.
+    // A later commit on HEAD that leaves the metadata alone: applied as
+    // reviewed, its files compared instead of its commit.
     std::fs::write(repo.join("README"), "x").unwrap();
     git(repo, &["add", "README"]);
     git(repo, &["commit", "-q", "-m", "later"]);
     let applied = env.run(&["apply", "plan.json", "--expect-commit", &head[..12]]).await;
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     assert!(
-        stderr(&applied).contains("warning: the plan was made from commit"),
+        stderr(&applied).contains("note: the plan was made from commit")
+            && stderr(&applied).contains("its files are compared with the tree here instead"),
         "{}",
         stderr(&applied)
     );
@@ -464,4 +466,77 @@ fn the_example_workflows_are_valid_and_use_flags_that_exist() {
         }
     }
     assert!(calls >= 4, "{calls}");
+}
+
+fn workflow(name: &str) -> (String, serde_yaml::Value) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/github")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = serde_yaml::from_str(&text).unwrap();
+    (text, yaml)
+}
+
+/// The steps of a workflow's one job, by name.
+fn steps(yaml: &serde_yaml::Value) -> Vec<serde_yaml::Value> {
+    let jobs = yaml["jobs"].as_mapping().unwrap();
+    let job = jobs.values().next().unwrap();
+    job["steps"].as_sequence().unwrap().clone()
+}
+
+#[test]
+fn on_merge_the_example_applies_the_merged_pull_requests_plan_or_says_it_planned_afresh() {
+    let (text, yaml) = workflow("asc-sync-apply.yml");
+    assert!(
+        text.contains("listPullRequestsAssociatedWithCommit"),
+        "found by pull request"
+    );
+    let apply_steps = steps(&yaml);
+    let fetch = apply_steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("dawidd6/action-download-artifact"))
+        })
+        .unwrap();
+    assert_eq!(fetch["with"]["pr"], "${{ steps.pr.outputs.number }}");
+    assert_eq!(fetch["with"]["workflow"], "asc-sync-plan.yml");
+    let run = |name: &str| {
+        apply_steps.iter().find(|s| s["name"].as_str() == Some(name)).unwrap()["run"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let reviewed = run("Apply the reviewed plan");
+    assert!(reviewed.contains("asc-sync apply plan.json --github") && !reviewed.contains("--expect-commit"));
+    let fallback = run("No reviewed plan, so plan and apply");
+    assert!(fallback.contains("GITHUB_STEP_SUMMARY") && fallback.contains("asc-sync apply --auto-approve"));
+    // The pull request's artifact is the one the apply looks for.
+    let (_, plan) = workflow("asc-sync-plan.yml");
+    let upload = steps(&plan)
+        .into_iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+        })
+        .unwrap();
+    assert_eq!(upload["with"]["name"], fetch["with"]["name"]);
+}
+
+#[test]
+fn the_example_plan_annotates_once_and_the_drift_check_fails_on_any_difference() {
+    let (_, plan) = workflow("asc-sync-plan.yml");
+    let plan_step = steps(&plan)
+        .into_iter()
+        .find(|s| s["name"].as_str() == Some("Plan"))
+        .unwrap();
+    assert!(plan_step["run"].as_str().unwrap().contains("--no-annotations"));
+    let (_, drift) = workflow("asc-sync-drift.yml");
+    let check = steps(&drift)
+        .into_iter()
+        .find(|s| s["name"].as_str() == Some("Check for drift"))
+        .unwrap();
+    assert_eq!(check["run"], "asc-sync plan --detailed-exitcode --github");
 }

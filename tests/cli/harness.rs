@@ -377,6 +377,7 @@ pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, L
             copyright: Some("2026 Marquee Labs Ltd.".into()),
             is_first: false,
             localizations: version_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
+            planned: None,
         },
         app_info: Some(LiveAppInfo {
             id: "i1".into(),
@@ -385,5 +386,6 @@ pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, L
             localizations: info_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
         }),
         review: None,
+        notes: Vec::new(),
     }
 }

@@ -121,21 +121,24 @@ async fn init_finds_the_platform_the_app_has_versions_for() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_init_leaves_no_settings_file() {
+    let env = Env::start(example_state(), Default::default()).await;
+    let out = env.run(&["init", "--bundle-id", "com.example.nothing"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("com.example.nothing"), "{err}");
+    assert!(!env.dir.path().join("asc-sync.toml").exists());
+}
+
+/// Between releases there is no editable version: init takes the version
+/// on sale, as plan does, and the next plan agrees with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn between_releases_init_pulls_the_version_on_sale() {
     let mut state = example_state();
     state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
     let env = Env::start(state, Default::default()).await;
     let out = env.run(&["init"]).await;
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("no version is in an editable state") && err.contains("--app-version live"),
-        "{err}"
-    );
-    assert!(!env.dir.path().join("asc-sync.toml").exists());
-
-    let out = env.run(&["init", "--app-version", "live"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(read(&env, "asc-sync.toml").contains("version = \"live\""));
+    assert!(env.dir.path().join("asc-sync.toml").exists());
     let plan = env.run(&["plan", "--detailed-exitcode"]).await;
     assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_input;
+mod bound_plans;
 mod client;
 mod deliver_cases;
 mod fake_api;
@@ -15,6 +16,7 @@ mod fake_tokens;
 mod git_rev;
 mod github;
 mod harness;
+mod idempotent;
 mod init;
 mod keys;
 mod loader_fuzz;
@@ -26,4 +28,6 @@ mod reconcile;
 mod refusals;
 mod regressions;
 mod render_plan;
+mod scripting;
 mod validate_cmd;
+mod versions;

@@ -70,18 +70,26 @@ impl Env {
         }
     }
 
-    /// Runs asc-sync with the key in the environment and the fake as the API.
-    pub async fn run(&self, args: &[&str]) -> Output {
+    /// asc-sync in the test's folder, with the key in the environment and
+    /// the fake as the API, outside GitHub Actions.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
         cmd.current_dir(self.dir.path())
             .args(args)
             .env_remove("RUST_LOG")
+            .env_remove("GITHUB_ACTIONS")
             .env("NO_COLOR", "1")
             .env("ASC_KEY_ID", &self.signer.kid)
             .env("ASC_ISSUER_ID", "57246542-96fe-1a63-e053-0824d011072a")
             .env("ASC_PRIVATE_KEY_PATH", &self.key_path)
             .env("ASC_API_BASE_URL", &self.fake.base_url)
             .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// Runs asc-sync with the key in the environment and the fake as the API.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.command(args);
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap()
@@ -548,16 +556,20 @@ async fn no_secret_reaches_any_output_even_at_the_most_verbose_level() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_no_editable_version_the_error_lists_the_versions_and_their_states() {
+async fn with_no_editable_and_no_live_version_the_error_lists_the_versions_and_their_states() {
     let mut state = example_state();
+    state.apps[0].app_store_versions[0].app_version_state = "REPLACED_WITH_NEW_VERSION".into();
     state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
     let env = Env::start(state, FaultConfig::default()).await;
     let out = env.plan(&[]).await;
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("no version is in an editable state"), "{err}");
     assert!(
-        err.contains("1.0 (READY_FOR_DISTRIBUTION), 1.1 (WAITING_FOR_EXPORT_COMPLIANCE)"),
+        err.contains("no version is in an editable state and none is on sale") && err.contains("--app-version X.Y"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1.0 (REPLACED_WITH_NEW_VERSION), 1.1 (WAITING_FOR_EXPORT_COMPLIANCE)"),
         "{err}"
     );
 }

@@ -80,7 +80,9 @@ async fn the_clear_guard_counts_review_values_in_its_base() {
 }
 
 /// A demo password file edited after the plan is named as such, not as
-/// a response that "is not the expected JSON".
+/// a response that "is not the expected JSON", and before any write: the
+/// plan is bound to its files' digests (the password's keyed), so apply
+/// refuses it whole (exit 4) without showing either password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
     let env = Env::start(fixture_state("../plan-v1/live.json"), FaultConfig::default()).await;
@@ -104,15 +106,19 @@ async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     t.write("review_information/demo_password.txt", b"second secret");
+    env.fake.reset_log();
     let out = env.run(&["apply", plan.to_str().unwrap()]).await;
-    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
-    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
+    let report = stderr(&out);
     assert!(
-        report.contains("demo_password.txt changed since the plan was made"),
+        report.contains("review_information/demo_password.txt: changed since the plan was made"),
         "{report}"
     );
     assert!(!report.contains("not the expected JSON"), "{report}");
-    assert!(!report.contains("second secret") && !stderr(&out).contains("second secret"));
+    for text in [stdout(&out), stderr(&out), std::fs::read_to_string(&plan).unwrap()] {
+        assert!(!text.contains("second secret") && !text.contains("first secret"));
+    }
+    assert_eq!(env.writes(), 0, "nothing was written");
 }
 
 /// A live app info refuses every field, privacy URLs too: the plan shows

@@ -75,7 +75,7 @@ fn github_annotations_stop_at_ten_per_code_then_count_the_rest() {
         errors[0]
     );
     assert!(
-        stdout.contains("::notice title=too-long::3 more too-long finding(s)"),
+        stdout.contains("::notice title=too-long::3 more too-long findings"),
         "{stdout}"
     );
 }

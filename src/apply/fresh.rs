@@ -1,0 +1,336 @@
+//! Where each planned value stands now: the live value is the plan's
+//! `after` (already applied: counted, not sent), still its `before` (to
+//! write), or anything else (someone else's edit: the plan is stale and is
+//! refused whole, nothing written). So applying a plan twice writes
+//! nothing the second time, and a run killed midway is finished by the
+//! next one, without ever overwriting an edit made since the plan.
+
+use crate::live::{LiveLocalization, LiveState, PlannedVersion};
+use crate::model::{Attribute, ResourceKind};
+use crate::plan::secret::DigestKey;
+use crate::plan::{Action, AttributeChange, Change, Plan};
+use crate::tree::text::strip;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A planned attribute whose live value moved since the plan was made.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stale {
+    pub change: String,
+    pub attribute: Option<Attribute>,
+    pub planned_before: Value,
+    pub now: Value,
+    pub reason: String,
+}
+
+/// What is left to do of a plan.
+#[derive(Debug, Default)]
+pub struct Remaining {
+    /// The changes still to send, by index in the plan, each with only its
+    /// attributes that are not live yet.
+    pub to_send: BTreeMap<usize, Change>,
+    /// The changes already live, by index in the plan.
+    pub done: Vec<usize>,
+    /// The id of the version the plan creates, when it exists already.
+    pub version_id: Option<String>,
+}
+
+impl Remaining {
+    /// Everything a fresh plan changes: it was made from the live state
+    /// just now, so nothing is live yet.
+    pub fn all(plan: &Plan) -> Remaining {
+        Remaining {
+            to_send: plan
+                .changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.is_blocked())
+                .map(|(i, c)| (i, c.clone()))
+                .collect(),
+            ..Remaining::default()
+        }
+    }
+}
+
+/// A value as the diff compares it: stripped, `null` counting as empty.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => strip(x) == strip(y),
+        (Value::String(s), Value::Null) | (Value::Null, Value::String(s)) => strip(s).is_empty(),
+        _ => a == b,
+    }
+}
+
+/// Where one attribute stands, given its live value now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    Done,
+    Pending,
+    Moved,
+}
+
+struct Checker<'a> {
+    plan: &'a Plan,
+    live: &'a LiveState,
+    key: &'a DigestKey,
+}
+
+impl Checker<'_> {
+    fn standing(&self, planned: &AttributeChange, now: &Value) -> Standing {
+        let Some(digests) = planned.fingerprints.as_ref().filter(|_| planned.sensitive) else {
+            return if same(now, &planned.after) {
+                Standing::Done
+            } else if same(now, &planned.before) {
+                Standing::Pending
+            } else {
+                Standing::Moved
+            };
+        };
+        let salt = self.plan.secret_salt.as_deref();
+        let is = |digest: &Option<String>| match (digest, now.as_str().filter(|s| !s.is_empty())) {
+            (None, None) => true,
+            (Some(d), Some(v)) => self.key.matches(d, v, salt),
+            _ => false,
+        };
+        if is(&digests.after) {
+            Standing::Done
+        } else if is(&digests.before) {
+            Standing::Pending
+        } else {
+            Standing::Moved
+        }
+    }
+
+    fn stale(&self, change: &Change, name: Attribute, planned: &AttributeChange, now: Value, reason: &str) -> Stale {
+        Stale {
+            change: change.label(),
+            attribute: Some(name),
+            planned_before: planned.before.clone(),
+            now: if planned.sensitive {
+                Value::String(crate::plan::SENSITIVE.into())
+            } else {
+                now
+            },
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// An update's attributes that are still to write; `Err` for those
+    /// that moved.
+    fn update(&self, change: &Change, out: &mut Vec<Stale>) -> Option<Change> {
+        let mut pending = change.clone();
+        pending.attributes.clear();
+        for (&name, planned) in &change.attributes {
+            match current_value(self.live, change, name) {
+                Ok(now) => match self.standing(planned, &now) {
+                    Standing::Done => {}
+                    Standing::Pending => {
+                        pending.attributes.insert(name, planned.clone());
+                    }
+                    Standing::Moved => {
+                        out.push(self.stale(change, name, planned, now, "changed since the plan was made"))
+                    }
+                },
+                Err(reason) => out.push(self.stale(change, name, planned, Value::Null, &reason)),
+            }
+        }
+        (!pending.attributes.is_empty()).then_some(pending)
+    }
+
+    /// A create: to send when the resource does not exist; done when it
+    /// exists with the planned values; stale when it exists with others.
+    fn create(&self, change: &Change, out: &mut Vec<Stale>) -> Option<Change> {
+        if change.resource == ResourceKind::AppStoreVersions {
+            return self.create_version(change, out);
+        }
+        let existing = match existing(self.live, change) {
+            None => return Some(change.clone()),
+            Some(values) => values,
+        };
+        for (&name, planned) in &change.attributes {
+            let now = existing(name);
+            if self.standing(planned, &now) != Standing::Done {
+                out.push(self.stale(
+                    change,
+                    name,
+                    planned,
+                    now,
+                    "the plan creates it, but it exists now with another value",
+                ));
+            }
+        }
+        None
+    }
+
+    fn create_version(&self, change: &Change, out: &mut Vec<Stale>) -> Option<Change> {
+        let version = &self.live.version;
+        match &version.planned {
+            Some(PlannedVersion::Create) => Some(change.clone()),
+            None if version.version_string == self.plan.source.version_string => None,
+            _ => {
+                out.push(Stale {
+                    change: change.label(),
+                    attribute: None,
+                    planned_before: Value::Null,
+                    now: Value::String(version.version_string.clone()),
+                    reason: format!(
+                        "the plan creates version {}, but version {} ({}) is being prepared now",
+                        self.plan.source.version_string, version.version_string, version.state
+                    ),
+                });
+                None
+            }
+        }
+    }
+
+    /// A delete: done when the localization is gone, to send while it
+    /// still has the values the plan saw.
+    fn delete(&self, change: &Change, out: &mut Vec<Stale>) -> Option<Change> {
+        let existing = existing(self.live, change)?;
+        let mut moved = false;
+        for (&name, planned) in &change.attributes {
+            let now = existing(name);
+            if !same(&now, &planned.before) {
+                moved = true;
+                out.push(self.stale(change, name, planned, now, "changed since the plan was made"));
+            }
+        }
+        (!moved).then(|| change.clone())
+    }
+}
+
+/// The live values of the resource a create or delete names, by locale
+/// (or the review details), when it exists.
+fn existing<'a>(live: &'a LiveState, change: &Change) -> Option<Box<dyn Fn(Attribute) -> Value + 'a>> {
+    let text = |v: Option<&String>| v.map_or(Value::Null, |s| Value::String(s.clone()));
+    let locale = change.locale.as_deref().unwrap_or_default();
+    let localization = |loc: &'a LiveLocalization| -> Box<dyn Fn(Attribute) -> Value + 'a> {
+        Box::new(move |name| match name {
+            Attribute::Localized(f) => text(loc.values.get(&f).and_then(Option::as_ref)),
+            _ => Value::Null,
+        })
+    };
+    match change.resource {
+        ResourceKind::AppStoreVersionLocalizations if live.version.planned != Some(PlannedVersion::Create) => {
+            live.version.localizations.get(locale).map(localization)
+        }
+        ResourceKind::AppInfoLocalizations => live
+            .app_info
+            .as_ref()
+            .and_then(|i| i.localizations.get(locale))
+            .map(localization),
+        ResourceKind::AppStoreReviewDetails => live.review.as_ref().map(|r| -> Box<dyn Fn(Attribute) -> Value + 'a> {
+            Box::new(move |name| match name {
+                Attribute::Review(f) => text(r.values.get(&f).and_then(Option::as_ref)),
+                Attribute::DemoAccountRequired => r.demo_account_required.map_or(Value::Null, Value::Bool),
+                _ => Value::Null,
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// The live value of a planned attribute of an existing resource now, as
+/// the plan records values.
+fn current_value(live: &LiveState, change: &Change, attribute: Attribute) -> Result<Value, String> {
+    let text = |v: Option<&String>| v.map_or(Value::Null, |s| Value::String(s.clone()));
+    let id = change.id.as_deref().unwrap_or_default();
+    let localization = |locs: Option<&BTreeMap<String, LiveLocalization>>| {
+        locs.and_then(|l| l.values().find(|l| l.id == id).cloned())
+            .ok_or("the localization no longer exists")
+    };
+    match attribute {
+        Attribute::Localized(field) => {
+            let loc = match change.resource {
+                ResourceKind::AppStoreVersionLocalizations => localization(Some(&live.version.localizations)),
+                _ => localization(live.app_info.as_ref().map(|i| &i.localizations)),
+            }?;
+            Ok(text(loc.values.get(&field).and_then(Option::as_ref)))
+        }
+        Attribute::Copyright | Attribute::VersionString => {
+            if live.version.id != id {
+                return Err(format!(
+                    "the target version is now {} ({})",
+                    live.version.version_string, live.version.state
+                ));
+            }
+            Ok(match attribute {
+                Attribute::Copyright => text(live.version.copyright.as_ref()),
+                _ => Value::String(live.version.version_string.clone()),
+            })
+        }
+        Attribute::Category(slot) => {
+            let info = live
+                .app_info
+                .as_ref()
+                .filter(|i| i.id == id)
+                .ok_or("the app info record changed")?;
+            Ok(text(info.categories.get(&slot).and_then(Option::as_ref)))
+        }
+        Attribute::Review(_) | Attribute::DemoAccountRequired => {
+            let review = live
+                .review
+                .as_ref()
+                .filter(|r| r.id == id)
+                .ok_or("the review details changed")?;
+            Ok(match attribute {
+                Attribute::Review(field) => text(review.values.get(&field).and_then(Option::as_ref)),
+                _ => review.demo_account_required.map_or(Value::Null, Value::Bool),
+            })
+        }
+    }
+}
+
+/// What is left of `plan` given the live state now, or every planned
+/// attribute whose live value is neither the plan's `before` nor its
+/// `after`. Attributes the plan does not touch are not looked at: a web
+/// edit elsewhere is fine.
+pub fn remaining(plan: &Plan, live: &LiveState, key: &DigestKey) -> Result<Remaining, Vec<Stale>> {
+    let mut stale = Vec::new();
+    if !plan.source.version_id.is_empty() && live.version.id != plan.source.version_id {
+        stale.push(Stale {
+            change: "appStoreVersions".into(),
+            attribute: None,
+            planned_before: Value::String(plan.source.version_id.clone()),
+            now: Value::String(live.version.id.clone()),
+            reason: format!(
+                "the plan was made for version {} ({}); the target is now {} ({})",
+                plan.source.version_string, plan.source.version_state, live.version.version_string, live.version.state
+            ),
+        });
+        return Err(stale);
+    }
+    let checker = Checker { plan, live, key };
+    let mut left = Remaining::default();
+    for (i, change) in plan.changes.iter().enumerate().filter(|(_, c)| !c.is_blocked()) {
+        let pending = match change.action {
+            Action::Update => checker.update(change, &mut stale),
+            Action::Create => checker.create(change, &mut stale),
+            Action::Delete => checker.delete(change, &mut stale),
+        };
+        match pending {
+            Some(c) => {
+                left.to_send.insert(i, c);
+            }
+            None => left.done.push(i),
+        }
+    }
+    if plan.creates_version() && live.version.planned.is_none() {
+        left.version_id = Some(live.version.id.clone());
+    }
+    if stale.is_empty() { Ok(left) } else { Err(stale) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_compare_as_the_diff_compares_them() {
+        assert!(same(&Value::String("Hello\n".into()), &Value::String("Hello".into())));
+        assert!(same(&Value::Null, &Value::String(String::new())));
+        assert!(!same(&Value::Null, &Value::String("x".into())));
+        assert!(same(&Value::Bool(true), &Value::Bool(true)));
+    }
+}
