@@ -3,6 +3,7 @@
 
 #[cfg(feature = "fake")]
 mod demo;
+mod docs;
 mod reconcile;
 
 use crate::cli::{Cli, Command, ValidateArgs};
@@ -47,6 +48,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Plan(args) => reconcile::plan(&cli.global, args),
         Command::Apply(args) => reconcile::apply(&cli.global, args),
         Command::Show(args) => reconcile::show(&cli.global, args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
         #[cfg(feature = "fake")]
         Command::Demo(args) => demo::demo(&cli.global, args),
     }
