@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod action;
 mod bad_input;
 mod client;
 mod deliver_cases;
@@ -19,5 +20,6 @@ mod real_trees;
 mod reconcile;
 mod refusals;
 mod regressions;
+mod release;
 mod render_plan;
 mod validate_cmd;
