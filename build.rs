@@ -15,7 +15,19 @@ fn main() {
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let long = match commit(&dir) {
         Some(commit) => format!("{version} ({commit})"),
-        None => version,
+        None => {
+            // `cargo package` verifies the crate in the checkout's target
+            // dir, under the same build-script unit as the checkout's own
+            // build, and cargo keeps the file list of whichever ran last.
+            // Listing this file, which only a package has, by a path
+            // relative to the package, makes that list stale in the
+            // checkout, so the next build there asks git again instead of
+            // keeping a version without its commit.
+            if dir.join(".cargo_vcs_info.json").exists() {
+                println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
+            }
+            version
+        }
     };
     println!("cargo:rustc-env=ASC_SYNC_LONG_VERSION={long}");
 }
