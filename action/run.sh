@@ -192,6 +192,11 @@ has_arg() {
 
 comment() {
   local body=$ASC_SYNC_COMMENT_PATH
+  if ! command -v jq >/dev/null 2>&1; then
+    # GitHub's runners have it; a self-hosted one may not.
+    echo "::warning title=asc-sync action::jq is not installed on this runner: no comment (the plan is in the job summary)"
+    return 0
+  fi
   local number=""
   if [ -n "${GITHUB_EVENT_PATH:-}" ] && [ -f "$GITHUB_EVENT_PATH" ]; then
     number=$(jq -r '.pull_request.number // (if .issue.pull_request then .issue.number else empty end) // empty' "$GITHUB_EVENT_PATH")
