@@ -25,7 +25,7 @@ Exit codes:
 /// asc-sync reads a fastlane-style metadata tree (metadata/<locale>/*.txt)
 /// exactly as fastlane deliver does, and checks it offline.
 #[derive(Debug, Parser)]
-#[command(name = "asc-sync", version, after_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "asc-sync", version = crate::LONG_VERSION, after_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -81,6 +81,15 @@ pub enum Command {
     /// Start from the live listing: find the app, write asc-sync.toml
     /// (bundle id, platform, metadata path) and pull the tree into it.
     Init(InitArgs),
+
+    /// Print the completion script for a shell, or write every shell's
+    /// script into a folder.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), or write one page per command into a
+    /// folder. Read it with: asc-sync man | man -l -
+    Man(ManArgs),
 
     /// See the whole loop on a built-in fake App Store Connect: an example
     /// tree, a live listing that drifted, the plan, and with --apply the apply.
@@ -478,6 +487,33 @@ pub struct InitArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+const COMPLETIONS_HELP: &str = "\
+Install:
+  bash        asc-sync completions bash > ~/.local/share/bash-completion/completions/asc-sync
+  zsh         asc-sync completions zsh > ~/.zfunc/_asc-sync   (with fpath+=~/.zfunc before compinit)
+  fish        asc-sync completions fish > ~/.config/fish/completions/asc-sync.fish
+  powershell  asc-sync completions powershell | Out-String | Invoke-Expression   (in $PROFILE)";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, required_unless_present = "out_dir")]
+    pub shell: Option<clap_complete::Shell>,
+
+    /// Write the script of every shell into this folder instead, each under
+    /// the name its shell looks for (asc-sync.bash, _asc-sync, asc-sync.fish, ...).
+    #[arg(long, value_name = "DIR", conflicts_with = "shell")]
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write asc-sync.1 and a page per command (asc-sync-plan.1, ...) into
+    /// this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// GitHub Actions integration.

@@ -57,3 +57,7 @@ pub mod validate;
 /// validation results). Bumped only on a change that breaks readers;
 /// additions keep it.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// What `asc-sync --version` prints after the name: the version, and the
+/// git commit when built from a checkout (see `build.rs`).
+pub const LONG_VERSION: &str = env!("ASC_SYNC_LONG_VERSION");

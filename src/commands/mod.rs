@@ -3,6 +3,7 @@
 
 #[cfg(feature = "fake")]
 mod demo;
+mod docs;
 mod init;
 mod pull;
 mod reconcile;
@@ -52,6 +53,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Show(args) => reconcile::show(&cli.global, args),
         Command::Pull(args) => pull::pull(&cli.global, args),
         Command::Init(args) => init::init(&cli.global, args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
         #[cfg(feature = "fake")]
         Command::Demo(args) => demo::demo(&cli.global, args),
     }

