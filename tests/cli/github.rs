@@ -444,7 +444,10 @@ fn the_example_workflows_are_valid_and_use_flags_that_exist() {
         );
         let mut lines = Vec::new();
         asc_sync_calls(&yaml, &mut lines);
-        assert!(!lines.is_empty(), "{} calls no asc-sync", path.display());
+        // Each use of the action is checked like a command line too.
+        let actions = crate::release::check_action_uses(&yaml);
+        calls += actions;
+        assert!(!lines.is_empty() || actions > 0, "{} calls no asc-sync", path.display());
         for line in lines {
             // Expressions and quotes as the shell would leave them.
             let mut words = Vec::new();
@@ -502,27 +505,30 @@ fn on_merge_the_example_applies_the_merged_pull_requests_plan_or_says_it_planned
         .unwrap();
     assert_eq!(fetch["with"]["pr"], "${{ steps.pr.outputs.number }}");
     assert_eq!(fetch["with"]["workflow"], "asc-sync-plan.yml");
-    let run = |name: &str| {
-        apply_steps.iter().find(|s| s["name"].as_str() == Some(name)).unwrap()["run"]
-            .as_str()
+    let step = |name: &str| {
+        apply_steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
             .unwrap()
-            .to_owned()
+            .clone()
     };
-    let reviewed = run("Apply the reviewed plan");
-    assert!(reviewed.contains("asc-sync apply plan.json --github") && !reviewed.contains("--expect-commit"));
-    let fallback = run("No reviewed plan, so plan and apply");
-    assert!(fallback.contains("GITHUB_STEP_SUMMARY") && fallback.contains("asc-sync apply --auto-approve"));
+    let reviewed = step("Apply the reviewed plan");
+    assert_eq!(reviewed["with"]["command"], "apply");
+    assert_eq!(
+        reviewed["with"]["args"], "plan.json",
+        "no --expect-commit: the plan is bound to its files"
+    );
+    let fallback = step("No reviewed plan, so plan and apply");
+    assert!(fallback["with"]["args"].as_str().unwrap().contains("--auto-approve"));
+    let said = step("Say which plan is applied")["run"].as_str().unwrap().to_owned();
+    assert!(said.contains("GITHUB_STEP_SUMMARY") && said.contains("unreviewed"));
     // The pull request's artifact is the one the apply looks for.
     let (_, plan) = workflow("asc-sync-plan.yml");
-    let upload = steps(&plan)
+    let planned = steps(&plan)
         .into_iter()
-        .find(|s| {
-            s["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
-        })
+        .find(|s| s["name"].as_str() == Some("Plan"))
         .unwrap();
-    assert_eq!(upload["with"]["name"], fetch["with"]["name"]);
+    assert_eq!(planned["with"]["plan-artifact"], fetch["with"]["name"]);
 }
 
 #[test]
@@ -532,11 +538,14 @@ fn the_example_plan_annotates_once_and_the_drift_check_fails_on_any_difference()
         .into_iter()
         .find(|s| s["name"].as_str() == Some("Plan"))
         .unwrap();
-    assert!(plan_step["run"].as_str().unwrap().contains("--no-annotations"));
+    assert!(plan_step["with"]["args"].as_str().unwrap().contains("--no-annotations"));
+    // The drift check fails on differences of any kind: the action adds
+    // --detailed-exitcode to plan, and fail-on-changes fails the step on 2.
     let (_, drift) = workflow("asc-sync-drift.yml");
     let check = steps(&drift)
         .into_iter()
         .find(|s| s["name"].as_str() == Some("Check for drift"))
         .unwrap();
-    assert_eq!(check["run"], "asc-sync plan --detailed-exitcode --github");
+    assert_eq!(check["with"]["command"], "plan");
+    assert_eq!(check["with"]["fail-on-changes"], "true");
 }

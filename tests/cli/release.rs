@@ -269,8 +269,12 @@ fn the_repository_is_named_the_same_everywhere() {
         Some(format!("https://github.com/{home}/releases/download").as_str())
     );
     let mut named = 0;
-    for file in ["README.md", "CHANGELOG.md", "RELEASING.md", "action.yml"] {
-        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+    let examples = std::fs::read_dir(repo().join("examples/github"))
+        .unwrap()
+        .map(|e| format!("examples/github/{}", e.unwrap().file_name().to_string_lossy()));
+    let files = ["README.md", "CHANGELOG.md", "RELEASING.md", "action.yml"].map(str::to_owned);
+    for file in files.into_iter().chain(examples) {
+        let text = std::fs::read_to_string(repo().join(&file)).unwrap();
         for (i, line) in text.lines().enumerate() {
             for repository in repositories_named(line) {
                 assert_eq!(repository, home, "{file}:{}: {line}", i + 1);
