@@ -182,7 +182,16 @@ pub async fn fetch(
     platform: &str,
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
-    fetch_app(client, &AppRef { bundle_id, app_id: None }, platform, selector).await
+    fetch_app(
+        client,
+        &AppRef {
+            bundle_id,
+            app_id: None,
+        },
+        platform,
+        selector,
+    )
+    .await
 }
 
 /// Reads the live state of `app` on `platform` for the selected version:
@@ -288,7 +297,8 @@ fn not_found(e: &ClientError) -> bool {
 type VersionRead = (LiveVersion, Option<LiveReview>, Vec<String>);
 
 /// A version's localizations and review detail, inline.
-const VERSION_INCLUDE: &str = "include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]=50";
+const VERSION_INCLUDE: &str =
+    "include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]=50";
 
 /// The selected version: in one round, the versions Apple's filters select
 /// for `selector`, with their localizations inline, and at most two of

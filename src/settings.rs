@@ -218,7 +218,10 @@ fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> 
         .parse()
         .unwrap_or(VersionSelector::Editable);
     // An app id names the config's app: not one --bundle-id asks for.
-    let app_id = config.app_id.clone().filter(|_| config.bundle_id.as_ref() == Some(&bundle_id));
+    let app_id = config
+        .app_id
+        .clone()
+        .filter(|_| config.bundle_id.as_ref() == Some(&bundle_id));
     Ok(Target {
         bundle_id,
         app_id,

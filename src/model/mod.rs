@@ -15,6 +15,6 @@ pub use fields::{
 };
 pub use resource::ResourceKind;
 pub use rules::{
-    Editability, PLATFORMS, app_info_editable, app_info_live, editable_version_states, live_version_states, version_editable,
-    version_live,
+    Editability, PLATFORMS, app_info_editable, app_info_live, editable_version_states, live_version_states,
+    version_editable, version_live,
 };

@@ -70,7 +70,11 @@ fn only_targeted_versions_carry_localizations(entries: &[LogEntry]) -> bool {
     entries
         .iter()
         .filter(|e| e.path.ends_with("/appStoreVersions"))
-        .filter(|e| query(e).iter().any(|(n, v)| n == "include" && v.contains("appStoreVersionLocalizations")))
+        .filter(|e| {
+            query(e)
+                .iter()
+                .any(|(n, v)| n == "include" && v.contains("appStoreVersionLocalizations"))
+        })
         .all(|e| has(e, "filter[appVersionState]") || has(e, "filter[versionString]") || has(e, "filter[id]"))
 }
 
@@ -232,7 +236,9 @@ async fn a_long_history_costs_no_request_and_almost_no_byte() {
             .unwrap();
         read.push((live, client.stats()));
     }
-    let [(short, few), (long, many)] = &read[..] else { unreachable!() };
+    let [(short, few), (long, many)] = &read[..] else {
+        unreachable!()
+    };
     assert_eq!(long.version, short.version, "the same version, read the same way");
     assert_eq!(many.requests, few.requests);
     let ratio = many.bytes_read as f64 / few.bytes_read as f64;
@@ -254,7 +260,13 @@ async fn apply_of_a_saved_plan_reads_again_by_id_only_what_it_writes_in_one_roun
     let (version, info) = (&plan["source"]["version_id"], &plan["source"]["app_info_id"]);
     env.fake.reset_log();
     let applied = env.run(&["apply", plan_path.to_str().unwrap()]).await;
-    assert_eq!(applied.status.code(), Some(0), "{}{}", stdout(&applied), stderr(&applied));
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&applied),
+        stderr(&applied)
+    );
     let log = gets(&env);
     let mut paths: Vec<String> = log.iter().map(|e| e.path.clone()).collect();
     paths.sort();
@@ -271,7 +283,10 @@ async fn apply_of_a_saved_plan_reads_again_by_id_only_what_it_writes_in_one_roun
     let reads_end = log.iter().map(ended).fold(f64::MIN, f64::max);
     let requests = env.fake.requests();
     assert!(
-        requests.iter().filter(|e| e.method != "GET").all(|e| e.started_ms >= reads_end),
+        requests
+            .iter()
+            .filter(|e| e.method != "GET")
+            .all(|e| e.started_ms >= reads_end),
         "the writes follow the reads:\n{}",
         shown(&requests)
     );
@@ -280,7 +295,8 @@ async fn apply_of_a_saved_plan_reads_again_by_id_only_what_it_writes_in_one_roun
     // Only release notes changed: only the version is read again.
     let mut state = env.fake.state();
     let de = state.apps[0].app_store_versions[1].localization_mut("de-DE").unwrap();
-    de.attributes.insert("whatsNew".into(), Some("Im Web bearbeitet".into()));
+    de.attributes
+        .insert("whatsNew".into(), Some("Im Web bearbeitet".into()));
     env.fake.set_state(state);
     let out = env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -289,7 +305,10 @@ async fn apply_of_a_saved_plan_reads_again_by_id_only_what_it_writes_in_one_roun
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     let log = gets(&env);
     assert_eq!(log.len(), 1, "{}", shown(&log));
-    assert_eq!(log[0].path, format!("/v1/appStoreVersions/{}", version.as_str().unwrap()));
+    assert_eq!(
+        log[0].path,
+        format!("/v1/appStoreVersions/{}", version.as_str().unwrap())
+    );
     assert_eq!(env.writes(), 1);
 }
 
@@ -307,9 +326,19 @@ async fn a_saved_plan_that_creates_its_version_finds_the_app_by_the_id_it_record
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     env.fake.reset_log();
     let applied = env.run(&["apply", plan_path.to_str().unwrap()]).await;
-    assert_eq!(applied.status.code(), Some(0), "{}{}", stdout(&applied), stderr(&applied));
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&applied),
+        stderr(&applied)
+    );
     let requests = env.fake.requests();
-    assert!(requests.iter().all(|e| e.path != "/v1/apps"), "no lookup:\n{}", shown(&requests));
+    assert!(
+        requests.iter().all(|e| e.path != "/v1/apps"),
+        "no lookup:\n{}",
+        shown(&requests)
+    );
     let created = env.fake.state().apps[0]
         .app_store_versions
         .iter()
@@ -329,7 +358,8 @@ async fn a_saved_plan_past_fifty_localizations_reads_the_paged_list_of_its_versi
         version.localizations.push(extra);
     }
     let en = version.localization_mut("en-US").unwrap();
-    en.attributes.insert("keywords".into(), Some("edited,on,the,web".into()));
+    en.attributes
+        .insert("keywords".into(), Some("edited,on,the,web".into()));
     state.normalize().unwrap();
     let env = Env::start(state, FaultConfig::default()).await;
     let plan_path = env.dir.path().join("plan.json");
@@ -337,7 +367,13 @@ async fn a_saved_plan_past_fifty_localizations_reads_the_paged_list_of_its_versi
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     env.fake.reset_log();
     let applied = env.run(&["apply", plan_path.to_str().unwrap()]).await;
-    assert_eq!(applied.status.code(), Some(0), "{}{}", stdout(&applied), stderr(&applied));
+    assert_eq!(
+        applied.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&applied),
+        stderr(&applied)
+    );
     let log = gets(&env);
     assert_eq!(log.len(), 2, "the version, then its paged list:\n{}", shown(&log));
     assert!(log[1].path.ends_with("/appStoreVersionLocalizations"));
