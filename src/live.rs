@@ -297,8 +297,11 @@ fn not_found(e: &ClientError) -> bool {
 type VersionRead = (LiveVersion, Option<LiveReview>, Vec<String>);
 
 /// A version's localizations and review detail, inline.
-const VERSION_INCLUDE: &str =
-    "include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]=50";
+fn version_include() -> String {
+    format!(
+        "include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]={INCLUDED_LIMIT}"
+    )
+}
 
 /// The selected version: in one round, the versions Apple's filters select
 /// for `selector`, with their localizations inline, and at most two of
@@ -311,7 +314,7 @@ async fn read_version(
     selector: &VersionSelector,
 ) -> Result<VersionRead, LiveError> {
     let versions = format!("/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}");
-    let targeted = format!("{versions}&{}&{VERSION_INCLUDE}&limit=200", target_filter(selector));
+    let targeted = format!("{versions}&{}&{}&limit=200", target_filter(selector), version_include());
     let two = format!("{versions}&fields[appStoreVersions]=versionString&limit=2");
     let (targets, first_two) = tokio::try_join!(client.get_all(&targeted), client.get_as::<Vec<Resource>>(&two))?;
     let is_first = first_two.data.len() == 1;
@@ -323,8 +326,9 @@ async fn read_version(
 }
 
 /// The filter that selects the versions `selector` may name: the editable
-/// ones and, for between releases, those on sale; those on sale; a version
-/// string; an id.
+/// ones and those on sale (so that between releases needs no second
+/// round; the version on sale costs its localizations once more); those
+/// on sale; a version string; an id.
 fn target_filter(selector: &VersionSelector) -> String {
     let states = |states: &[&[&str]]| format!("filter[appVersionState]={}", states.concat().join(","));
     match selector {
@@ -390,7 +394,7 @@ async fn not_targeted(
 /// Whether it is the platform's first version is not read (`is_first` is
 /// false): only a plan's diff asks.
 pub async fn version_by_id(client: &Client, id: &str) -> Result<(LiveVersion, Option<LiveReview>), LiveError> {
-    let path = format!("/v1/appStoreVersions/{}?{VERSION_INCLUDE}", encode(id));
+    let path = format!("/v1/appStoreVersions/{}?{}", encode(id), version_include());
     match client.get_as::<Resource>(&path).await {
         Ok(doc) => Ok(version_of(client, &doc.data, &doc.included, false).await?),
         Err(e) if not_found(&e) => Err(LiveError::NoVersion(format!(
