@@ -27,6 +27,9 @@ pub enum BlankFiles {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub bundle_id: Option<String>,
+    /// The app's App Store Connect id: saves looking the app up by its
+    /// bundle id, so `plan` reads the live state in one round trip.
+    pub app_id: Option<String>,
     pub platform: Option<String>,
     pub version: Option<String>,
     pub metadata_path: Option<PathBuf>,

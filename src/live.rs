@@ -1,11 +1,23 @@
 //! The live state: what App Store Connect holds now for one app, platform
-//! and version, read in a constant number of requests whatever the number
-//! of locales: the app by exact bundle id, every version of the platform
-//! with its localizations and review detail inline, and the app infos with
-//! theirs. Paged endpoints are used only when a version has more than 50
-//! localizations, which Apple's 50 locale codes make rare.
+//! and version, read in two round trips whatever the number of locales and
+//! the length of the app's history, one when the app id is known:
+//!
+//! 1. the app by exact bundle id (skipped with an app id: the app is then
+//!    read by id in the next round, to check its bundle id);
+//! 2. at once: the version Apple's filters select (`filter[appVersionState]`,
+//!    `filter[versionString]`) with its localizations and review detail
+//!    inline; at most two versions of the platform without them (is the
+//!    target its first version?); the app infos with their localizations.
+//!
+//! Versions that are not targeted are never downloaded, so 300 releases
+//! cost what two do. Only when the asked version is not there (a version
+//! to create or rename, or an error that lists the versions) is every
+//! version's string and state read, a few bytes each. Paged endpoints are
+//! used only when a parent has more than 50 localizations, which Apple's
+//! 50 locale codes make rare. `apply plan.json` reads the version and the
+//! app info by the ids its plan recorded (`version_by_id`, `app_info_by_id`).
 
-use crate::client::jsonapi::{Collection, Resource};
+use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
 use crate::model::{self, CategorySlot, Editability, Field, Localization, ReviewField};
 use std::collections::BTreeMap;
@@ -140,8 +152,27 @@ pub enum LiveError {
     Client(#[from] ClientError),
     #[error("no app with bundle id '{bundle_id}' is visible to this API key{near}")]
     NoApp { bundle_id: String, near: String },
+    #[error("no app with id '{app_id}' (given for {bundle_id}) is visible to this API key")]
+    NoAppId { app_id: String, bundle_id: String },
+    #[error(
+        "app id '{app_id}' is the app {found}, not {bundle_id}: correct app_id in asc-sync.toml, or remove it to find the app by its bundle id"
+    )]
+    OtherApp {
+        app_id: String,
+        bundle_id: String,
+        found: String,
+    },
     #[error("{0}")]
     NoVersion(String),
+}
+
+/// The app a run reads: its bundle id, and its App Store Connect id when
+/// it is known (`app_id` in asc-sync.toml, a saved plan), which saves the
+/// lookup by bundle id.
+#[derive(Clone, Copy, Debug)]
+pub struct AppRef<'a> {
+    pub bundle_id: &'a str,
+    pub app_id: Option<&'a str>,
 }
 
 /// Reads the live state of `bundle_id` on `platform` for the selected version.
@@ -151,13 +182,50 @@ pub async fn fetch(
     platform: &str,
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
-    let app = find_app(client, bundle_id).await?;
-    let (version, review, notes) = read_version(client, &app.id, platform, selector).await?;
-    let app_info = read_app_info(client, &app.id).await?;
+    fetch_app(
+        client,
+        &AppRef {
+            bundle_id,
+            app_id: None,
+        },
+        platform,
+        selector,
+    )
+    .await
+}
+
+/// Reads the live state of `app` on `platform` for the selected version:
+/// the app lookup, then one parallel round; with an app id, one round in
+/// all, the app read by id beside the rest.
+pub async fn fetch_app(
+    client: &Client,
+    app: &AppRef<'_>,
+    platform: &str,
+    selector: &VersionSelector,
+) -> Result<LiveState, LiveError> {
+    let (found, (version, review, notes), app_info) = match app.app_id {
+        Some(id) => {
+            let (found, version, info) = tokio::join!(
+                app_by_id(client, app.bundle_id, id),
+                read_version(client, id, platform, selector),
+                read_app_info(client, id),
+            );
+            // The app's error first: a wrong id fails the other reads too.
+            (found?, version?, info?)
+        }
+        None => {
+            let found = find_app(client, app.bundle_id).await?;
+            let (version, info) = tokio::try_join!(
+                read_version(client, &found.id, platform, selector),
+                read_app_info(client, &found.id),
+            )?;
+            (found, version, info)
+        }
+    };
     Ok(LiveState {
-        app_id: app.id.clone(),
-        bundle_id: bundle_id.to_owned(),
-        primary_locale: app.str("primaryLocale").unwrap_or("en-US").to_owned(),
+        app_id: found.id.clone(),
+        bundle_id: app.bundle_id.to_owned(),
+        primary_locale: found.str("primaryLocale").unwrap_or("en-US").to_owned(),
         platform: platform.to_owned(),
         version,
         app_info,
@@ -166,10 +234,16 @@ pub async fn fetch(
     })
 }
 
+/// The attributes of an app a run needs.
+const APP_FIELDS: &str = "fields[apps]=bundleId,primaryLocale";
+
 /// The app of exactly this bundle id.
 async fn find_app(client: &Client, bundle_id: &str) -> Result<Resource, LiveError> {
     let apps = client
-        .get_all(&format!("/v1/apps?filter[bundleId]={}&limit=200", encode(bundle_id)))
+        .get_all(&format!(
+            "/v1/apps?filter[bundleId]={}&{APP_FIELDS}&limit=200",
+            encode(bundle_id)
+        ))
         .await?;
     // Apple's filter also returns near matches: compare exactly.
     if let Some(app) = apps.data.iter().find(|a| a.str("bundleId") == Some(bundle_id)) {
@@ -187,31 +261,161 @@ async fn find_app(client: &Client, bundle_id: &str) -> Result<Resource, LiveErro
     })
 }
 
-/// The selected version with its localizations, its review details, and
-/// what to note about the choice.
+/// The app of this id, which must have `bundle_id`: an id copied from
+/// another app's settings must not read that app, nor let apply write it.
+async fn app_by_id(client: &Client, bundle_id: &str, app_id: &str) -> Result<Resource, LiveError> {
+    let app = match client
+        .get_as::<Resource>(&format!("/v1/apps/{}?{APP_FIELDS}", encode(app_id)))
+        .await
+    {
+        Ok(doc) => doc.data,
+        Err(e) if not_found(&e) => {
+            return Err(LiveError::NoAppId {
+                app_id: app_id.to_owned(),
+                bundle_id: bundle_id.to_owned(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match app.str("bundleId") {
+        Some(found) if found == bundle_id => Ok(app),
+        found => Err(LiveError::OtherApp {
+            app_id: app_id.to_owned(),
+            bundle_id: bundle_id.to_owned(),
+            found: found.unwrap_or("(no bundle id)").to_owned(),
+        }),
+    }
+}
+
+/// Whether a read failed because the resource does not exist.
+fn not_found(e: &ClientError) -> bool {
+    e.api().is_some_and(|api| api.status == 404)
+}
+
+/// What a version read gives: the version, its review details, and what
+/// to note about the choice.
+type VersionRead = (LiveVersion, Option<LiveReview>, Vec<String>);
+
+/// A version's localizations and review detail, inline.
+fn version_include() -> String {
+    format!(
+        "include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]={INCLUDED_LIMIT}"
+    )
+}
+
+/// The selected version: in one round, the versions Apple's filters select
+/// for `selector`, with their localizations inline, and at most two of
+/// the platform's versions without them, to know whether the target is
+/// its first.
 async fn read_version(
     client: &Client,
     app_id: &str,
     platform: &str,
     selector: &VersionSelector,
-) -> Result<(LiveVersion, Option<LiveReview>, Vec<String>), LiveError> {
-    let versions = client
+) -> Result<VersionRead, LiveError> {
+    let versions = format!("/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}");
+    let targeted = format!("{versions}&{}&{}&limit=200", target_filter(selector), version_include());
+    let two = format!("{versions}&fields[appStoreVersions]=versionString&limit=2");
+    let (targets, first_two) = tokio::try_join!(client.get_all(&targeted), client.get_as::<Vec<Resource>>(&two))?;
+    let is_first = first_two.data.len() == 1;
+    if let Some((chosen, notes)) = pick(&targets.data, selector, platform) {
+        let (version, review) = version_of(client, chosen, &targets.included, is_first).await?;
+        return Ok((version, review, notes));
+    }
+    not_targeted(client, &versions, selector, platform).await
+}
+
+/// The filter that selects the versions `selector` may name: the editable
+/// ones and those on sale (so that between releases needs no second
+/// round; the version on sale costs its localizations once more); those
+/// on sale; a version string; an id.
+fn target_filter(selector: &VersionSelector) -> String {
+    let states = |states: &[&[&str]]| format!("filter[appVersionState]={}", states.concat().join(","));
+    match selector {
+        VersionSelector::Editable => states(&[model::editable_version_states(), model::live_version_states()]),
+        VersionSelector::Live => states(&[model::live_version_states()]),
+        VersionSelector::Exact(s) => format!("filter[versionString]={}", encode(s)),
+        VersionSelector::Id(id) => format!("filter[id]={}", encode(id)),
+    }
+}
+
+/// The version `selector` names among those the filters selected, and
+/// what to note about the choice; `None` when it is not among them.
+fn pick<'a>(
+    targets: &'a [Resource],
+    selector: &VersionSelector,
+    platform: &str,
+) -> Option<(&'a Resource, Vec<String>)> {
+    let highest_in = |state: fn(&str) -> bool| highest(targets.iter().filter(|v| state(&version_state(v))));
+    match selector {
+        VersionSelector::Editable => highest_in(model::version_editable)
+            .map(|v| (v, Vec::new()))
+            .or_else(|| highest_in(model::version_live).map(|v| (v, vec![between_releases(v, platform)]))),
+        VersionSelector::Live => highest_in(model::version_live).map(|v| (v, Vec::new())),
+        VersionSelector::Exact(s) => targets
+            .iter()
+            .find(|v| version_string(v) == *s)
+            .map(|v| (v, Vec::new())),
+        VersionSelector::Id(id) => targets.iter().find(|v| v.id == *id).map(|v| (v, Vec::new())),
+    }
+}
+
+/// When the filters found no such version: every version of the platform,
+/// a few bytes each, to rename the editable one, to create the asked one,
+/// or to say which versions there are; then the renamed one with its
+/// localizations.
+async fn not_targeted(
+    client: &Client,
+    versions: &str,
+    selector: &VersionSelector,
+    platform: &str,
+) -> Result<VersionRead, LiveError> {
+    let all = client
         .get_all(&format!(
-            "/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}&include=appStoreVersionLocalizations,appStoreReviewDetail&limit[appStoreVersionLocalizations]={INCLUDED_LIMIT}&limit=200"
+            "{versions}&fields[appStoreVersions]=versionString,appVersionState&limit=200"
         ))
         .await?;
-    let (chosen, planned, notes) = match choose_version(&versions.data, selector, platform)? {
+    let (chosen, planned, notes) = match choose_version(&all.data, selector, platform)? {
         Choice::Existing(v, notes) => (v, None, notes),
         Choice::Rename(v, to, notes) => (v, Some(PlannedVersion::Rename { to }), notes),
         Choice::Create(version_string, notes) => {
-            let version = LiveVersion::to_create(&version_string, versions.data.is_empty());
+            let version = LiveVersion::to_create(&version_string, all.data.is_empty());
             return Ok((version, None, notes));
         }
     };
+    let (mut version, review) = version_by_id(client, &chosen.id).await?;
+    version.is_first = all.data.len() == 1;
+    version.planned = planned;
+    Ok((version, review, notes))
+}
+
+/// The version of this id with its localizations and review detail, as
+/// `apply plan.json` re-reads it; `NoVersion` when it no longer exists.
+/// Whether it is the platform's first version is not read (`is_first` is
+/// false): only a plan's diff asks.
+pub async fn version_by_id(client: &Client, id: &str) -> Result<(LiveVersion, Option<LiveReview>), LiveError> {
+    let path = format!("/v1/appStoreVersions/{}?{}", encode(id), version_include());
+    match client.get_as::<Resource>(&path).await {
+        Ok(doc) => Ok(version_of(client, &doc.data, &doc.included, false).await?),
+        Err(e) if not_found(&e) => Err(LiveError::NoVersion(format!(
+            "the version with id {id} no longer exists"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A version read with its localizations and review detail inline (the
+/// localizations paged past the inline limit).
+async fn version_of(
+    client: &Client,
+    chosen: &Resource,
+    included: &[Resource],
+    is_first: bool,
+) -> Result<(LiveVersion, Option<LiveReview>), ClientError> {
     let locs = included_or_paged(
         client,
         chosen,
-        &versions,
+        included,
         "appStoreVersionLocalizations",
         &format!(
             "/v1/appStoreVersions/{}/appStoreVersionLocalizations?limit=200",
@@ -221,24 +425,24 @@ async fn read_version(
     .await?;
     let version = LiveVersion {
         id: chosen.id.clone(),
-        version_string: chosen.str("versionString").unwrap_or_default().to_owned(),
-        state: chosen.str("appVersionState").unwrap_or_default().to_owned(),
+        version_string: version_string(chosen),
+        state: version_state(chosen),
         copyright: chosen.str("copyright").map(str::to_owned),
-        is_first: versions.data.len() == 1,
+        is_first,
         localizations: localizations(&locs, Localization::Version),
-        planned,
+        planned: None,
     };
     let review = chosen.related_id("appStoreReviewDetail").and_then(|id| {
-        versions
-            .included
+        included
             .iter()
             .find(|r| r.type_name == "appStoreReviewDetails" && r.id == id)
             .map(review_of)
     });
-    Ok((version, review, notes))
+    Ok((version, review))
 }
 
 /// The app info being edited, else the live one, with its localizations.
+/// Apple has no filter here; an app has one or two app infos.
 async fn read_app_info(client: &Client, app_id: &str) -> Result<Option<LiveAppInfo>, LiveError> {
     let infos = client
         .get_all(&format!(
@@ -252,22 +456,41 @@ async fn read_app_info(client: &Client, app_id: &str) -> Result<Option<LiveAppIn
     else {
         return Ok(None);
     };
+    Ok(Some(app_info_of(client, info, &infos.included).await?))
+}
+
+/// The app info of this id with its localizations, as `apply plan.json`
+/// re-reads it; `None` when it no longer exists.
+pub async fn app_info_by_id(client: &Client, id: &str) -> Result<Option<LiveAppInfo>, LiveError> {
+    let path = format!(
+        "/v1/appInfos/{}?include=appInfoLocalizations&limit[appInfoLocalizations]={INCLUDED_LIMIT}",
+        encode(id)
+    );
+    match client.get_as::<Resource>(&path).await {
+        Ok(doc) => Ok(Some(app_info_of(client, &doc.data, &doc.included).await?)),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An app info read with its localizations inline (paged past the limit).
+async fn app_info_of(client: &Client, info: &Resource, included: &[Resource]) -> Result<LiveAppInfo, ClientError> {
     let locs = included_or_paged(
         client,
         info,
-        &infos,
+        included,
         "appInfoLocalizations",
         &format!("/v1/appInfos/{}/appInfoLocalizations?limit=200", info.id),
     )
     .await?;
-    Ok(Some(LiveAppInfo {
+    Ok(LiveAppInfo {
         id: info.id.clone(),
         state: info.str("state").unwrap_or_default().to_owned(),
         categories: CategorySlot::iter()
             .map(|slot| (slot, info.related_id(slot.api_name()).map(str::to_owned)))
             .collect(),
         localizations: localizations(&locs, Localization::AppInfo),
-    }))
+    })
 }
 
 fn encode(value: &str) -> String {
@@ -323,7 +546,7 @@ fn choose_version<'a>(
     match selector {
         VersionSelector::Editable => match (editable, live) {
             (Some(v), _) => Ok(Choice::Existing(v, Vec::new())),
-            (None, Some(v)) => Ok(Choice::Existing(v, vec![between_releases(v, platform, &listed())])),
+            (None, Some(v)) => Ok(Choice::Existing(v, vec![between_releases(v, platform)])),
             (None, None) => Err(no_version(
                 "no version is in an editable state and none is on sale; set version = \"X.Y\" in asc-sync.toml (or pass --app-version X.Y) to have apply create it".into(),
             )),
@@ -364,9 +587,9 @@ fn choose_version<'a>(
 }
 
 /// The note of a plan made between releases, against the live version.
-fn between_releases(live: &Resource, platform: &str, versions: &str) -> String {
+fn between_releases(live: &Resource, platform: &str) -> String {
     format!(
-        "No {platform} version is editable (versions: {versions}), so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
+        "No {platform} version is editable, so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
         version_string(live)
     )
 }
@@ -382,15 +605,15 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 async fn included_or_paged(
     client: &Client,
     parent: &Resource,
-    doc: &Collection,
+    included: &[Resource],
     relationship: &str,
     paged: &str,
 ) -> Result<Vec<Resource>, ClientError> {
     // No `data` at all means the server included nothing: read the list.
     let ids = parent.related_ids(relationship);
-    let included = ids.as_ref().map_or(0, Vec::len) as u64;
-    let total = parent.related_total(relationship).unwrap_or(included);
-    let Some(ids) = ids.filter(|_| included >= total) else {
+    let given = ids.as_ref().map_or(0, Vec::len) as u64;
+    let total = parent.related_total(relationship).unwrap_or(given);
+    let Some(ids) = ids.filter(|_| given >= total) else {
         tracing::debug!(
             relationship,
             total,
@@ -401,7 +624,7 @@ async fn included_or_paged(
     Ok(ids
         .iter()
         .filter_map(|id| {
-            doc.included
+            included
                 .iter()
                 .find(|r| r.type_name == relationship && r.id == *id)
                 .cloned()

@@ -5,7 +5,7 @@
 use crate::cli::{ConnectionArgs, GlobalArgs, TargetArgs};
 use crate::client::{Client, ClientOptions, Credentials, Partial, Sources};
 use crate::config::{BlankFiles, Config};
-use crate::live::VersionSelector;
+use crate::live::{AppRef, VersionSelector};
 use crate::model::PLATFORMS;
 use crate::plan::secret::DigestKey;
 use crate::plan::{DiffOptions, PlanSettings};
@@ -21,8 +21,20 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub(crate) struct Target {
     pub bundle_id: String,
+    /// `app_id` of asc-sync.toml, for its own bundle id only.
+    pub app_id: Option<String>,
     pub platform: String,
     pub version: VersionSelector,
+}
+
+impl Target {
+    /// The app, as the live state is read.
+    pub fn app(&self) -> AppRef<'_> {
+        AppRef {
+            bundle_id: &self.bundle_id,
+            app_id: self.app_id.as_deref(),
+        }
+    }
 }
 
 /// Where the tree is and how to read it.
@@ -205,8 +217,14 @@ fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> 
         .unwrap_or_else(|| "editable".into())
         .parse()
         .unwrap_or(VersionSelector::Editable);
+    // An app id names the config's app: not one --bundle-id asks for.
+    let app_id = config
+        .app_id
+        .clone()
+        .filter(|_| config.bundle_id.as_ref() == Some(&bundle_id));
     Ok(Target {
         bundle_id,
+        app_id,
         platform,
         version,
     })

@@ -1,5 +1,6 @@
-//! Applying a plan: first where each planned value stands against the
-//! live state (`fresh`: already applied, to write, or stale, which refuses
+//! Applying a plan: a saved plan's live state is read again, only what it
+//! writes, by id (`reread`); then where each planned value stands against
+//! the live state (`fresh`: already applied, to write, or stale, which refuses
 //! the plan whole, nothing written), then every change still to write,
 //! sent concurrently through the client's shared limiter (`send`). A
 //! version the plan creates is created first, and its localizations
@@ -7,9 +8,11 @@
 //! stops the others, so a partial apply reports exactly what is left.
 
 mod fresh;
+mod reread;
 mod send;
 
 pub use fresh::{Remaining, Stale, remaining};
+pub use reread::reread;
 
 use crate::client::Client;
 use crate::model::{Attribute, ResourceKind};

@@ -159,6 +159,9 @@ pub struct Stats {
     pub rate_limited: u64,
     pub server_errors: u64,
     pub transport_errors: u64,
+    /// Bytes of the answers' bodies, errors and retries included: what a
+    /// run downloaded.
+    pub bytes_read: u64,
     pub concurrency: Vec<limiter::LimitChange>,
 }
 
@@ -171,6 +174,7 @@ impl Stats {
             rate_limited: self.rate_limited - earlier.rate_limited,
             server_errors: self.server_errors - earlier.server_errors,
             transport_errors: self.transport_errors - earlier.transport_errors,
+            bytes_read: self.bytes_read - earlier.bytes_read,
             concurrency: self.concurrency.clone(),
         }
     }
@@ -189,6 +193,7 @@ pub struct Client {
     rate_limited: AtomicU64,
     server_errors: AtomicU64,
     transport_errors: AtomicU64,
+    bytes_read: AtomicU64,
 }
 
 /// A successful answer's body.
@@ -258,6 +263,7 @@ impl Client {
             rate_limited: AtomicU64::new(0),
             server_errors: AtomicU64::new(0),
             transport_errors: AtomicU64::new(0),
+            bytes_read: AtomicU64::new(0),
         })
     }
 
@@ -272,6 +278,7 @@ impl Client {
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             server_errors: self.server_errors.load(Ordering::Relaxed),
             transport_errors: self.transport_errors.load(Ordering::Relaxed),
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
             concurrency: self.limiter.history(),
         }
     }
@@ -299,6 +306,12 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Result<Document<Value>, ClientError> {
+        self.get_as(path).await
+    }
+
+    /// One document, its `data` decoded as `T`: a resource, one page of a
+    /// collection (no `links.next` followed), or any JSON.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Document<T>, ClientError> {
         let answer = self.request(Method::GET, path, None).await?;
         decode("GET", path, &answer.body)
     }
@@ -417,6 +430,7 @@ impl Client {
         let shown = path_only(path);
         match sent {
             Ok((status, headers, bytes)) => {
+                self.bytes_read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 let ms = started.elapsed().as_millis() as u64;
                 tracing::debug!(%method, path = %shown, status, ms, "answered");
                 self.judge(method, &shown, status, &headers, &bytes, token)

@@ -137,6 +137,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
         )?);
         let target = Target {
             bundle_id: BUNDLE_ID.into(),
+            app_id: None,
             platform: "IOS".into(),
             version: VersionSelector::Editable,
         };

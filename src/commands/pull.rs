@@ -82,9 +82,9 @@ pub(crate) fn pulled(
         return Ok(Err(Outcome::Failure));
     }
     let client = settings.client()?;
-    let live = runtime()?.block_on(live::fetch(
+    let live = runtime()?.block_on(live::fetch_app(
         &client,
-        &target.bundle_id,
+        &target.app(),
         &target.platform,
         &target.version,
     ))?;

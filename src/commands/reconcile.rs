@@ -64,7 +64,7 @@ pub(crate) async fn make_plan(
     target: &Target,
     options: &DiffOptions,
 ) -> anyhow::Result<Planned> {
-    let live = live::fetch(client, &target.bundle_id, &target.platform, &target.version).await?;
+    let live = live::fetch_app(client, &target.app(), &target.platform, &target.version).await?;
     let mut plan = plan::diff(tree, &live, options);
     plan.source.version_selector = Some(target.version.to_string());
     Ok(Planned { plan, live })

@@ -3,15 +3,16 @@
 //! platform or version than the plan's (a job for app B must not write
 //! app A's plan), and a tree the plan does not follow from (other files,
 //! other settings, a hand-edited `after`): exit 4, nothing written. Then
-//! it reads the live state and sends only what is not live yet, so a
-//! re-run writes nothing and a run killed midway is finished by the next.
+//! it reads again, by id, the resources the plan writes and sends only
+//! what is not live yet, so a re-run writes nothing and a run killed
+//! midway is finished by the next.
 
 use super::reconcile::{finish, read_plan, run_apply, runtime};
 use super::{Outcome, read_tree};
 use crate::apply;
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::github::Github;
-use crate::live::{self, VersionSelector};
+use crate::live::VersionSelector;
 use crate::model;
 use crate::plan::secret::{DigestKey, is_salted};
 use crate::plan::{Content, Plan, PlanSettings};
@@ -57,14 +58,8 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Resu
             path.display()
         );
     }
-    let source = &plan.source;
-    let selector = if plan.creates_version() {
-        VersionSelector::Exact(source.version_string.clone())
-    } else {
-        VersionSelector::Id(source.version_id.clone())
-    };
     let rt = runtime()?;
-    let live = rt.block_on(live::fetch(&client, &source.bundle_id, &source.platform, &selector))?;
+    let live = rt.block_on(apply::reread(&client, &plan))?;
     let remaining = match apply::remaining(&plan, &live, &key) {
         Ok(r) => r,
         Err(stale) => return refuse(&render::report::stale_text(&stale), github.as_ref()),

@@ -81,6 +81,10 @@ pub struct LogEntry {
     /// The status the server answered, or decided on before dropping the
     /// connection; `null` when it dropped the connection before handling.
     pub status: Option<u16>,
+    /// When the request arrived, in milliseconds since the fake started:
+    /// with `ms`, which requests were in flight together.
+    #[serde(default)]
+    pub started_ms: f64,
     pub ms: f64,
     /// The connection was closed without sending the response.
     #[serde(default)]
@@ -88,6 +92,8 @@ pub struct LogEntry {
 }
 
 struct Shared {
+    /// When the fake started: the origin of the log's `started_ms`.
+    epoch: std::time::Instant,
     state: Mutex<State>,
     log: Mutex<Vec<LogEntry>>,
     auth: auth::Auth,
@@ -130,6 +136,7 @@ impl FakeServer {
             source,
         })?;
         let shared = Arc::new(Shared {
+            epoch: std::time::Instant::now(),
             state: Mutex::new(options.state),
             log: Mutex::new(Vec::new()),
             auth: auth::Auth::new(&options.public_keys)?,

@@ -42,6 +42,8 @@ struct Started {
     path: String,
     query: Option<String>,
     at: Instant,
+    /// `at`, in milliseconds since the fake started.
+    started_ms: f64,
 }
 
 impl Started {
@@ -51,6 +53,7 @@ impl Started {
             path: self.path.clone(),
             query: self.query.clone(),
             status,
+            started_ms: self.started_ms,
             ms: self.at.elapsed().as_secs_f64() * 1000.0,
             dropped,
         }
@@ -60,11 +63,13 @@ impl Started {
 /// Logs every answered request. A dropped connection never comes back
 /// here: the step that drops it logs it.
 async fn record(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
+    let at = Instant::now();
     let started = Started {
         method: request.method().clone(),
         path: request.uri().path().to_owned(),
         query: request.uri().query().map(str::to_owned),
-        at: Instant::now(),
+        at,
+        started_ms: at.duration_since(shared.epoch).as_secs_f64() * 1000.0,
     };
     request.extensions_mut().insert(started.clone());
     let response = next.run(request).await;

@@ -48,6 +48,16 @@ pub fn version_live(state: &str) -> bool {
     LIVE_VERSION_STATES.contains(&state)
 }
 
+/// The editable version states, as `filter[appVersionState]` takes them.
+pub fn editable_version_states() -> &'static [&'static str] {
+    &EDITABLE_VERSION_STATES
+}
+
+/// The states of the version on sale, as `filter[appVersionState]` takes them.
+pub fn live_version_states() -> &'static [&'static str] {
+    &LIVE_VERSION_STATES
+}
+
 pub fn app_info_editable(state: &str) -> bool {
     EDITABLE_APP_INFO_STATES.contains(&state)
 }

@@ -24,6 +24,7 @@ mod loader_fuzz;
 mod plan_file_v1;
 mod pull;
 mod quirks;
+mod reads;
 mod real_trees;
 mod reconcile;
 mod refusals;
