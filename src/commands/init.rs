@@ -27,7 +27,7 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
     // The key comes from the flags, the environment, or the file being replaced.
     let lookup = with_config(global, config_path.is_file().then(|| config_path.clone()));
     let client = Settings::resolve(&lookup, &TargetArgs::default(), &args.connection, false)?.client()?;
-    let (bundle_id, platform) = runtime()?.block_on(find_app(&client, args.bundle_id.as_deref(), platform))?;
+    let (bundle_id, app_id, platform) = runtime()?.block_on(find_app(&client, args.bundle_id.as_deref(), platform))?;
     let metadata = args
         .metadata
         .clone()
@@ -52,7 +52,7 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
         Ok(report) => report,
         Err(outcome) => return Ok(outcome),
     };
-    let text = config_text(&bundle_id, &platform, &metadata, args.app_version.as_deref());
+    let text = config_text(&bundle_id, &app_id, &platform, &metadata, args.app_version.as_deref());
     std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
     print(&crate::render::pull::text(&report))?;
     print(&format!(
@@ -80,14 +80,16 @@ fn platform(value: &str) -> anyhow::Result<String> {
 }
 
 /// The settings file: each value quoted as TOML quotes it.
-fn config_text(bundle_id: &str, platform: &str, metadata: &Path, version: Option<&str>) -> String {
+fn config_text(bundle_id: &str, app_id: &str, platform: &str, metadata: &Path, version: Option<&str>) -> String {
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut text = format!(
         "# asc-sync settings, written by `asc-sync init`. Flags override every key.\n\
          bundle_id = {}\n\
+         app_id = {}   # saves the app lookup: plan reads in one round trip\n\
          platform = {}\n\
          metadata_path = {}   # relative to this file\n",
         quote(bundle_id),
+        quote(app_id),
         quote(platform),
         quote(&metadata.display().to_string())
     );
@@ -97,13 +99,13 @@ fn config_text(bundle_id: &str, platform: &str, metadata: &Path, version: Option
     text
 }
 
-/// The app's bundle id, and its platform: the one given, else the one
-/// it has versions for (iOS when it has several).
+/// The app's bundle id and id, and its platform: the one given, else the
+/// one it has versions for (iOS when it has several).
 async fn find_app(
     client: &Client,
     bundle_id: Option<&str>,
     platform: Option<String>,
-) -> anyhow::Result<(String, String)> {
+) -> anyhow::Result<(String, String, String)> {
     let mut query = vec![("fields[apps]", "bundleId,name"), ("limit", "200")];
     if let Some(id) = bundle_id {
         query.push(("filter[bundleId]", id));
@@ -138,7 +140,7 @@ async fn find_app(
         Some(p) => p,
         None => platform_of(client, app_id).await?,
     };
-    Ok((bundle_id.to_owned(), platform))
+    Ok((bundle_id.to_owned(), app_id.to_owned(), platform))
 }
 
 async fn platform_of(client: &Client, app_id: &str) -> anyhow::Result<String> {

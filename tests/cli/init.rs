@@ -60,9 +60,19 @@ async fn init_in_an_empty_folder_then_plan_shows_no_changes() {
         stdout(&out)
     );
 
+    let app_id = &env.fake.state().apps[0].id;
+    assert!(config.contains(&format!("app_id = \"{app_id}\"")), "{config}");
+
+    // With the app id written, the plan skips the app lookup.
+    env.fake.reset_log();
     let plan = env.run(&["plan", "--detailed-exitcode"]).await;
     assert_eq!(plan.status.code(), Some(0), "{}{}", stdout(&plan), stderr(&plan));
     assert!(stdout(&plan).contains("No changes"), "{}", stdout(&plan));
+    assert!(
+        env.fake.requests().iter().all(|r| r.path != "/v1/apps"),
+        "{:?}",
+        env.fake.requests()
+    );
     assert_eq!(env.writes(), 0, "init only reads App Store Connect");
 }
 
