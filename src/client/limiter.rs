@@ -4,7 +4,14 @@
 //! above the configured maximum. It also reads Apple's hourly budget
 //! (`X-Rate-Limit: user-hour-lim:N;user-hour-rem:M;`) and slows down as the
 //! remainder nears a reserve left for other tools sharing the key.
+//!
+//! An optional cap of its own (`[apply] hourly_budget`, `--hourly-budget`)
+//! bounds the requests this process starts in any rolling hour: the share
+//! of a key's budget one job of several takes (Apple's budget is per key,
+//! not per process, so jobs that share a key must split it). The limiter
+//! paces against whichever of the two budgets has less left.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -43,11 +50,18 @@ struct Inner {
     /// When the budget is low: no request starts before this.
     next_start: Option<Instant>,
     history: Vec<LimitChange>,
+    /// With a cap: when each request of the last hour started, oldest first.
+    starts: VecDeque<Instant>,
 }
+
+/// The rolling window of the cap.
+const HOUR: Duration = Duration::from_secs(3600);
 
 pub struct Limiter {
     max: usize,
     reserve_fraction: f64,
+    /// At most this many request starts in any rolling hour.
+    cap: Option<u64>,
     started: Instant,
     inner: Mutex<Inner>,
     wake: Notify,
@@ -67,10 +81,16 @@ impl Drop for Permit<'_> {
 
 impl Limiter {
     pub fn new(max: usize, reserve_fraction: f64) -> Limiter {
+        Limiter::with_cap(max, reserve_fraction, None)
+    }
+
+    /// A limiter that also starts at most `cap` requests in any rolling hour.
+    pub fn with_cap(max: usize, reserve_fraction: f64, cap: Option<u64>) -> Limiter {
         let max = max.max(1);
         Limiter {
             max,
             reserve_fraction,
+            cap: cap.map(|c| c.max(1)),
             started: Instant::now(),
             inner: Mutex::new(Inner {
                 limit: max,
@@ -79,6 +99,7 @@ impl Limiter {
                 budget: None,
                 next_start: None,
                 history: vec![LimitChange { at_ms: 0, limit: max }],
+                starts: VecDeque::new(),
             }),
             wake: Notify::new(),
         }
@@ -93,10 +114,13 @@ impl Limiter {
             let wait_until = {
                 let mut inner = self.inner.lock().expect("limiter");
                 let now = Instant::now();
-                match inner.next_start {
+                match inner.next_start.max(self.cap_wait(&mut inner, now)) {
                     Some(t) if t > now => Some(t),
                     _ if inner.in_flight < self.effective_limit(&inner) => {
                         inner.in_flight += 1;
+                        if self.cap.is_some() {
+                            inner.starts.push_back(now);
+                        }
                         inner.next_start = self.pace(&inner).map(|gap| now + gap);
                         return Permit { limiter: self };
                     }
@@ -120,9 +144,34 @@ impl Limiter {
         ((hourly as f64) * self.reserve_fraction).ceil() as u64
     }
 
+    /// With the cap spent: when the oldest start of the last hour leaves
+    /// the window. Forgets the starts that left it already.
+    fn cap_wait(&self, inner: &mut Inner, now: Instant) -> Option<Instant> {
+        let cap = self.cap?;
+        while inner.starts.front().is_some_and(|t| now.duration_since(*t) >= HOUR) {
+            inner.starts.pop_front();
+        }
+        let oldest = *inner.starts.front()?;
+        (inner.starts.len() as u64 >= cap).then(|| oldest + HOUR)
+    }
+
+    /// The budget to pace against, as (hourly, remaining): Apple's, or
+    /// the cap's when less of it is left (the cap's reserve is then the
+    /// end of this process's share).
+    fn budget(&self, inner: &Inner) -> Option<(u64, u64)> {
+        let own = self
+            .cap
+            .map(|cap| (cap, cap.saturating_sub(inner.starts.len() as u64)));
+        match (inner.budget, own) {
+            (Some(apple), Some(own)) if own.1 < apple.1 => Some(own),
+            (apple @ Some(_), _) => apple,
+            (None, own) => own,
+        }
+    }
+
     /// The limit, lowered as the hourly budget nears the reserve.
     fn effective_limit(&self, inner: &Inner) -> usize {
-        match inner.budget {
+        match self.budget(inner) {
             Some((hourly, remaining)) => {
                 let reserve = self.reserve(hourly);
                 if remaining <= reserve {
@@ -140,7 +189,7 @@ impl Limiter {
     /// Below the reserve, requests are spaced at the rate the hourly budget
     /// refills, so the reserve is left for others.
     fn pace(&self, inner: &Inner) -> Option<Duration> {
-        let (hourly, remaining) = inner.budget?;
+        let (hourly, remaining) = self.budget(inner)?;
         (remaining <= self.reserve(hourly) && hourly > 0).then(|| Duration::from_secs_f64(3600.0 / hourly as f64))
     }
 
@@ -228,6 +277,35 @@ mod tests {
         let inner = l.inner.lock().unwrap();
         assert_eq!(l.effective_limit(&inner), 1);
         assert_eq!(l.pace(&inner), Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_cap_paces_against_the_smaller_budget_and_never_passes_it() {
+        let l = Limiter::with_cap(8, 0.05, Some(100));
+        l.observe_budget("user-hour-lim:3600;user-hour-rem:3500;");
+        let mut inner = l.inner.lock().unwrap();
+        let start = Instant::now();
+        for i in 0..94 {
+            inner.starts.push_back(start + Duration::from_millis(i));
+        }
+        // 6 of the cap's 100 left: over its reserve (5), but under twice it.
+        assert_eq!(l.budget(&inner), Some((100, 6)));
+        assert_eq!(l.effective_limit(&inner), 4);
+        assert_eq!(l.pace(&inner), None);
+        inner.starts.push_back(start);
+        assert_eq!(l.effective_limit(&inner), 1);
+        assert_eq!(l.pace(&inner), Some(Duration::from_secs(36)), "the cap's refill rate");
+        for _ in 0..5 {
+            inner.starts.push_back(start);
+        }
+        let now = start + Duration::from_secs(1);
+        assert_eq!(l.cap_wait(&mut inner, now), Some(start + HOUR), "spent: wait for the oldest to leave");
+        let later = start + HOUR + Duration::from_secs(1);
+        assert_eq!(l.cap_wait(&mut inner, later), None, "an hour on, the window is empty");
+        assert!(inner.starts.is_empty());
+        // Apple's remaining budget is the smaller one: it is what counts.
+        inner.budget = Some((3600, 50));
+        assert_eq!(l.budget(&inner), Some((3600, 50)));
     }
 
     #[tokio::test]

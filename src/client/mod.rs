@@ -44,6 +44,9 @@ pub struct ClientOptions {
     pub backoff_cap: Duration,
     /// Share of the hourly budget left for other tools using the key.
     pub reserve_fraction: f64,
+    /// At most this many requests in any rolling hour, whatever Apple's
+    /// budget says: this process's share of a key several jobs use.
+    pub hourly_budget: Option<u64>,
     /// Most pages followed for one collection.
     pub page_cap: usize,
 }
@@ -58,6 +61,7 @@ impl Default for ClientOptions {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(60),
             reserve_fraction: 0.05,
+            hourly_budget: None,
             page_cap: 100,
         }
     }
@@ -249,7 +253,11 @@ impl Client {
             http,
             base,
             tokens: token::TokenSource::new(credentials, clock)?,
-            limiter: limiter::Limiter::new(options.max_concurrency, options.reserve_fraction),
+            limiter: limiter::Limiter::with_cap(
+                options.max_concurrency,
+                options.reserve_fraction,
+                options.hourly_budget,
+            ),
             deadline: now + options.timeout,
             started: now,
             options,
