@@ -277,6 +277,12 @@ pub struct ConnectionArgs {
     /// Give up retrying after this many seconds in all.
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     pub timeout: u64,
+
+    /// Send at most N requests per rolling hour for each API key: this
+    /// job's share of a key other jobs use too [default: [apply]
+    /// hourly_budget, else Apple's budget alone].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub hourly_budget: Option<u64>,
 }
 
 /// Formats of a plan.

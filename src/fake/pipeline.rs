@@ -41,6 +41,7 @@ struct Started {
     method: Method,
     path: String,
     query: Option<String>,
+    kid: Option<String>,
     at: Instant,
 }
 
@@ -53,6 +54,7 @@ impl Started {
             status,
             ms: self.at.elapsed().as_secs_f64() * 1000.0,
             dropped,
+            kid: self.kid.clone(),
         }
     }
 }
@@ -64,6 +66,7 @@ async fn record(State(shared): State<Arc<Shared>>, mut request: Request, next: N
         method: request.method().clone(),
         path: request.uri().path().to_owned(),
         query: request.uri().query().map(str::to_owned),
+        kid: super::auth::claimed_kid(request.headers().get("authorization").and_then(|v| v.to_str().ok())),
         at: Instant::now(),
     };
     request.extensions_mut().insert(started.clone());
