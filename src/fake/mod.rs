@@ -44,6 +44,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 
 pub use faults::{FaultConfig, FaultRule};
+pub use seed::Seed;
 pub use state::State;
 
 /// Requests bodies over this size are refused with 413.
