@@ -235,11 +235,13 @@ impl Config {
             }
             let own = self.for_app(app);
             own.load_options()?;
-            own.validate.ignored().map_err(|(value, hint)| ConfigError::IgnoreCode {
-                path: format!("{path}: app {}", app.name),
-                value,
-                hint,
-            })?;
+            own.validate
+                .ignored()
+                .map_err(|(value, hint)| ConfigError::IgnoreCode {
+                    path: format!("{path}: app {}", app.name),
+                    value,
+                    hint,
+                })?;
         }
         Ok(())
     }
@@ -391,11 +393,17 @@ key_id = "MACKEY"
         let twice = TWO_APPS.replace("name = \"mac\"", "name = \"main\"");
         let err = parse(&twice).unwrap_err().to_string();
         assert!(err.contains("two apps are named \"main\""), "{err}");
-        let err = parse(&format!("bundle_id = \"x\"\n{TWO_APPS}")).unwrap_err().to_string();
+        let err = parse(&format!("bundle_id = \"x\"\n{TWO_APPS}"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("move it into an [[apps]] entry"), "{err}");
-        let err = parse(&TWO_APPS.replace("name = \"mac\"", "name = \"mac os\"")).unwrap_err().to_string();
+        let err = parse(&TWO_APPS.replace("name = \"mac\"", "name = \"mac os\""))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("letters, digits"), "{err}");
-        let err = parse(&TWO_APPS.replace("version = \"live\"", "langauges = []")).unwrap_err().to_string();
+        let err = parse(&TWO_APPS.replace("version = \"live\"", "langauges = []"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("langauges") && err.contains("line"), "{err}");
         let err = parse("[[apps]]\nname = \"a\"\n").unwrap_err().to_string();
         assert!(err.contains("bundle_id"), "{err}");
@@ -405,7 +413,10 @@ key_id = "MACKEY"
     fn an_hourly_budget_of_zero_is_refused() {
         let err = parse("[apply]\nhourly_budget = 0\n").unwrap_err().to_string();
         assert!(err.contains("hourly_budget"), "{err}");
-        assert_eq!(parse("[apply]\nhourly_budget = 1200\n").unwrap().apply.hourly_budget, Some(1200));
+        assert_eq!(
+            parse("[apply]\nhourly_budget = 1200\n").unwrap().apply.hourly_budget,
+            Some(1200)
+        );
     }
 
     #[test]

@@ -159,9 +159,7 @@ impl Limiter {
     /// the cap's when less of it is left (the cap's reserve is then the
     /// end of this process's share).
     fn budget(&self, inner: &Inner) -> Option<(u64, u64)> {
-        let own = self
-            .cap
-            .map(|cap| (cap, cap.saturating_sub(inner.starts.len() as u64)));
+        let own = self.cap.map(|cap| (cap, cap.saturating_sub(inner.starts.len() as u64)));
         match (inner.budget, own) {
             (Some(apple), Some(own)) if own.1 < apple.1 => Some(own),
             (apple @ Some(_), _) => apple,
@@ -299,7 +297,11 @@ mod tests {
             inner.starts.push_back(start);
         }
         let now = start + Duration::from_secs(1);
-        assert_eq!(l.cap_wait(&mut inner, now), Some(start + HOUR), "spent: wait for the oldest to leave");
+        assert_eq!(
+            l.cap_wait(&mut inner, now),
+            Some(start + HOUR),
+            "spent: wait for the oldest to leave"
+        );
         let later = start + HOUR + Duration::from_secs(1);
         assert_eq!(l.cap_wait(&mut inner, later), None, "an hour on, the window is empty");
         assert!(inner.starts.is_empty());

@@ -69,7 +69,9 @@ impl State {
     pub fn from_trees(seeds: &[Seed]) -> State {
         let mut state = State::default();
         for seed in seeds {
-            let mut app = State::from_tree(seed.tree, seed.bundle_id, seed.platform).apps.remove(0);
+            let mut app = State::from_tree(seed.tree, seed.bundle_id, seed.platform)
+                .apps
+                .remove(0);
             clear_ids(&mut app);
             match state.apps.iter_mut().find(|a| a.bundle_id == seed.bundle_id) {
                 Some(existing) => existing.app_store_versions.append(&mut app.app_store_versions),

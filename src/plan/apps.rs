@@ -216,7 +216,9 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Plan {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/plan-v1").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/plan-v1")
+            .join(name);
         Plan::from_json(&std::fs::read_to_string(path).unwrap(), name).unwrap()
     }
 
@@ -225,7 +227,10 @@ mod tests {
         let one = fixture("plan.json");
         let doc = AppsPlan::new(
             "asc-sync.toml",
-            vec![AppPlan::planned("main", one.clone()), AppPlan::planned("mac", one.clone())],
+            vec![
+                AppPlan::planned("main", one.clone()),
+                AppPlan::planned("mac", one.clone()),
+            ],
             vec![],
         );
         assert_eq!(doc.summary.requests, 2 * one.summary.requests);
@@ -251,7 +256,9 @@ mod tests {
         let mut raw: Value = serde_json::from_str(&doc.to_json()).unwrap();
         raw["apps"][1]["plan"] = raw["apps"][0]["plan"].clone();
         raw["apps"][1]["plan"]["format_version"] = 9.into();
-        let err = SavedPlan::from_json(&raw.to_string(), "p.json").unwrap_err().to_string();
+        let err = SavedPlan::from_json(&raw.to_string(), "p.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("p.json: app mac has plan format version 9"), "{err}");
     }
 

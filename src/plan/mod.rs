@@ -32,7 +32,7 @@ mod diff;
 mod safety;
 pub mod secret;
 
-pub use apps::{AppPlan, AppsPlan, AppsSummary, KeyUse, SavedPlan};
+pub use apps::{AppOutcome, AppPlan, AppsPlan, AppsSummary, KeyUse, SavedPlan};
 pub use content::{Content, PlanSettings, unfollowed};
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
@@ -329,7 +329,9 @@ impl Plan {
         if raw.get("apps").is_some() {
             return Err(PlanFileError::Invalid {
                 path: path.to_owned(),
-                reason: "it is a plan of several apps ([[apps]] in asc-sync.toml); apply it where asc-sync.toml lists them".into(),
+                reason:
+                    "it is a plan of several apps ([[apps]] in asc-sync.toml); apply it where asc-sync.toml lists them"
+                        .into(),
             });
         }
         Plan::from_value(raw, path)
