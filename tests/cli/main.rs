@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod apps;
 mod bad_input;
 mod bound_plans;
 mod client;
