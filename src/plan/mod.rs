@@ -31,11 +31,13 @@ mod content;
 mod diff;
 mod safety;
 pub mod secret;
+mod shared;
 
 pub use apps::{AppOutcome, AppPlan, AppsPlan, AppsSummary, KeyUse, SavedPlan};
 pub use content::{Content, PlanSettings, unfollowed};
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
+pub use shared::{TreeView, app_info_disagreement, settle_shared_app_info};
 
 use crate::FORMAT_VERSION;
 use crate::model::{Attribute, ResourceKind};
@@ -260,8 +262,27 @@ impl Plan {
                 b.blocked.is_some(),
             ))
         });
+        let mut plan = Plan {
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_at: now(),
+            source,
+            has_changes: false,
+            summary: Summary::default(),
+            changes,
+            notes,
+            secret_salt: None,
+            content: None,
+        };
+        plan.recount();
+        plan
+    }
+
+    /// Counts the changes again into `summary` and `has_changes`, after
+    /// some were taken out.
+    pub(crate) fn recount(&mut self) {
         let mut summary = Summary::default();
-        for c in &changes {
+        for c in &self.changes {
             if c.is_blocked() {
                 summary.blocked += 1;
                 continue;
@@ -273,19 +294,8 @@ impl Plan {
                 Action::Delete => summary.delete += 1,
             }
         }
-        let created_at = now();
-        Plan {
-            format_version: FORMAT_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            created_at,
-            source,
-            has_changes: summary.requests > 0,
-            summary,
-            changes,
-            notes,
-            secret_salt: None,
-            content: None,
-        }
+        self.has_changes = summary.requests > 0;
+        self.summary = summary;
     }
 
     /// What `--locale` and `--field` limited the plan to, for its header.

@@ -112,7 +112,12 @@ fn outcomes(doc: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["name"].as_str().unwrap().into(), a["outcome"].as_str().unwrap().into()))
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().into(),
+                a["outcome"].as_str().unwrap().into(),
+            )
+        })
         .collect()
 }
 
@@ -126,9 +131,14 @@ async fn plan_reads_every_app_in_one_run_and_reports_each_with_a_total() {
     let out = env.run(&["plan", "--detailed-exitcode"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("asc-sync plan for 2 apps of asc-sync.toml\n"), "{text}");
+    assert!(
+        text.starts_with("asc-sync plan for 2 apps of asc-sync.toml\n"),
+        "{text}"
+    );
     let main = text.find("=== main: com.example.marquee (IOS) ===").expect(&text);
-    let widget = text.find("=== widget: com.example.marquee.widget (IOS) ===").expect(&text);
+    let widget = text
+        .find("=== widget: com.example.marquee.widget (IOS) ===")
+        .expect(&text);
     assert!(main < widget, "{text}");
     assert!(text[main..widget].contains("keywords"), "{text}");
     assert!(text[widget..].contains("Edited on the web."), "{text}");
@@ -177,7 +187,11 @@ async fn one_apps_failed_apply_leaves_the_others_applied_exit_3_with_both_report
     let (env, _) = start(CONFIG, drift).await;
     // The widget's English name is now the main app's: Apple refuses a
     // name another app of the account has.
-    std::fs::write(env.dir.path().join("widget/metadata/en-US/name.txt"), "Marquee: Movie Journal\n").unwrap();
+    std::fs::write(
+        env.dir.path().join("widget/metadata/en-US/name.txt"),
+        "Marquee: Movie Journal\n",
+    )
+    .unwrap();
     let out = env.run(&["apply", "--auto-approve", "--format", "json"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let doc = json(&out);
@@ -208,7 +222,10 @@ async fn one_apps_failed_apply_leaves_the_others_applied_exit_3_with_both_report
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_that_cannot_be_planned_fails_the_run_and_the_others_are_still_reported() {
-    let config = CONFIG.replace("bundle_id = \"com.example.marquee.widget\"", "bundle_id = \"com.example.gone\"");
+    let config = CONFIG.replace(
+        "bundle_id = \"com.example.marquee.widget\"",
+        "bundle_id = \"com.example.gone\"",
+    );
     let (env, _) = start(&config, drift).await;
     let out = env.run(&["plan", "--out", "plan.json"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -232,7 +249,8 @@ async fn a_saved_plan_of_two_apps_refused_for_one_applies_the_other_and_says_so(
     let (env, _) = start(CONFIG, drift).await;
     let out = env.run(&["plan", "--out", "plan.json"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(env.dir.path().join("plan.json")).unwrap()).unwrap();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(env.dir.path().join("plan.json")).unwrap()).unwrap();
     assert_eq!(saved["apps"].as_array().unwrap().len(), 2);
     // Someone edits the main app's planned keywords on the web again.
     let mut state = env.fake.state();
@@ -275,7 +293,11 @@ async fn a_saved_plan_of_two_apps_refused_for_one_applies_the_other_and_says_so(
     let doc = json(&again);
     assert_eq!(outcomes(&doc), pairs(&[("main", "refused"), ("widget", "applied")]));
     assert_eq!(doc["apps"][1]["report"]["summary"]["already_applied"], 1);
-    assert!(stderr(&again).contains("main: The saved plan is stale"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("main: The saved plan is stale"),
+        "{}",
+        stderr(&again)
+    );
     // Only the widget's part: nothing stale in it, nothing left to send.
     let widget_only = env.run(&["apply", "plan.json", "--app", "widget"]).await;
     assert_eq!(widget_only.status.code(), Some(0), "{}", stderr(&widget_only));
@@ -285,14 +307,19 @@ async fn a_saved_plan_of_two_apps_refused_for_one_applies_the_other_and_says_so(
 async fn a_saved_plan_part_for_an_app_the_file_now_names_otherwise_is_refused_before_any_request() {
     let (env, _) = start(CONFIG, drift).await;
     env.run(&["plan", "--out", "plan.json"]).await;
-    let moved = CONFIG.replace("name = \"widget\"\nbundle_id = \"com.example.marquee.widget\"", "name = \"widget\"\nbundle_id = \"com.example.other\"");
+    let moved = CONFIG.replace(
+        "name = \"widget\"\nbundle_id = \"com.example.marquee.widget\"",
+        "name = \"widget\"\nbundle_id = \"com.example.other\"",
+    );
     std::fs::write(env.dir.path().join("asc-sync.toml"), moved).unwrap();
     env.fake.reset_log();
     let apply = env.run(&["apply", "plan.json"]).await;
     assert_eq!(apply.status.code(), Some(1), "{}", stderr(&apply));
     let text = stdout(&apply);
     assert!(
-        text.contains("the plan is for the app com.example.marquee.widget, but bundle_id in asc-sync.toml names com.example.other"),
+        text.contains(
+            "the plan is for the app com.example.marquee.widget, but bundle_id in asc-sync.toml names com.example.other"
+        ),
         "{text}"
     );
     assert!(text.contains("Apply: 1 applied"), "main is applied: {text}");
@@ -331,7 +358,11 @@ async fn apps_on_one_key_share_one_client_and_an_app_with_its_own_key_gets_anoth
     );
     let log = env.fake.requests();
     let by = |kid: &str| log.iter().filter(|e| e.kid.as_deref() == Some(kid)).count();
-    assert_eq!((by("TESTKEY123"), by("OTHERKEY")), (3, 3), "each app through its own key");
+    assert_eq!(
+        (by("TESTKEY123"), by("OTHERKEY")),
+        (3, 3),
+        "each app through its own key"
+    );
     let find = |app: &str| {
         log.iter()
             .find(|e| e.path == "/v1/apps" && e.query.as_deref().is_some_and(|q| q.ends_with(app)))
@@ -354,14 +385,21 @@ async fn pull_brings_each_apps_web_edits_into_its_own_tree() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let read = |p: &str| std::fs::read_to_string(env.dir.path().join(p)).unwrap();
     assert_eq!(read("main/metadata/en-US/keywords.txt").trim(), "edited,on,the,web");
-    assert_eq!(read("widget/metadata/en-US/description.txt").trim(), "Edited on the web.");
+    assert_eq!(
+        read("widget/metadata/en-US/description.txt").trim(),
+        "Edited on the web."
+    );
     let text = stdout(&out);
     assert!(text.contains("=== main:") && text.contains("=== widget:"), "{text}");
     assert!(text.contains("Total, 2 apps: 0 files created, 2 changed"), "{text}");
     env.fake.reset_log();
     let plan = env.run(&["plan", "--detailed-exitcode"]).await;
     assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
-    assert!(stdout(&plan).contains("Total, 2 apps: No changes."), "{}", stdout(&plan));
+    assert!(
+        stdout(&plan).contains("Total, 2 apps: No changes."),
+        "{}",
+        stdout(&plan)
+    );
 
     let shared = CONFIG.replace("widget/metadata", "main/metadata");
     std::fs::write(env.dir.path().join("asc-sync.toml"), shared).unwrap();
@@ -369,7 +407,12 @@ async fn pull_brings_each_apps_web_edits_into_its_own_tree() {
     assert_eq!(refused.status.code(), Some(1));
     let doc = json(&refused);
     assert_eq!(outcomes(&doc), pairs(&[("main", "no_changes"), ("widget", "error")]));
-    assert!(doc["apps"][1]["error"].as_str().unwrap().contains("is also app main's folder"));
+    assert!(
+        doc["apps"][1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is also app main's folder")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -380,7 +423,10 @@ async fn validate_checks_every_apps_tree_with_its_own_settings() {
     let clean = env.run(&["validate", "--format", "json"]).await;
     assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
     let doc = json(&clean);
-    assert_eq!(doc["summary"], serde_json::json!({"apps": 2, "errors": 0, "warnings": 0}));
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"apps": 2, "errors": 0, "warnings": 0})
+    );
     assert_eq!(doc["apps"][1]["report"]["metadata"], "widget/metadata");
 
     std::fs::write(env.dir.path().join("main/metadata/en-US/name.txt"), "N".repeat(31)).unwrap();
@@ -402,23 +448,40 @@ async fn github_outputs_the_summary_and_the_comment_cover_every_app() {
     let (summary, output) = (env.dir.path().join("summary.md"), env.dir.path().join("output.txt"));
     let mut cmd = env.command(&["plan", "--github", "--out", "plan.json", "--comment-out", "comment.md"]);
     cmd.env("GITHUB_STEP_SUMMARY", &summary).env("GITHUB_OUTPUT", &output);
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let outputs = std::fs::read_to_string(&output).unwrap();
-    assert!(outputs.starts_with("has_changes=true\nplan_path=plan.json\ncreate=0\nupdate=2\n"), "{outputs}");
+    assert!(
+        outputs.starts_with("has_changes=true\nplan_path=plan.json\ncreate=0\nupdate=2\n"),
+        "{outputs}"
+    );
     let apps_line = outputs.lines().find_map(|l| l.strip_prefix("apps=")).unwrap();
     let apps: Value = serde_json::from_str(apps_line).unwrap();
     assert_eq!(apps["widget"]["outcome"], "changes");
     assert_eq!(apps["main"]["update"], 1);
     let summary = std::fs::read_to_string(&summary).unwrap();
-    assert!(summary.starts_with("### asc-sync plan for 2 apps of asc-sync.toml"), "{summary}");
-    assert!(summary.contains("| widget | com.example.marquee.widget | IOS | Plan: 0 to create, 1 to update"), "{summary}");
+    assert!(
+        summary.starts_with("### asc-sync plan for 2 apps of asc-sync.toml"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| widget | com.example.marquee.widget | IOS | Plan: 0 to create, 1 to update"),
+        "{summary}"
+    );
     let comment = std::fs::read_to_string(env.dir.path().join("comment.md")).unwrap();
-    assert!(comment.starts_with("<!-- asc-sync plan: asc-sync.toml -->\n"), "{comment}");
+    assert!(
+        comment.starts_with("<!-- asc-sync plan: asc-sync.toml -->\n"),
+        "{comment}"
+    );
     let one = env.run(&["plan", "--app", "main", "--comment-out", "main.md"]).await;
     assert_eq!(one.status.code(), Some(0));
     let comment = std::fs::read_to_string(env.dir.path().join("main.md")).unwrap();
-    assert!(comment.starts_with("<!-- asc-sync plan: asc-sync.toml (main) -->\n"), "{comment}");
+    assert!(
+        comment.starts_with("<!-- asc-sync plan: asc-sync.toml (main) -->\n"),
+        "{comment}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,9 +491,114 @@ async fn a_saved_plan_of_several_apps_shows_and_is_refused_by_a_one_app_file() {
     let shown = env.run(&["show", "plan.json"]).await;
     assert_eq!(shown.status.code(), Some(0));
     assert!(stdout(&shown).contains("=== widget: com.example.marquee.widget (IOS) ==="));
-    std::fs::write(env.dir.path().join("asc-sync.toml"), format!("bundle_id = \"{MAIN}\"\n")).unwrap();
+    std::fs::write(
+        env.dir.path().join("asc-sync.toml"),
+        format!("bundle_id = \"{MAIN}\"\n"),
+    )
+    .unwrap();
     let apply = env.run(&["apply", "plan.json"]).await;
     assert_eq!(apply.status.code(), Some(1));
-    assert!(stderr(&apply).contains("is a plan of several apps (main, widget)"), "{}", stderr(&apply));
+    assert!(
+        stderr(&apply).contains("is a plan of several apps (main, widget)"),
+        "{}",
+        stderr(&apply)
+    );
     assert_eq!(env.writes(), 0);
+}
+
+const IOS_AND_MAC: &str = r#"
+[[apps]]
+name = "ios"
+bundle_id = "com.example.marquee"
+metadata_path = "ios/metadata"
+
+[[apps]]
+name = "mac"
+bundle_id = "com.example.marquee"
+platform = "MAC_OS"
+metadata_path = "mac/metadata"
+"#;
+
+/// One app on iOS and macOS, each platform's tree a copy of the example:
+/// versions of its own, one app info for both.
+async fn ios_and_mac(edit: impl FnOnce(&mut State)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&example_metadata(), &dir.path().join("ios/metadata"));
+    copy_tree(&example_metadata(), &dir.path().join("mac/metadata"));
+    std::fs::write(dir.path().join("asc-sync.toml"), IOS_AND_MAC).unwrap();
+    let tree = asc_sync::tree::load_dir(&example_metadata(), &Default::default()).tree;
+    let seed = |platform| Seed {
+        tree: &tree,
+        bundle_id: MAIN,
+        platform,
+    };
+    let mut state = State::from_trees(&[seed("IOS"), seed("MAC_OS")]);
+    edit(&mut state);
+    let env = Env::start(state, Default::default()).await;
+    copy_tree(dir.path(), env.dir.path());
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ios_and_a_macos_listing_of_one_app_send_its_shared_app_info_once() {
+    let env = ios_and_mac(|state| {
+        let app = &mut state.apps[0];
+        assert_eq!(app.app_store_versions[3].platform, "MAC_OS");
+        set(
+            app.app_store_versions[1].localization_mut("en-US").unwrap(),
+            "keywords",
+            "ios,edit",
+        );
+        set(
+            app.app_store_versions[3].localization_mut("en-US").unwrap(),
+            "description",
+            "Mac edit.",
+        );
+        let info = app.app_infos[1]
+            .localizations
+            .iter_mut()
+            .find(|l| l.locale == "en-US")
+            .unwrap();
+        set(info, "subtitle", "Edited on the web");
+    })
+    .await;
+    let doc = json(&env.run(&["plan", "--format", "json"]).await);
+    let fields = |i: usize| -> Vec<String> {
+        doc["apps"][i]["plan"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["attributes"].as_object().unwrap().keys().cloned())
+            .collect()
+    };
+    assert_eq!(fields(0), ["keywords", "subtitle"]);
+    assert_eq!(fields(1), ["description"], "the subtitle is the iOS entry's to send");
+    let notes = doc["apps"][1]["plan"]["notes"].to_string();
+    assert!(notes.contains("appInfoLocalizations en-US: left to app ios"), "{notes}");
+    env.fake.reset_log();
+    let apply = env.run(&["apply", "--auto-approve"]).await;
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert_eq!(env.writes(), 3);
+    let again = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+
+    // The macOS tree now says another subtitle: the two disagree about
+    // one field they share, and the later entry is not planned.
+    std::fs::write(
+        env.dir.path().join("mac/metadata/en-US/subtitle.txt"),
+        "Other subtitle\n",
+    )
+    .unwrap();
+    let conflict = env.run(&["plan", "--format", "json"]).await;
+    assert_eq!(conflict.status.code(), Some(1));
+    let doc = json(&conflict);
+    assert_eq!(outcomes(&doc), pairs(&[("ios", "no_changes"), ("mac", "error")]));
+    let error = doc["apps"][1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("com.example.marquee has one app info for every platform")
+            && error.contains(
+                "en-US subtitle: \"Log films, rate, remember\" in app ios's tree, \"Other subtitle\" in this one"
+            ),
+        "{error}"
+    );
 }

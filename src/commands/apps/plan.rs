@@ -8,7 +8,7 @@ use crate::commands::reconcile::{PlanFlags, color, load_tree, plan_tree, record_
 use crate::commands::{Outcome, print};
 use crate::config::Config;
 use crate::github::Github;
-use crate::plan::{AppOutcome, AppPlan, AppsPlan};
+use crate::plan::{AppOutcome, AppPlan, AppsPlan, TreeView, app_info_disagreement};
 use crate::render;
 use crate::targeting::Targeting;
 use crate::tree::MetadataTree;
@@ -131,6 +131,23 @@ fn outputs(doc: &AppsPlan, out: Option<&PathBuf>) -> Vec<(&'static str, String)>
     ]
 }
 
+/// How the `later`th app's tree disagrees with an earlier one's about the
+/// app info of the app both list (one for every platform), if it does.
+fn disagreement(apps: &[App], trees: &[Result<MetadataTree, String>], later: usize) -> Option<String> {
+    let view = |i: usize| {
+        let tree = trees[i].as_ref().ok()?;
+        Some(TreeView {
+            tree,
+            blank_files: apps[i].settings.tree.blank_files,
+        })
+    };
+    let mine = view(later)?;
+    let bundle_id = &apps[later].target().bundle_id;
+    (0..later)
+        .filter(|&i| apps[i].target().bundle_id == *bundle_id)
+        .find_map(|i| app_info_disagreement(bundle_id, &mine, &view(i)?, &apps[i].name))
+}
+
 /// Reads and validates every app's tree, connects once per key, and plans
 /// every app whose tree and key are good, concurrently. An app that
 /// cannot be planned gets its reason; the others are planned all the same.
@@ -140,7 +157,7 @@ pub(crate) fn plan_apps(
     github: Option<&Github>,
     no_annotations: bool,
 ) -> anyhow::Result<(Vec<AppPlan>, Keys)> {
-    let trees: Vec<Result<MetadataTree, String>> = apps
+    let mut trees: Vec<Result<MetadataTree, String>> = apps
         .iter()
         .map(|app| match load_tree(&app.settings.tree, github, no_annotations) {
             Ok(Ok(tree)) => Ok(tree),
@@ -151,6 +168,11 @@ pub(crate) fn plan_apps(
             Err(e) => Err(error_text(&e)),
         })
         .collect();
+    for later in 1..apps.len() {
+        if let Some(disagreement) = disagreement(apps, &trees, later) {
+            trees[later] = Err(disagreement);
+        }
+    }
     let keys = connect(apps);
     let planned = runtime()?.block_on(futures::future::join_all(apps.iter().enumerate().map(|(i, app)| {
         let (tree, keys) = (&trees[i], &keys);
@@ -162,7 +184,7 @@ pub(crate) fn plan_apps(
                 .map_err(|e| error_text(&e))
         }
     })));
-    let entries = apps
+    let mut entries: Vec<AppPlan> = apps
         .iter()
         .zip(planned)
         .map(|(app, result)| {
@@ -173,5 +195,6 @@ pub(crate) fn plan_apps(
             }
         })
         .collect();
+    crate::plan::settle_shared_app_info(&mut entries);
     Ok((entries, keys))
 }
