@@ -8,8 +8,10 @@
 //! An optional cap of its own (`[apply] hourly_budget`, `--hourly-budget`)
 //! bounds the requests this process starts in any rolling hour: the share
 //! of a key's budget one job of several takes (Apple's budget is per key,
-//! not per process, so jobs that share a key must split it). The limiter
-//! paces against whichever of the two budgets has less left.
+//! not per process, so jobs that share a key must split it). Whichever of
+//! the two runs out first holds requests back: Apple's remainder paces
+//! them as above, and with the cap spent the next request waits until the
+//! oldest of the last hour's is an hour old.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -155,21 +157,17 @@ impl Limiter {
         (inner.starts.len() as u64 >= cap).then(|| oldest + HOUR)
     }
 
-    /// The budget to pace against, as (hourly, remaining): Apple's, or
-    /// the cap's when less of it is left (the cap's reserve is then the
-    /// end of this process's share).
-    fn budget(&self, inner: &Inner) -> Option<(u64, u64)> {
-        let own = self.cap.map(|cap| (cap, cap.saturating_sub(inner.starts.len() as u64)));
-        match (inner.budget, own) {
-            (Some(apple), Some(own)) if own.1 < apple.1 => Some(own),
-            (apple @ Some(_), _) => apple,
-            (None, own) => own,
-        }
+    /// With the cap spent: when the next request may start (an hour
+    /// after the oldest of the last hour's), with the cap.
+    pub fn cap_spent_until(&self) -> Option<(Instant, u64)> {
+        let mut inner = self.inner.lock().expect("limiter");
+        let until = self.cap_wait(&mut inner, Instant::now())?;
+        Some((until, self.cap?))
     }
 
     /// The limit, lowered as the hourly budget nears the reserve.
     fn effective_limit(&self, inner: &Inner) -> usize {
-        match self.budget(inner) {
+        match inner.budget {
             Some((hourly, remaining)) => {
                 let reserve = self.reserve(hourly);
                 if remaining <= reserve {
@@ -187,7 +185,7 @@ impl Limiter {
     /// Below the reserve, requests are spaced at the rate the hourly budget
     /// refills, so the reserve is left for others.
     fn pace(&self, inner: &Inner) -> Option<Duration> {
-        let (hourly, remaining) = self.budget(inner)?;
+        let (hourly, remaining) = inner.budget?;
         (remaining <= self.reserve(hourly) && hourly > 0).then(|| Duration::from_secs_f64(3600.0 / hourly as f64))
     }
 
@@ -278,36 +276,40 @@ mod tests {
     }
 
     #[test]
-    fn a_cap_paces_against_the_smaller_budget_and_never_passes_it() {
+    fn a_cap_never_lets_more_requests_start_in_an_hour() {
         let l = Limiter::with_cap(8, 0.05, Some(100));
-        l.observe_budget("user-hour-lim:3600;user-hour-rem:3500;");
         let mut inner = l.inner.lock().unwrap();
         let start = Instant::now();
-        for i in 0..94 {
+        for i in 0..99 {
             inner.starts.push_back(start + Duration::from_millis(i));
         }
-        // 6 of the cap's 100 left: over its reserve (5), but under twice it.
-        assert_eq!(l.budget(&inner), Some((100, 6)));
-        assert_eq!(l.effective_limit(&inner), 4);
-        assert_eq!(l.pace(&inner), None);
-        inner.starts.push_back(start);
-        assert_eq!(l.effective_limit(&inner), 1);
-        assert_eq!(l.pace(&inner), Some(Duration::from_secs(36)), "the cap's refill rate");
-        for _ in 0..5 {
-            inner.starts.push_back(start);
-        }
         let now = start + Duration::from_secs(1);
+        assert_eq!(l.cap_wait(&mut inner, now), None, "one of the 100 left");
+        assert_eq!(l.effective_limit(&inner), 8, "no slowing down before it is spent");
+        inner.starts.push_back(now);
         assert_eq!(
             l.cap_wait(&mut inner, now),
             Some(start + HOUR),
-            "spent: wait for the oldest to leave"
+            "spent: wait for the oldest to leave the window"
         );
-        let later = start + HOUR + Duration::from_secs(1);
-        assert_eq!(l.cap_wait(&mut inner, later), None, "an hour on, the window is empty");
-        assert!(inner.starts.is_empty());
-        // Apple's remaining budget is the smaller one: it is what counts.
-        inner.budget = Some((3600, 50));
-        assert_eq!(l.budget(&inner), Some((3600, 50)));
+        let later = start + HOUR + Duration::from_millis(50);
+        assert_eq!(l.cap_wait(&mut inner, later), None, "the oldest ones left");
+        assert_eq!(inner.starts.len(), 49);
+        // Apple's budget still paces as it does without a cap.
+        inner.budget = Some((3600, 100));
+        assert_eq!(l.effective_limit(&inner), 1);
+    }
+
+    #[tokio::test]
+    async fn with_the_cap_spent_the_next_request_waits() {
+        let l = Limiter::with_cap(8, 0.05, Some(2));
+        drop(l.acquire().await);
+        drop(l.acquire().await);
+        let (until, cap) = l.cap_spent_until().unwrap();
+        assert_eq!(cap, 2);
+        assert!(until > Instant::now() + Duration::from_secs(3500));
+        let third = tokio::time::timeout(Duration::from_millis(100), l.acquire()).await;
+        assert!(third.is_err(), "the third request of the hour does not start");
     }
 
     #[tokio::test]

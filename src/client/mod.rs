@@ -133,6 +133,17 @@ pub enum ClientError {
     #[error("{url}: {reason}")]
     Paging { url: String, reason: String },
     #[error(
+        "{method} {path}: not sent: this run may send {cap} requests an hour with its key (--hourly-budget, or [apply] hourly_budget), \
+         all of them are spent, and the next could start only in {wait_min} min, after the --timeout deadline. \
+         Give this job a larger share of the key's budget, or run it again later"
+    )]
+    Budget {
+        method: String,
+        path: String,
+        cap: u64,
+        wait_min: u64,
+    },
+    #[error(
         "--api-base-url {url}: {reason}. A bearer token must not travel in clear text: use https, or plain http only to a loopback address"
     )]
     BaseUrl { url: String, reason: String },
@@ -394,7 +405,19 @@ impl Client {
 
     /// One HTTP attempt within the concurrency limit and the deadline.
     async fn attempt(&self, method: &Method, path: &str, url: &Url, body: Option<&Value>) -> Result<Answer, Failure> {
-        let permit = self.limiter.acquire().await;
+        if let Some((until, cap)) = self.limiter.cap_spent_until()
+            && until > self.deadline
+        {
+            return Err(Failure::Final(ClientError::Budget {
+                method: method.to_string(),
+                path: path_only(path),
+                cap,
+                wait_min: until.saturating_duration_since(Instant::now()).as_secs().div_ceil(60),
+            }));
+        }
+        let Ok(permit) = tokio::time::timeout_at(self.deadline.into(), self.limiter.acquire()).await else {
+            return Err(Failure::OutOfTime);
+        };
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(Failure::OutOfTime);

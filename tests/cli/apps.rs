@@ -602,3 +602,25 @@ async fn an_ios_and_a_macos_listing_of_one_app_send_its_shared_app_info_once() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_sends_no_more_requests_an_hour_than_its_share_of_the_key() {
+    let (env, _) = start(CONFIG, drift).await;
+    let out = env.run(&["plan", "--hourly-budget", "4"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("not sent: this run may send 4 requests an hour with its key (--hourly-budget"),
+        "{text}"
+    );
+    assert_eq!(env.fake.requests().len(), 4, "6 were needed; 4 were sent");
+
+    env.fake.reset_log();
+    let config = format!("[apply]\nhourly_budget = 6\n{CONFIG}");
+    std::fs::write(env.dir.path().join("asc-sync.toml"), config).unwrap();
+    let out = env.run(&["plan"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(env.fake.requests().len(), 6, "within [apply] hourly_budget");
+    let zero = env.run(&["plan", "--hourly-budget", "0"]).await;
+    assert_eq!(zero.status.code(), Some(1));
+}
