@@ -296,7 +296,12 @@ pub struct ConnectionArgs {
     /// Send at most N requests per rolling hour for each API key: this
     /// job's share of a key other jobs use too [default: [apply]
     /// hourly_budget, else Apple's budget alone].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(
+        long,
+        value_name = "N",
+        env = "ASC_HOURLY_BUDGET",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub hourly_budget: Option<u64>,
 }
 
