@@ -624,3 +624,30 @@ async fn a_run_sends_no_more_requests_an_hour_than_its_share_of_the_key() {
     let zero = env.run(&["plan", "--hourly-budget", "0"]).await;
     assert_eq!(zero.status.code(), Some(1));
 }
+
+#[test]
+fn the_readmes_several_apps_file_reads_as_it_says() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Several apps").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let toml = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("asc-sync.toml"), toml).unwrap();
+    for app in ["main", "mac", "internal"] {
+        write_widget(&dir.path().join(format!("apps/{app}/metadata")));
+    }
+    let out = crate::harness::asc_sync()
+        .current_dir(dir.path())
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    let apps: Vec<(&str, &str)> = doc["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["platform"].as_str().unwrap()))
+        .collect();
+    assert_eq!(apps, [("main", "IOS"), ("mac", "MAC_OS"), ("internal", "IOS")]);
+}
