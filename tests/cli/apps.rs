@@ -651,3 +651,59 @@ fn the_readmes_several_apps_file_reads_as_it_says() {
         .collect();
     assert_eq!(apps, [("main", "IOS"), ("mac", "MAC_OS"), ("internal", "IOS")]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apps_key_may_come_from_a_variable_and_one_key_id_is_one_key() {
+    let (env, other) = start(CONFIG, drift).await;
+    let auth = |key_id: &str| {
+        format!(
+            "{CONFIG}\n[apps.auth]\nkey_id = \"{key_id}\"\nissuer_id = \"57246542-96fe-1a63-e053-0824d011072a\"\nprivate_key_env = \"WIDGET_KEY\"\n"
+        )
+    };
+    let run = |args: &'static [&'static str]| {
+        let mut cmd = env.command(args);
+        cmd.env("WIDGET_KEY", &other.private_pem);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+    };
+    std::fs::write(env.dir.path().join("asc-sync.toml"), auth("OTHERKEY")).unwrap();
+    let out = run(&["plan", "--format", "json"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["keys"][1]["key_id"], "OTHERKEY");
+
+    // The environment's key id with another private key: the widget is
+    // refused, the main app planned.
+    std::fs::write(env.dir.path().join("asc-sync.toml"), auth("TESTKEY123")).unwrap();
+    let out = run(&["plan", "--format", "json"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    assert_eq!(outcomes(&doc), pairs(&[("main", "changes"), ("widget", "error")]));
+    let error = doc["apps"][1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("API key TESTKEY123 has another private key here than for app main"),
+        "{error}"
+    );
+
+    let unset = env.run(&["plan"]).await;
+    assert!(
+        stdout(&unset).contains("private_key_env = \"WIDGET_KEY\", but the environment has no WIDGET_KEY"),
+        "{}",
+        stdout(&unset)
+    );
+}
+
+#[test]
+fn app_needs_a_file_that_lists_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("asc-sync.toml"), format!("bundle_id = \"{MAIN}\"\n")).unwrap();
+    let out = crate::harness::asc_sync()
+        .current_dir(dir.path())
+        .args(["validate", "--app", "main"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--app main: asc-sync.toml lists no [[apps]]"),
+        "{}",
+        stderr(&out)
+    );
+}
