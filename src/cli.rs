@@ -18,7 +18,10 @@ Exit codes:
   3  apply: partial, some writes failed and the rest were applied
      (a new plan shows only what is left)
   4  apply: the saved plan is stale (the live listing changed), or does not follow
-     from the tree it is applied in (other files, or an edited plan); nothing written";
+     from the tree it is applied in (other files, or an edited plan); nothing written
+
+With several apps ([[apps]] in asc-sync.toml), every app is run and reported, and the
+exit code is the worst app's: 1 over 4 over 3 over 2 over 0.";
 
 /// Keep App Store Connect text metadata in git: validate, plan, apply.
 ///
@@ -187,6 +190,9 @@ pub struct FakeAscArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
+    #[command(flatten)]
+    pub apps: AppArgs,
+
     /// The metadata folder [default: metadata_path from asc-sync.toml, else fastlane/metadata].
     #[arg(long, value_name = "DIR")]
     pub metadata: Option<PathBuf>,
@@ -256,6 +262,15 @@ pub struct TargetingArgs {
     pub fields: Vec<String>,
 }
 
+/// Which apps of an `asc-sync.toml` that lists several (`[[apps]]`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AppArgs {
+    /// Only these apps of asc-sync.toml's [[apps]], by name (repeatable, or
+    /// comma-separated) [default: every app it lists].
+    #[arg(long = "app", value_name = "NAME", value_delimiter = ',')]
+    pub names: Vec<String>,
+}
+
 /// How to reach App Store Connect.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
@@ -286,6 +301,17 @@ pub struct ConnectionArgs {
     /// Give up retrying after this many seconds in all.
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     pub timeout: u64,
+
+    /// Send at most N requests per rolling hour for each API key: this
+    /// job's share of a key other jobs use too [default: [apply]
+    /// hourly_budget, else Apple's budget alone].
+    #[arg(
+        long,
+        value_name = "N",
+        env = "ASC_HOURLY_BUDGET",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub hourly_budget: Option<u64>,
 }
 
 /// Formats of a plan.
@@ -298,6 +324,8 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    pub apps: AppArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -356,6 +384,8 @@ pub struct ApplyArgs {
     #[arg(value_name = "PLAN")]
     pub plan: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub apps: AppArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -423,6 +453,8 @@ pub struct DemoArgs {
 // Pull writes the work tree: reading a committed revision means nothing here.
 #[command(mut_arg("rev", |a| a.hide(true)))]
 pub struct PullArgs {
+    #[command(flatten)]
+    pub apps: AppArgs,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]

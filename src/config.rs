@@ -3,6 +3,10 @@
 //! Command-line flags override it. Unknown keys are errors, not silently
 //! ignored, so a typo such as `blank_file = "clear"` cannot quietly change
 //! what a plan means; the error names the file, line and key.
+//!
+//! One file may list several apps (`[[apps]]`, each with a `name`): the
+//! top-level settings are then every app's defaults, and each entry
+//! overrides them for its app (see [`AppConfig`]).
 
 use crate::locale::Locale;
 use crate::tree::{LoadOptions, UnknownFolders};
@@ -46,11 +50,41 @@ pub struct Config {
     pub apply: ApplyConfig,
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// `[[apps]]`: the apps of a multi-app file; empty for one app.
+    #[serde(default)]
+    pub apps: Vec<AppConfig>,
     /// The folder the file was read from: relative paths in it are relative to it.
     #[serde(skip)]
     pub dir: PathBuf,
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// `auth` is an app's own `[apps.auth]`: its key, which the flags and
+    /// environment (the run's one key) do not override.
+    #[serde(skip)]
+    pub own_auth: bool,
+}
+
+/// One `[[apps]]` entry: an app (a bundle id on a platform) and its own
+/// settings; what it leaves out is taken from the top level of the file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// What `--app` and every report call it: letters, digits, `.`, `_`, `-`.
+    pub name: String,
+    pub bundle_id: String,
+    /// The app's App Store Connect id: saves the app lookup.
+    pub app_id: Option<String>,
+    pub platform: Option<String>,
+    pub version: Option<String>,
+    pub metadata_path: Option<PathBuf>,
+    pub blank_files: Option<BlankFiles>,
+    pub unknown_folders: Option<UnknownFolders>,
+    pub languages: Option<Vec<String>>,
+    /// The app's own API key, used whole in place of the flags, the
+    /// environment and the top-level `[auth]`.
+    pub auth: Option<AuthConfig>,
+    /// Replaces the top-level `[validate]` for this app.
+    pub validate: Option<ValidateConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -60,6 +94,9 @@ pub struct AuthConfig {
     pub issuer_id: Option<String>,
     pub private_key_path: Option<PathBuf>,
     pub api_key_path: Option<PathBuf>,
+    /// The name of an environment variable holding the key's text, as
+    /// `ASC_PRIVATE_KEY` holds it: one CI secret per key.
+    pub private_key_env: Option<String>,
 }
 
 /// `[validate]`: how strict the offline checks are.
@@ -94,6 +131,9 @@ impl ValidateConfig {
 #[serde(deny_unknown_fields)]
 pub struct ApplyConfig {
     pub max_concurrency: Option<usize>,
+    /// At most this many requests per rolling hour from this process: its
+    /// share of the key's budget when several jobs use one key.
+    pub hourly_budget: Option<u64>,
 }
 
 /// The bounds of `max_concurrency`, as the flag takes it.
@@ -113,6 +153,12 @@ pub enum ConfigError {
     Concurrency { path: String, value: usize },
     #[error("{path}: [validate] ignore: '{value}' is not a finding code{hint}")]
     IgnoreCode { path: String, value: String, hint: String },
+    #[error(
+        "{path}: [apply] hourly_budget = 0: it must be at least 1 (requests per hour this process may send); remove it to pace against Apple's budget alone"
+    )]
+    HourlyBudget { path: String },
+    #[error("{path}: {what}")]
+    Apps { path: String, what: String },
 }
 
 impl Config {
@@ -153,7 +199,94 @@ impl Config {
                 value,
                 hint,
             })?;
+        if config.apply.hourly_budget == Some(0) {
+            return Err(ConfigError::HourlyBudget { path: display });
+        }
+        config.check_apps()?;
         Ok(config)
+    }
+
+    /// Each `[[apps]]` entry has a name of its own, and its settings read
+    /// as the top level's do; no top-level `bundle_id` beside them.
+    fn check_apps(&self) -> Result<(), ConfigError> {
+        let path = self.display_path();
+        let bad = |what: String| ConfigError::Apps {
+            path: path.clone(),
+            what,
+        };
+        if self.apps.is_empty() {
+            return Ok(());
+        }
+        if let Some(id) = &self.bundle_id {
+            return Err(bad(format!(
+                "bundle_id = \"{id}\" at the top level and [[apps]]: each app names its own bundle_id; move it into an [[apps]] entry"
+            )));
+        }
+        if let Some(id) = &self.app_id {
+            return Err(bad(format!(
+                "app_id = \"{id}\" at the top level and [[apps]]: each app names its own app_id; move it into an [[apps]] entry"
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, app) in self.apps.iter().enumerate() {
+            let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+            if app.name.is_empty() || !app.name.chars().all(valid) {
+                return Err(bad(format!(
+                    "[[apps]] entry {}: name = \"{}\": use letters, digits, '.', '_' and '-' only (it is what --app takes)",
+                    i + 1,
+                    app.name
+                )));
+            }
+            if !seen.insert(app.name.as_str()) {
+                return Err(bad(format!(
+                    "[[apps]]: two apps are named \"{}\"; give each its own name",
+                    app.name
+                )));
+            }
+            let own = self.for_app(app);
+            own.load_options()?;
+            own.validate
+                .ignored()
+                .map_err(|(value, hint)| ConfigError::IgnoreCode {
+                    path: format!("{path}: app {}", app.name),
+                    value,
+                    hint,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The names of the `[[apps]]` entries, in the file's order.
+    pub fn app_names(&self) -> Vec<&str> {
+        self.apps.iter().map(|a| a.name.as_str()).collect()
+    }
+
+    /// One app's settings as a file of its own: the entry's values over
+    /// the top level's, its paths still relative to this file.
+    pub fn for_app(&self, app: &AppConfig) -> Config {
+        let top = self.clone();
+        Config {
+            bundle_id: Some(app.bundle_id.clone()),
+            app_id: app.app_id.clone(),
+            platform: app.platform.clone().or(top.platform),
+            version: app.version.clone().or(top.version),
+            metadata_path: app.metadata_path.clone().or(top.metadata_path),
+            blank_files: app.blank_files.unwrap_or(top.blank_files),
+            unknown_folders: app.unknown_folders.unwrap_or(top.unknown_folders),
+            languages: app.languages.clone().unwrap_or(top.languages),
+            own_auth: app.auth.is_some(),
+            auth: app.auth.clone().unwrap_or(top.auth),
+            validate: app.validate.clone().unwrap_or(top.validate),
+            apps: Vec::new(),
+            ..top
+        }
+    }
+
+    /// The file's path for messages (`asc-sync.toml` when none was read).
+    pub fn display_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or(FILE_NAME.to_owned(), |p| p.display().to_string())
     }
 
     /// The metadata folder: the flag, else `metadata_path` (relative to the
@@ -168,10 +301,7 @@ impl Config {
     }
 
     pub fn load_options(&self) -> Result<LoadOptions, ConfigError> {
-        let path = self
-            .path
-            .as_ref()
-            .map_or(FILE_NAME.to_owned(), |p| p.display().to_string());
+        let path = self.display_path();
         let mut languages = Vec::new();
         for value in &self.languages {
             let locale = Locale::ignoring_case(value).ok_or_else(|| {
@@ -228,6 +358,76 @@ mod tests {
     fn a_bad_language_is_named() {
         let err = parse("languages = [\"nb\"]\n").unwrap_err().to_string();
         assert!(err.contains("'nb'") && err.contains("'no'"), "{err}");
+    }
+
+    const TWO_APPS: &str = r#"
+platform = "IOS"
+blank_files = "clear"
+[auth]
+key_id = "TEAMKEY"
+[[apps]]
+name = "main"
+bundle_id = "com.example.app"
+metadata_path = "main/metadata"
+[[apps]]
+name = "mac"
+bundle_id = "com.example.app"
+platform = "MAC_OS"
+version = "live"
+blank_files = "keep"
+[apps.auth]
+key_id = "MACKEY"
+"#;
+
+    #[test]
+    fn each_app_takes_the_top_level_settings_it_does_not_override() {
+        let c = parse(TWO_APPS).unwrap();
+        assert_eq!(c.app_names(), ["main", "mac"]);
+        let main = c.for_app(&c.apps[0]);
+        assert_eq!(main.bundle_id.as_deref(), Some("com.example.app"));
+        assert_eq!(main.platform.as_deref(), Some("IOS"));
+        assert_eq!(main.blank_files, BlankFiles::Clear);
+        assert_eq!(main.auth.key_id.as_deref(), Some("TEAMKEY"));
+        assert!(!main.own_auth);
+        assert!(main.metadata_path(None).ends_with("main/metadata"));
+        let mac = c.for_app(&c.apps[1]);
+        assert_eq!(mac.platform.as_deref(), Some("MAC_OS"));
+        assert_eq!(mac.version.as_deref(), Some("live"));
+        assert_eq!(mac.blank_files, BlankFiles::Keep);
+        assert_eq!(mac.auth.key_id.as_deref(), Some("MACKEY"));
+        assert!(mac.own_auth);
+        assert!(mac.apps.is_empty());
+    }
+
+    #[test]
+    fn apps_need_names_of_their_own_and_no_top_level_bundle_id() {
+        let twice = TWO_APPS.replace("name = \"mac\"", "name = \"main\"");
+        let err = parse(&twice).unwrap_err().to_string();
+        assert!(err.contains("two apps are named \"main\""), "{err}");
+        let err = parse(&format!("bundle_id = \"x\"\n{TWO_APPS}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("move it into an [[apps]] entry"), "{err}");
+        let err = parse(&TWO_APPS.replace("name = \"mac\"", "name = \"mac os\""))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("letters, digits"), "{err}");
+        let err = parse(&TWO_APPS.replace("version = \"live\"", "langauges = []"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("langauges") && err.contains("line"), "{err}");
+        let err = parse("[[apps]]\nname = \"a\"\n").unwrap_err().to_string();
+        assert!(err.contains("bundle_id"), "{err}");
+    }
+
+    #[test]
+    fn an_hourly_budget_of_zero_is_refused() {
+        let err = parse("[apply]\nhourly_budget = 0\n").unwrap_err().to_string();
+        assert!(err.contains("hourly_budget"), "{err}");
+        assert_eq!(
+            parse("[apply]\nhourly_budget = 1200\n").unwrap().apply.hourly_budget,
+            Some(1200)
+        );
     }
 
     #[test]

@@ -28,10 +28,15 @@
 //! - `commands` wires the stages for each subcommand and is the only place
 //!   that prints; `cli` is only the user's words and `settings` resolves
 //!   them with `asc-sync.toml` and the environment, once per run.
+//! - Several apps (`[[apps]]` in `asc-sync.toml`) run the same stages
+//!   each, concurrently, in `commands::apps`, through one client per API
+//!   key (one limiter, one hourly budget); `apps` holds their results and
+//!   `plan::AppsPlan` their plan, which `apply` applies app by app.
 //! - `fake` is a separate room: an App Store Connect of its own, with its
 //!   own statement of Apple's rules, for tests, the demo and benchmarks.
 
 pub mod apply;
+pub mod apps;
 pub mod cli;
 pub mod client;
 pub mod commands;

@@ -143,16 +143,47 @@ impl Settings {
     /// reported first.
     pub fn connect(&self) -> anyhow::Result<(Client, Arc<DigestKey>)> {
         let credentials = credentials(&self.config, &self.connection)?;
-        let key = DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
-            .context("cannot derive a key from the App Store Connect API key")?;
-        Ok((client(&self.config, &self.connection, &credentials)?, Arc::new(key)))
+        let key = digest_key(&credentials)?;
+        Ok((client(&self.config, &self.connection, &credentials, 1)?, key))
     }
 
     /// The client alone, for commands that make no plan (`pull`, `init`).
     pub fn client(&self) -> anyhow::Result<Client> {
         let credentials = credentials(&self.config, &self.connection)?;
-        client(&self.config, &self.connection, &credentials)
+        client(&self.config, &self.connection, &credentials, 1)
     }
+
+    /// The settings of one `[[apps]]` entry: `config` is its own (see
+    /// [`Config::for_app`]); the flags apply as to a one-app file.
+    pub fn of_app(config: Config, args: &TargetArgs, connection: &ConnectionArgs) -> anyhow::Result<Settings> {
+        Ok(Settings {
+            tree: TreeSettings::resolve(&config, args.metadata.as_deref(), args.rev.as_deref())?,
+            target: Some(resolve_target(&config, args)?),
+            given: given_target(&config, args),
+            config,
+            connection: connection.clone(),
+        })
+    }
+
+    /// The API key this app is read and written with.
+    pub fn credentials(&self) -> anyhow::Result<Credentials> {
+        credentials(&self.config, &self.connection)
+    }
+
+    /// One client for the `apps` apps that use `credentials`: one limiter
+    /// and one hourly budget for all of them. Without a configured
+    /// maximum, each app brings the 8 requests in flight it would have
+    /// alone, up to 64 in all.
+    pub fn shared_client(&self, credentials: &Credentials, apps: usize) -> anyhow::Result<Client> {
+        client(&self.config, &self.connection, credentials, apps)
+    }
+}
+
+/// The key of a plan's secret digests, derived from the API key.
+pub(crate) fn digest_key(credentials: &Credentials) -> anyhow::Result<Arc<DigestKey>> {
+    let key = DigestKey::derive(credentials.private_key.expose_secret(), &credentials.key_id)
+        .context("cannot derive a key from the App Store Connect API key")?;
+    Ok(Arc::new(key))
 }
 
 fn given_target(config: &Config, args: &TargetArgs) -> GivenTarget {
@@ -230,7 +261,8 @@ fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> 
     })
 }
 
-/// The API key, from flags, environment and config.
+/// The API key, from flags, environment and config; an app's own
+/// `[apps.auth]` from that table alone.
 fn credentials(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Credentials> {
     let relative = |p: &PathBuf| {
         if p.is_relative() && !config.dir.as_os_str().is_empty() {
@@ -239,37 +271,62 @@ fn credentials(config: &Config, args: &ConnectionArgs) -> anyhow::Result<Credent
             p.clone()
         }
     };
-    let sources = Sources {
-        flags: Partial {
-            key_id: args.key_id.clone(),
-            issuer_id: args.issuer_id.clone(),
-            private_key: None,
-            private_key_path: args.private_key_path.clone(),
-            api_key_path: args.api_key_path.clone(),
-        },
-        env: Partial::from_env(),
-        config: Partial {
-            key_id: config.auth.key_id.clone(),
-            issuer_id: config.auth.issuer_id.clone(),
-            private_key: None,
-            private_key_path: config.auth.private_key_path.as_ref().map(relative),
-            api_key_path: config.auth.api_key_path.as_ref().map(relative),
-        },
+    let private_key = match &config.auth.private_key_env {
+        Some(name) => Some(key_from_env(config, name)?),
+        None => None,
+    };
+    let from_config = Partial {
+        key_id: config.auth.key_id.clone(),
+        issuer_id: config.auth.issuer_id.clone(),
+        private_key,
+        private_key_path: config.auth.private_key_path.as_ref().map(relative),
+        api_key_path: config.auth.api_key_path.as_ref().map(relative),
+    };
+    let sources = if config.own_auth {
+        Sources {
+            config: from_config,
+            ..Sources::default()
+        }
+    } else {
+        Sources {
+            flags: Partial {
+                key_id: args.key_id.clone(),
+                issuer_id: args.issuer_id.clone(),
+                private_key: None,
+                private_key_path: args.private_key_path.clone(),
+                api_key_path: args.api_key_path.clone(),
+            },
+            env: Partial::from_env(),
+            config: from_config,
+        }
     };
     Ok(sources.resolve()?)
 }
 
-/// The client for `credentials`, with the connection settings.
-fn client(config: &Config, args: &ConnectionArgs, credentials: &Credentials) -> anyhow::Result<Client> {
+/// The key text in the variable `private_key_env` names.
+fn key_from_env(config: &Config, name: &str) -> anyhow::Result<crate::client::credentials::SecretStringClone> {
+    match std::env::var(name) {
+        Ok(text) if !text.is_empty() => Ok(crate::client::credentials::SecretStringClone(text.into())),
+        _ => anyhow::bail!(
+            "{}: private_key_env = \"{name}\", but the environment has no {name}: set it to the key's text (as a CI secret), or name another variable",
+            config.display_path()
+        ),
+    }
+}
+
+/// The client for `credentials`, with the connection settings, for
+/// `apps` apps.
+fn client(config: &Config, args: &ConnectionArgs, credentials: &Credentials, apps: usize) -> anyhow::Result<Client> {
     let max_concurrency = args
         .max_concurrency
         .map(usize::from)
         .or(config.apply.max_concurrency)
-        .unwrap_or(8);
+        .unwrap_or_else(|| (8 * apps.max(1)).min(*crate::config::MAX_CONCURRENCY.end()));
     let options = ClientOptions {
         base_url: args.api_base_url.clone(),
         max_concurrency,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        hourly_budget: args.hourly_budget.or(config.apply.hourly_budget),
         ..ClientOptions::default()
     };
     Ok(Client::new(credentials, options)?)

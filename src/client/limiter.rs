@@ -4,7 +4,16 @@
 //! above the configured maximum. It also reads Apple's hourly budget
 //! (`X-Rate-Limit: user-hour-lim:N;user-hour-rem:M;`) and slows down as the
 //! remainder nears a reserve left for other tools sharing the key.
+//!
+//! An optional cap of its own (`[apply] hourly_budget`, `--hourly-budget`)
+//! bounds the requests this process starts in any rolling hour: the share
+//! of a key's budget one job of several takes (Apple's budget is per key,
+//! not per process, so jobs that share a key must split it). Whichever of
+//! the two runs out first holds requests back: Apple's remainder paces
+//! them as above, and with the cap spent the next request waits until the
+//! oldest of the last hour's is an hour old.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -43,11 +52,18 @@ struct Inner {
     /// When the budget is low: no request starts before this.
     next_start: Option<Instant>,
     history: Vec<LimitChange>,
+    /// With a cap: when each request of the last hour started, oldest first.
+    starts: VecDeque<Instant>,
 }
+
+/// The rolling window of the cap.
+const HOUR: Duration = Duration::from_secs(3600);
 
 pub struct Limiter {
     max: usize,
     reserve_fraction: f64,
+    /// At most this many request starts in any rolling hour.
+    cap: Option<u64>,
     started: Instant,
     inner: Mutex<Inner>,
     wake: Notify,
@@ -67,10 +83,16 @@ impl Drop for Permit<'_> {
 
 impl Limiter {
     pub fn new(max: usize, reserve_fraction: f64) -> Limiter {
+        Limiter::with_cap(max, reserve_fraction, None)
+    }
+
+    /// A limiter that also starts at most `cap` requests in any rolling hour.
+    pub fn with_cap(max: usize, reserve_fraction: f64, cap: Option<u64>) -> Limiter {
         let max = max.max(1);
         Limiter {
             max,
             reserve_fraction,
+            cap: cap.map(|c| c.max(1)),
             started: Instant::now(),
             inner: Mutex::new(Inner {
                 limit: max,
@@ -79,6 +101,7 @@ impl Limiter {
                 budget: None,
                 next_start: None,
                 history: vec![LimitChange { at_ms: 0, limit: max }],
+                starts: VecDeque::new(),
             }),
             wake: Notify::new(),
         }
@@ -93,10 +116,13 @@ impl Limiter {
             let wait_until = {
                 let mut inner = self.inner.lock().expect("limiter");
                 let now = Instant::now();
-                match inner.next_start {
+                match inner.next_start.max(self.cap_wait(&mut inner, now)) {
                     Some(t) if t > now => Some(t),
                     _ if inner.in_flight < self.effective_limit(&inner) => {
                         inner.in_flight += 1;
+                        if self.cap.is_some() {
+                            inner.starts.push_back(now);
+                        }
                         inner.next_start = self.pace(&inner).map(|gap| now + gap);
                         return Permit { limiter: self };
                     }
@@ -118,6 +144,25 @@ impl Limiter {
     /// The reserve of the hourly budget left for other tools.
     fn reserve(&self, hourly: u64) -> u64 {
         ((hourly as f64) * self.reserve_fraction).ceil() as u64
+    }
+
+    /// With the cap spent: when the oldest start of the last hour leaves
+    /// the window. Forgets the starts that left it already.
+    fn cap_wait(&self, inner: &mut Inner, now: Instant) -> Option<Instant> {
+        let cap = self.cap?;
+        while inner.starts.front().is_some_and(|t| now.duration_since(*t) >= HOUR) {
+            inner.starts.pop_front();
+        }
+        let oldest = *inner.starts.front()?;
+        (inner.starts.len() as u64 >= cap).then(|| oldest + HOUR)
+    }
+
+    /// With the cap spent: when the next request may start (an hour
+    /// after the oldest of the last hour's), with the cap.
+    pub fn cap_spent_until(&self) -> Option<(Instant, u64)> {
+        let mut inner = self.inner.lock().expect("limiter");
+        let until = self.cap_wait(&mut inner, Instant::now())?;
+        Some((until, self.cap?))
     }
 
     /// The limit, lowered as the hourly budget nears the reserve.
@@ -228,6 +273,43 @@ mod tests {
         let inner = l.inner.lock().unwrap();
         assert_eq!(l.effective_limit(&inner), 1);
         assert_eq!(l.pace(&inner), Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_cap_never_lets_more_requests_start_in_an_hour() {
+        let l = Limiter::with_cap(8, 0.05, Some(100));
+        let mut inner = l.inner.lock().unwrap();
+        let start = Instant::now();
+        for i in 0..99 {
+            inner.starts.push_back(start + Duration::from_millis(i));
+        }
+        let now = start + Duration::from_secs(1);
+        assert_eq!(l.cap_wait(&mut inner, now), None, "one of the 100 left");
+        assert_eq!(l.effective_limit(&inner), 8, "no slowing down before it is spent");
+        inner.starts.push_back(now);
+        assert_eq!(
+            l.cap_wait(&mut inner, now),
+            Some(start + HOUR),
+            "spent: wait for the oldest to leave the window"
+        );
+        let later = start + HOUR + Duration::from_millis(50);
+        assert_eq!(l.cap_wait(&mut inner, later), None, "the oldest ones left");
+        assert_eq!(inner.starts.len(), 49);
+        // Apple's budget still paces as it does without a cap.
+        inner.budget = Some((3600, 100));
+        assert_eq!(l.effective_limit(&inner), 1);
+    }
+
+    #[tokio::test]
+    async fn with_the_cap_spent_the_next_request_waits() {
+        let l = Limiter::with_cap(8, 0.05, Some(2));
+        drop(l.acquire().await);
+        drop(l.acquire().await);
+        let (until, cap) = l.cap_spent_until().unwrap();
+        assert_eq!(cap, 2);
+        assert!(until > Instant::now() + Duration::from_secs(3500));
+        let third = tokio::time::timeout(Duration::from_millis(100), l.acquire()).await;
+        assert!(third.is_err(), "the third request of the hour does not start");
     }
 
     #[tokio::test]

@@ -44,6 +44,9 @@ pub struct ClientOptions {
     pub backoff_cap: Duration,
     /// Share of the hourly budget left for other tools using the key.
     pub reserve_fraction: f64,
+    /// At most this many requests in any rolling hour, whatever Apple's
+    /// budget says: this process's share of a key several jobs use.
+    pub hourly_budget: Option<u64>,
     /// Most pages followed for one collection.
     pub page_cap: usize,
 }
@@ -58,6 +61,7 @@ impl Default for ClientOptions {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(60),
             reserve_fraction: 0.05,
+            hourly_budget: None,
             page_cap: 100,
         }
     }
@@ -128,6 +132,17 @@ pub enum ClientError {
     },
     #[error("{url}: {reason}")]
     Paging { url: String, reason: String },
+    #[error(
+        "{method} {path}: not sent: this run may send {cap} requests an hour with its key (--hourly-budget, or [apply] hourly_budget), \
+         all of them are spent, and the next could start only in {wait_min} min, after the --timeout deadline. \
+         Give this job a larger share of the key's budget, or run it again later"
+    )]
+    Budget {
+        method: String,
+        path: String,
+        cap: u64,
+        wait_min: u64,
+    },
     #[error(
         "--api-base-url {url}: {reason}. A bearer token must not travel in clear text: use https, or plain http only to a loopback address"
     )]
@@ -254,7 +269,11 @@ impl Client {
             http,
             base,
             tokens: token::TokenSource::new(credentials, clock)?,
-            limiter: limiter::Limiter::new(options.max_concurrency, options.reserve_fraction),
+            limiter: limiter::Limiter::with_cap(
+                options.max_concurrency,
+                options.reserve_fraction,
+                options.hourly_budget,
+            ),
             deadline: now + options.timeout,
             started: now,
             options,
@@ -399,7 +418,19 @@ impl Client {
 
     /// One HTTP attempt within the concurrency limit and the deadline.
     async fn attempt(&self, method: &Method, path: &str, url: &Url, body: Option<&Value>) -> Result<Answer, Failure> {
-        let permit = self.limiter.acquire().await;
+        if let Some((until, cap)) = self.limiter.cap_spent_until()
+            && until > self.deadline
+        {
+            return Err(Failure::Final(ClientError::Budget {
+                method: method.to_string(),
+                path: path_only(path),
+                cap,
+                wait_min: until.saturating_duration_since(Instant::now()).as_secs().div_ceil(60),
+            }));
+        }
+        let Ok(permit) = tokio::time::timeout_at(self.deadline.into(), self.limiter.acquire()).await else {
+            return Err(Failure::OutOfTime);
+        };
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(Failure::OutOfTime);

@@ -1,6 +1,8 @@
 //! One function per subcommand, wiring the stages together. The only
-//! module that prints results to stdout.
+//! module that prints results to stdout. `apps` runs the same stages for
+//! each app of an `asc-sync.toml` that lists several.
 
+mod apps;
 #[cfg(feature = "fake")]
 mod demo;
 mod docs;
@@ -29,6 +31,30 @@ pub enum Outcome {
     Partial,
     /// 4: a saved plan was refused as stale.
     Stale,
+}
+
+impl Outcome {
+    /// How bad an outcome is, for [`Outcome::worst`]: an error beats all,
+    /// a refused plan beats a partial apply, which beats success.
+    fn severity(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Changes => 1,
+            Outcome::Partial => 2,
+            Outcome::Stale => 3,
+            Outcome::Failure => 4,
+        }
+    }
+
+    /// The worse of two outcomes: a run of several apps ends with its
+    /// worst app's.
+    pub fn worst(self, other: Outcome) -> Outcome {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl From<Outcome> for ExitCode {
@@ -61,6 +87,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
+    if let Some(config) = apps::listed(global, &args.apps)? {
+        return apps::validate(&args, config);
+    }
     let mut settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
     settings.ignore(&args.findings.ignore)?;
     let (tree, findings) = read_tree(&settings)?;
@@ -205,5 +234,20 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome::*;
+
+    #[test]
+    fn the_worst_outcome_wins_error_over_refused_over_partial_over_success() {
+        assert_eq!(Success.worst(Partial), Partial);
+        assert_eq!(Partial.worst(Stale), Stale);
+        assert_eq!(Stale.worst(Failure), Failure);
+        assert_eq!(Failure.worst(Success), Failure);
+        assert_eq!(Changes.worst(Success), Changes);
+        assert_eq!(Changes.worst(Failure), Failure);
     }
 }

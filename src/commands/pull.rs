@@ -14,6 +14,9 @@ use crate::targeting::Targeting;
 use anyhow::Context;
 
 pub fn pull(global: &GlobalArgs, args: PullArgs) -> anyhow::Result<Outcome> {
+    if let Some(config) = super::apps::listed(global, &args.apps)? {
+        return super::apps::pull(global, &args, config);
+    }
     if args.target.rev.is_some() {
         anyhow::bail!("--rev reads the tree as committed, but pull writes the work tree; run pull without --rev");
     }
@@ -67,6 +70,24 @@ pub(crate) fn pulled(
     options: &PullOptions,
     dry_run: bool,
 ) -> anyhow::Result<Result<PullReport, Outcome>> {
+    let local = match read_local(settings)? {
+        Ok(local) => local,
+        Err(outcome) => return Ok(Err(outcome)),
+    };
+    let client = settings.client()?;
+    let live = runtime()?.block_on(live::fetch_app(
+        &client,
+        &target.app(),
+        &target.platform,
+        &target.version,
+    ))?;
+    tracing::info!(gets = client.stats().requests, "live state read");
+    Ok(Ok(write_pull(&local, &live, options, dry_run)?))
+}
+
+/// Reads the tree as it is; `Err(outcome)` after printing the loader's
+/// errors.
+pub(crate) fn read_local(settings: &Settings) -> anyhow::Result<Result<Local, Outcome>> {
     let metadata = &settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
     let (local, findings) = Local::read(metadata, &settings.tree.load);
@@ -81,19 +102,22 @@ pub(crate) fn pulled(
         );
         return Ok(Err(Outcome::Failure));
     }
-    let client = settings.client()?;
-    let live = runtime()?.block_on(live::fetch_app(
-        &client,
-        &target.app(),
-        &target.platform,
-        &target.version,
-    ))?;
-    tracing::info!(gets = client.stats().requests, "live state read");
-    let mut pull = pull::decide(&local, &live, options);
+    Ok(Ok(local))
+}
+
+/// Decides which files state the live listing and writes them (unless
+/// `dry_run`).
+pub(crate) fn write_pull(
+    local: &Local,
+    live: &live::LiveState,
+    options: &PullOptions,
+    dry_run: bool,
+) -> anyhow::Result<PullReport> {
+    let mut pull = pull::decide(local, live, options);
     pull.report.dry_run = dry_run;
     pull.write()?;
     warn_unlinked(&pull.report);
-    Ok(Ok(pull.report))
+    Ok(pull.report)
 }
 
 /// Says so on stderr when a link became a file or a folder: the tree's

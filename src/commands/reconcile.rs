@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::github::Github;
 use crate::live::{self, LiveState};
 use crate::plan::secret::DigestKey;
-use crate::plan::{self, Content, DiffOptions, Plan};
+use crate::plan::{self, Content, DiffOptions, Plan, SavedPlan};
 use crate::render;
 use crate::settings::{Settings, Target, TreeSettings};
 use crate::targeting::Targeting;
@@ -87,16 +87,27 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// What shapes a plan besides the tree and the settings.
-struct PlanFlags {
-    allow_delete: bool,
-    allow_destructive: bool,
-    targeting: Targeting,
+pub(crate) struct PlanFlags {
+    pub allow_delete: bool,
+    pub allow_destructive: bool,
+    pub targeting: Targeting,
 }
 
 /// Reads the live state and diffs the tree against it: the common first
-/// half of `plan` and of `apply` without a saved plan. The plan records
-/// the digests of the tree's files and the settings it was made with.
+/// half of `plan` and of `apply` without a saved plan.
 fn plan_from_tree(
+    settings: &Settings,
+    client: &Client,
+    key: &Arc<DigestKey>,
+    tree: &MetadataTree,
+    flags: &PlanFlags,
+) -> anyhow::Result<Plan> {
+    runtime()?.block_on(plan_tree(settings, client, key, tree, flags))
+}
+
+/// The plan of one app's tree, checked for safety. It records the digests
+/// of the tree's files and the settings it was made with.
+pub(crate) async fn plan_tree(
     settings: &Settings,
     client: &Client,
     key: &Arc<DigestKey>,
@@ -107,7 +118,7 @@ fn plan_from_tree(
     let mut options = settings.tree.diff_options(flags.allow_delete);
     options.targeting = flags.targeting.clone();
     options.key = Some(key.clone());
-    let planned = runtime()?.block_on(make_plan(client, tree, target, &options))?;
+    let planned = make_plan(client, tree, target, &options).await?;
     plan::check_safety(&planned.plan, planned.live.value_count(), flags.allow_destructive)?;
     tracing::info!(gets = client.stats().requests, "live state read");
     let mut plan = planned.plan;
@@ -117,6 +128,9 @@ fn plan_from_tree(
 }
 
 pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
+    if let Some(config) = super::apps::listed(global, &args.apps)? {
+        return super::apps::plan(global, &args, config);
+    }
     let targeting = Targeting::parse(&args.targeting.locales, &args.targeting.fields)?;
     let mut settings = Settings::resolve(global, &args.target, &args.connection, true)?;
     settings.tree.ignore(&args.findings.ignore)?;
@@ -177,7 +191,7 @@ pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
 
 /// Records the commit the tree was read at: the revision's for `--rev`,
 /// else HEAD and whether the work tree was dirty.
-fn record_git(plan: &mut Plan, metadata: &std::path::Path, rev: Option<&str>) {
+pub(crate) fn record_git(plan: &mut Plan, metadata: &std::path::Path, rev: Option<&str>) {
     match rev {
         Some(rev) => {
             plan.source.commit = crate::gitinfo::resolve(metadata, rev);
@@ -193,17 +207,24 @@ fn record_git(plan: &mut Plan, metadata: &std::path::Path, rev: Option<&str>) {
 }
 
 pub fn show(global: &GlobalArgs, args: ShowArgs) -> anyhow::Result<Outcome> {
-    let plan = read_plan(&args.plan)?;
-    print(&render_plan(&plan, args.format, color(global)))?;
+    let out = match read_plan(&args.plan)? {
+        SavedPlan::One(plan) => render_plan(&plan, args.format, color(global)),
+        SavedPlan::Apps(doc) => super::apps::render_plan(&doc, args.format, color(global)),
+    };
+    print(&out)?;
     Ok(Outcome::Success)
 }
 
-pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+/// Reads a saved plan, of one app or of several.
+pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<SavedPlan> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
-    Ok(Plan::from_json(&text, &path.display().to_string())?)
+    Ok(SavedPlan::from_json(&text, &path.display().to_string())?)
 }
 
 pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
+    if let Some(config) = super::apps::listed(global, &args.apps)? {
+        return super::apps::apply(global, &args, config);
+    }
     if let Some(path) = &args.plan {
         return super::saved::apply(global, &args, path);
     }
@@ -271,7 +292,7 @@ pub(crate) fn finish(
 }
 
 /// Asks on a terminal; elsewhere only --auto-approve applies.
-fn confirmed(auto_approve: bool) -> anyhow::Result<bool> {
+pub(crate) fn confirmed(auto_approve: bool) -> anyhow::Result<bool> {
     if auto_approve {
         return Ok(true);
     }

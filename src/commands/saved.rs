@@ -11,11 +11,12 @@ use super::reconcile::{finish, read_plan, run_apply, runtime};
 use super::{Outcome, read_tree};
 use crate::apply;
 use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::client::Client;
 use crate::github::Github;
 use crate::live::VersionSelector;
 use crate::model;
 use crate::plan::secret::{DigestKey, is_salted};
-use crate::plan::{Content, Plan, PlanSettings};
+use crate::plan::{Content, Plan, PlanSettings, SavedPlan};
 use crate::render;
 use crate::settings::{GivenTarget, Settings, TreeSettings};
 use crate::targeting::Targeting;
@@ -23,7 +24,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Result<Outcome> {
-    let mut plan = read_plan(path)?;
+    let mut plan = match read_plan(path)? {
+        SavedPlan::One(plan) => *plan,
+        SavedPlan::Apps(doc) => anyhow::bail!(
+            "{} is a plan of several apps ({}), but no asc-sync.toml here lists [[apps]]; nothing was sent. Apply it with the settings file that made it ({}, or --config FILE)",
+            path.display(),
+            doc.apps.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
+            doc.config
+        ),
+    };
     if let Some(metadata) = &args.target.metadata {
         relocate(&mut plan, &metadata.display().to_string());
     }
@@ -34,11 +43,33 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Resu
     check_commit(&plan, args.expect_commit.as_deref())?;
     let github = Github::detect(args.github.github, args.github.no_github);
     let (client, key) = settings.connect()?;
+    if let Some(text) = unbound(&plan, &settings.tree, args, &key, path)? {
+        return refuse(&text, github.as_ref());
+    }
+    let rt = runtime()?;
+    let remaining = match rt.block_on(live_remaining(&client, &plan, &key))? {
+        Ok(r) => r,
+        Err(text) => return refuse(&text, github.as_ref()),
+    };
+    let report = rt.block_on(run_apply(Arc::new(client), &plan, remaining, &key));
+    finish(&report, &plan, args, github.as_ref())
+}
+
+/// Why the saved plan does not follow from the tree here (the text to
+/// print), or `None`. Warns of a plan without digests, and of salted
+/// digests of the demo password.
+pub(crate) fn unbound(
+    plan: &Plan,
+    tree: &TreeSettings,
+    args: &ApplyArgs,
+    key: &DigestKey,
+    path: &Path,
+) -> anyhow::Result<Option<String>> {
     match &plan.content {
         Some(content) => {
-            let differences = differences(&plan, content, &settings.tree, args, &key)?;
+            let differences = differences(plan, content, tree, args, key)?;
             if !differences.is_empty() {
-                return refuse(&render::report::unbound_text(&plan, &differences), github.as_ref());
+                return Ok(Some(render::report::unbound_text(plan, &differences)));
             }
         }
         None => eprintln!(
@@ -58,14 +89,19 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Resu
             path.display()
         );
     }
-    let rt = runtime()?;
-    let live = rt.block_on(apply::reread(&client, &plan))?;
-    let remaining = match apply::remaining(&plan, &live, &key) {
-        Ok(r) => r,
-        Err(stale) => return refuse(&render::report::stale_text(&stale), github.as_ref()),
-    };
-    let report = rt.block_on(run_apply(Arc::new(client), &plan, remaining, &key));
-    finish(&report, &plan, args, github.as_ref())
+    Ok(None)
+}
+
+/// Reads again the live state the plan writes and sorts each planned
+/// value: what is left to send, or why the plan is stale (the text to print).
+pub(crate) async fn live_remaining(
+    client: &Client,
+    plan: &Plan,
+    key: &DigestKey,
+) -> anyhow::Result<Result<apply::Remaining, String>> {
+    // Only what the plan writes, by id, in one round.
+    let live = apply::reread(client, plan).await?;
+    Ok(apply::remaining(plan, &live, key).map_err(|stale| render::report::stale_text(&stale)))
 }
 
 /// Reads the plan's files from `--metadata` instead of the folder it was
@@ -82,7 +118,7 @@ fn relocate(plan: &mut Plan, metadata: &str) {
 
 /// Refuses a run that names another app, platform, version or targeting
 /// than the plan's: before any request, naming both.
-fn same_target(plan: &Plan, given: &GivenTarget, targeting: &Targeting) -> anyhow::Result<()> {
+pub(crate) fn same_target(plan: &Plan, given: &GivenTarget, targeting: &Targeting) -> anyhow::Result<()> {
     let s = &plan.source;
     let refuse = |what: &str, planned: &str, from: &str, named: &str| {
         anyhow::anyhow!(
@@ -196,7 +232,7 @@ fn refuse(text: &str, github: Option<&Github>) -> anyhow::Result<Outcome> {
 /// `--expect-commit` refuses a plan made from another commit; without it,
 /// a plan made from a commit other than HEAD is applied with a note (its
 /// files were checked: a merge, squash or rebase keeps them).
-fn check_commit(plan: &Plan, expected: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn check_commit(plan: &Plan, expected: Option<&str>) -> anyhow::Result<()> {
     let made_from = plan.source.commit.as_deref();
     if let Some(expected) = expected {
         let matches = made_from.is_some_and(|c| !expected.is_empty() && c.starts_with(expected));

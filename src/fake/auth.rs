@@ -92,6 +92,13 @@ impl Auth {
     }
 }
 
+/// The `kid` a bearer token's header names, unchecked: for the request
+/// log, which records even the requests refused.
+pub fn claimed_kid(authorization: Option<&str>) -> Option<String> {
+    let token = authorization?.strip_prefix("Bearer ")?;
+    jsonwebtoken::decode_header(token).ok()?.kid
+}
+
 fn check_token(token: &str, keys: &[DecodingKey], now: i64) -> Option<Verified> {
     let header = jsonwebtoken::decode_header(token).ok()?;
     if header.alg != Algorithm::ES256 {

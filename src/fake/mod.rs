@@ -44,6 +44,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 
 pub use faults::{FaultConfig, FaultRule};
+pub use seed::Seed;
 pub use state::State;
 
 /// Requests bodies over this size are refused with 413.
@@ -89,6 +90,10 @@ pub struct LogEntry {
     /// The connection was closed without sending the response.
     #[serde(default)]
     pub dropped: bool,
+    /// The `kid` of the request's bearer token, as the token says (signed
+    /// or not): which API key a request was sent with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
 }
 
 struct Shared {

@@ -41,6 +41,7 @@ struct Started {
     method: Method,
     path: String,
     query: Option<String>,
+    kid: Option<String>,
     at: Instant,
     /// `at`, in milliseconds since the fake started.
     started_ms: f64,
@@ -56,6 +57,7 @@ impl Started {
             started_ms: self.started_ms,
             ms: self.at.elapsed().as_secs_f64() * 1000.0,
             dropped,
+            kid: self.kid.clone(),
         }
     }
 }
@@ -68,6 +70,7 @@ async fn record(State(shared): State<Arc<Shared>>, mut request: Request, next: N
         method: request.method().clone(),
         path: request.uri().path().to_owned(),
         query: request.uri().query().map(str::to_owned),
+        kid: super::auth::claimed_kid(request.headers().get("authorization").and_then(|v| v.to_str().ok())),
         at,
         started_ms: at.duration_since(shared.epoch).as_secs_f64() * 1000.0,
     };

@@ -53,6 +53,52 @@ impl State {
     }
 }
 
+/// One app of [`State::from_trees`]: its tree, bundle id and platform.
+pub struct Seed<'a> {
+    pub tree: &'a MetadataTree,
+    pub bundle_id: &'a str,
+    pub platform: &'a str,
+}
+
+impl State {
+    /// An account with several apps, each as [`State::from_tree`] makes
+    /// it, ids unique across them. Seeds with one bundle id are one app
+    /// on several platforms: the later ones add their versions, and the
+    /// app infos (which Apple keeps per app, not per platform) are the
+    /// first one's.
+    pub fn from_trees(seeds: &[Seed]) -> State {
+        let mut state = State::default();
+        for seed in seeds {
+            let mut app = State::from_tree(seed.tree, seed.bundle_id, seed.platform)
+                .apps
+                .remove(0);
+            clear_ids(&mut app);
+            match state.apps.iter_mut().find(|a| a.bundle_id == seed.bundle_id) {
+                Some(existing) => existing.app_store_versions.append(&mut app.app_store_versions),
+                None => state.apps.push(app),
+            }
+        }
+        state.normalize().expect("a tree only holds known attributes");
+        state
+    }
+}
+
+/// Forgets an app's ids, for `normalize` to give it new ones.
+fn clear_ids(app: &mut App) {
+    app.id.clear();
+    for v in &mut app.app_store_versions {
+        v.id.clear();
+        v.localizations.iter_mut().for_each(|l| l.id.clear());
+        if let Some(r) = &mut v.review_detail {
+            r.id.clear();
+        }
+    }
+    for i in &mut app.app_infos {
+        i.id.clear();
+        i.localizations.iter_mut().for_each(|l| l.id.clear());
+    }
+}
+
 /// The tree's localizations, for the version and for the app info.
 fn localizations(tree: &MetadataTree) -> (Vec<Localization>, Vec<Localization>) {
     let mut version_locs = Vec::new();

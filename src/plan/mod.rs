@@ -20,15 +20,24 @@
 //! ```
 //!
 //! A `parent` whose `id` is `null` is the version this plan creates.
+//!
+//! A plan of several apps (an `asc-sync.toml` with `[[apps]]`) is another
+//! top-level form of the same format version, [`AppsPlan`]: one entry per
+//! app, each holding the document above. [`SavedPlan::from_json`] reads
+//! either form.
 
+mod apps;
 mod content;
 mod diff;
 mod safety;
 pub mod secret;
+mod shared;
 
+pub use apps::{AppOutcome, AppPlan, AppsPlan, AppsSummary, KeyUse, SavedPlan};
 pub use content::{Content, PlanSettings, unfollowed};
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
+pub use shared::{TreeView, app_info_disagreement, settle_shared_app_info};
 
 use crate::FORMAT_VERSION;
 use crate::model::{Attribute, ResourceKind};
@@ -253,8 +262,27 @@ impl Plan {
                 b.blocked.is_some(),
             ))
         });
+        let mut plan = Plan {
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_at: now(),
+            source,
+            has_changes: false,
+            summary: Summary::default(),
+            changes,
+            notes,
+            secret_salt: None,
+            content: None,
+        };
+        plan.recount();
+        plan
+    }
+
+    /// Counts the changes again into `summary` and `has_changes`, after
+    /// some were taken out.
+    pub(crate) fn recount(&mut self) {
         let mut summary = Summary::default();
-        for c in &changes {
+        for c in &self.changes {
             if c.is_blocked() {
                 summary.blocked += 1;
                 continue;
@@ -266,21 +294,8 @@ impl Plan {
                 Action::Delete => summary.delete += 1,
             }
         }
-        let created_at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        Plan {
-            format_version: FORMAT_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            created_at,
-            source,
-            has_changes: summary.requests > 0,
-            summary,
-            changes,
-            notes,
-            secret_salt: None,
-            content: None,
-        }
+        self.has_changes = summary.requests > 0;
+        self.summary = summary;
     }
 
     /// What `--locale` and `--field` limited the plan to, for its header.
@@ -321,21 +336,21 @@ impl Plan {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
-        match raw.get("format_version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(FORMAT_VERSION) => {}
-            Some(v) => {
-                return Err(PlanFileError::Version {
-                    path: path.to_owned(),
-                    found: v,
-                });
-            }
-            None => {
-                return Err(PlanFileError::Invalid {
-                    path: path.to_owned(),
-                    reason: "no format_version: not an asc-sync plan".into(),
-                });
-            }
+        if raw.get("apps").is_some() {
+            return Err(PlanFileError::Invalid {
+                path: path.to_owned(),
+                reason:
+                    "it is a plan of several apps ([[apps]] in asc-sync.toml); apply it where asc-sync.toml lists them"
+                        .into(),
+            });
         }
+        Plan::from_value(raw, path)
+    }
+
+    /// Reads one app's plan document, checking its format version and
+    /// that every change can be sent as written.
+    pub(crate) fn from_value(raw: Value, path: &str) -> Result<Plan, PlanFileError> {
+        check_format_version(&raw, path)?;
         let invalid = |reason: String| PlanFileError::Invalid {
             path: path.to_owned(),
             reason,
@@ -352,6 +367,28 @@ impl Plan {
             ));
         }
         Ok(plan)
+    }
+}
+
+/// The time now, as a plan's `created_at`.
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Refuses a document of another format version, or of none.
+fn check_format_version(raw: &Value, path: &str) -> Result<(), PlanFileError> {
+    match raw.get("format_version").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => Ok(()),
+        Some(v) => Err(PlanFileError::Version {
+            path: path.to_owned(),
+            found: v,
+        }),
+        None => Err(PlanFileError::Invalid {
+            path: path.to_owned(),
+            reason: "no format_version: not an asc-sync plan".into(),
+        }),
     }
 }
 

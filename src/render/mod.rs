@@ -1,6 +1,7 @@
 //! Turning results into text for people and machines. Renderers are pure
 //! functions from data to `String`; only the command layer prints.
 
+pub(crate) mod apps;
 pub mod plan;
 pub mod pull;
 pub(crate) mod report;

@@ -276,7 +276,7 @@ fn line_diff(old: &str, new: &str, st: &Style) -> Vec<String> {
 
 /// A fence longer than any backtick run in `content`, so nothing inside
 /// can close the block.
-fn fence(content: &str) -> String {
+pub(crate) fn fence(content: &str) -> String {
     let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }

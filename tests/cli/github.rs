@@ -549,3 +549,55 @@ fn the_example_plan_annotates_once_and_the_drift_check_fails_on_any_difference()
     assert_eq!(check["with"]["command"], "plan");
     assert_eq!(check["with"]["fail-on-changes"], "true");
 }
+
+#[test]
+fn the_matrix_example_runs_one_job_per_app_each_within_its_share_of_its_key() {
+    use clap::Parser;
+    let (text, yaml) = workflow("asc-sync-matrix.yml");
+    let job = &yaml["jobs"]["app"];
+    assert_eq!(
+        job["strategy"]["fail-fast"], false,
+        "one app's failure cancels no other"
+    );
+    assert_eq!(job["env"]["ASC_HOURLY_BUDGET"], "${{ matrix.budget }}");
+    let mut per_key: BTreeMap<String, u64> = BTreeMap::new();
+    for entry in job["strategy"]["matrix"]["include"].as_sequence().unwrap() {
+        let budget = entry["budget"].as_u64().unwrap();
+        let args = ["asc-sync", "plan", "--hourly-budget", &budget.to_string()];
+        asc_sync::cli::Cli::try_parse_from(args).unwrap();
+        *per_key.entry(entry["key"].as_str().unwrap().to_owned()).or_default() += budget;
+        assert!(entry["app"].is_string());
+    }
+    for (key, total) in per_key {
+        assert!(
+            total <= 3420,
+            "key {key}: {total} requests an hour is more than Apple's 3,600 less 5 %"
+        );
+    }
+    // Every use of the action names this job's app.
+    let job_steps = job["steps"].as_sequence().unwrap();
+    let uses: Vec<&serde_yaml::Value> = job_steps
+        .iter()
+        .filter(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("asc-sync/asc-sync@")))
+        .collect();
+    assert!(uses.len() >= 3, "{uses:?}");
+    for step in &uses {
+        let args = step["with"]["args"].as_str().unwrap();
+        assert!(args.contains("--app ${{ matrix.app }}"), "{args}");
+    }
+    assert!(crate::release::check_action_uses(&yaml) >= 3);
+    let plan = uses.iter().find(|s| s["with"]["command"] == "plan").unwrap();
+    let download = job_steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("dawidd6/action-download-artifact"))
+        })
+        .unwrap()["with"]
+        .clone();
+    assert_eq!(plan["with"]["plan-artifact"], "asc-sync-plan-${{ matrix.app }}");
+    assert_eq!(download["name"], plan["with"]["plan-artifact"]);
+    assert_eq!(download["workflow"], "asc-sync-matrix.yml");
+    assert!(text.contains("[[apps]]"), "it says where the names come from");
+}

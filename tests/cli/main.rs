@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod action;
+mod apps;
 mod bad_input;
 mod bound_plans;
 mod client;
