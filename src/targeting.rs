@@ -74,17 +74,22 @@ impl Targeting {
 
     /// For a plan's header: `locales de-DE, fr-FR; fields whatsNew`.
     pub fn describe(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        if let Some(set) = &self.locales {
-            let names: Vec<&str> = set.iter().map(|l| l.code()).collect();
-            parts.push(format!("locales {}", names.join(", ")));
-        }
-        if let Some(set) = &self.attributes {
-            let names: Vec<&str> = set.iter().map(|a| a.api_name()).collect();
-            parts.push(format!("fields {}", names.join(", ")));
-        }
-        (!parts.is_empty()).then(|| parts.join("; "))
+        let (locales, fields) = self.names();
+        describe(&locales, &fields)
     }
+}
+
+/// `locales de-DE, fr-FR; fields whatsNew` from the names a run was
+/// limited to (as a plan records them); `None` when it was not.
+pub fn describe(locales: &[String], fields: &[String]) -> Option<String> {
+    let mut parts = Vec::new();
+    if !locales.is_empty() {
+        parts.push(format!("locales {}", locales.join(", ")));
+    }
+    if !fields.is_empty() {
+        parts.push(format!("fields {}", fields.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn locale(value: &str) -> Result<Locale, TargetingError> {

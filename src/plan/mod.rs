@@ -301,14 +301,7 @@ impl Plan {
     /// What `--locale` and `--field` limited the plan to, for its header.
     pub fn targeting(&self) -> Option<String> {
         let settings = &self.content.as_ref()?.settings;
-        let mut parts = Vec::new();
-        if !settings.locales.is_empty() {
-            parts.push(format!("locales {}", settings.locales.join(", ")));
-        }
-        if !settings.fields.is_empty() {
-            parts.push(format!("fields {}", settings.fields.join(", ")));
-        }
-        (!parts.is_empty()).then(|| parts.join("; "))
+        crate::targeting::describe(&settings.locales, &settings.fields)
     }
 
     /// The version string the plan renames its version to, if it does.
