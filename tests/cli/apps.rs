@@ -8,7 +8,7 @@ use asc_sync::fake::{FakeOptions, FakeServer, Seed, State};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const MAIN: &str = "com.example.marquee";
+pub(crate) const MAIN: &str = "com.example.marquee";
 const WIDGET: &str = "com.example.marquee.widget";
 
 /// The widget's tree: two locales.
@@ -26,7 +26,7 @@ fn write_widget(root: &Path) {
     }
 }
 
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 [[apps]]
 name = "main"
 bundle_id = "com.example.marquee"
@@ -62,7 +62,7 @@ fn two_apps(dir: &Path, config: &str) -> State {
 
 /// A fake holding the two apps, with keys for TESTKEY123 (the
 /// environment's) and OTHERKEY (`other`, to name in `[apps.auth]`).
-async fn start(config: &str, edit: impl FnOnce(&mut State)) -> (Env, Signer) {
+pub(crate) async fn start(config: &str, edit: impl FnOnce(&mut State)) -> (Env, Signer) {
     let signer = Signer::new("TESTKEY123");
     let other = Signer::new("OTHERKEY");
     let dir = tempfile::tempdir().unwrap();
@@ -97,7 +97,7 @@ fn set(loc: &mut asc_sync::fake::state::Localization, attribute: &str, value: &s
 }
 
 /// Web edits in both apps: the main app's keywords, the widget's description.
-fn drift(state: &mut State) {
+pub(crate) fn drift(state: &mut State) {
     set(version_loc(state, 0, "en-US"), "keywords", "edited,on,the,web");
     set(version_loc(state, 1, "en-US"), "description", "Edited on the web.");
 }

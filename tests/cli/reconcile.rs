@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Output;
 
-const BUNDLE: &str = "com.example.marquee";
+pub(crate) const BUNDLE: &str = "com.example.marquee";
 
 /// The example tree's live state, before any drift.
 pub fn example_state() -> State {
