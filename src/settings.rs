@@ -2,7 +2,7 @@
 //! `asc-sync.toml` and the environment, flags first, once per run. The
 //! commands read these values, never the raw flags or the config again.
 
-use crate::cli::{ConnectionArgs, GlobalArgs, TargetArgs};
+use crate::cli::{ConnectionArgs, TargetArgs};
 use crate::client::{Client, ClientOptions, Credentials, Partial, Sources};
 use crate::config::{BlankFiles, Config};
 use crate::live::{AppRef, VersionSelector};
@@ -105,7 +105,8 @@ pub(crate) struct GivenTarget {
 /// Everything `plan` and `apply` need, resolved once.
 pub(crate) struct Settings {
     pub tree: TreeSettings,
-    /// `None` only when it was not needed (a saved plan names its own app).
+    /// `None` only when it was not needed (a saved plan names its own
+    /// app, `validate` none): `App::target` says what to pass.
     pub target: Option<Target>,
     /// What the user named of the target, for a saved plan to compare.
     pub given: GivenTarget,
@@ -114,15 +115,16 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// Resolves every setting; a missing app is an error only when
-    /// `need_target`, and is reported before any credential problem.
-    pub fn resolve(
-        global: &GlobalArgs,
+    /// Every setting of one app from its `config` (a file of one app, or
+    /// one `[[apps]]` entry as [`Config::for_app`] gives it) and the flags.
+    /// A missing app is an error only when `need_target`, and is reported
+    /// before any credential problem.
+    pub fn of(
+        config: Config,
         args: &TargetArgs,
         connection: &ConnectionArgs,
         need_target: bool,
     ) -> anyhow::Result<Settings> {
-        let config = Config::discover(global.config.as_deref())?;
         let target = match resolve_target(&config, args) {
             Ok(t) => Some(t),
             Err(e) if need_target => return Err(e),
@@ -137,32 +139,10 @@ impl Settings {
         })
     }
 
-    /// The client, with credentials from flags, environment and config,
-    /// and the key of the plan's secret digests, derived from the same
-    /// API key. Built after the tree is read, so a broken tree is
-    /// reported first.
-    pub fn connect(&self) -> anyhow::Result<(Client, Arc<DigestKey>)> {
-        let credentials = credentials(&self.config, &self.connection)?;
-        let key = digest_key(&credentials)?;
-        Ok((client(&self.config, &self.connection, &credentials, 1)?, key))
-    }
-
-    /// The client alone, for commands that make no plan (`pull`, `init`).
+    /// The client alone, for `init`, which makes no plan.
     pub fn client(&self) -> anyhow::Result<Client> {
         let credentials = credentials(&self.config, &self.connection)?;
         client(&self.config, &self.connection, &credentials, 1)
-    }
-
-    /// The settings of one `[[apps]]` entry: `config` is its own (see
-    /// [`Config::for_app`]); the flags apply as to a one-app file.
-    pub fn of_app(config: Config, args: &TargetArgs, connection: &ConnectionArgs) -> anyhow::Result<Settings> {
-        Ok(Settings {
-            tree: TreeSettings::resolve(&config, args.metadata.as_deref(), args.rev.as_deref())?,
-            target: Some(resolve_target(&config, args)?),
-            given: given_target(&config, args),
-            config,
-            connection: connection.clone(),
-        })
     }
 
     /// The API key this app is read and written with.
@@ -212,16 +192,6 @@ fn given_target(config: &Config, args: &TargetArgs) -> GivenTarget {
             "version in asc-sync.toml",
         ),
     }
-}
-
-/// Reads only what a tree needs: for `validate` and the fake's seed tree.
-pub(crate) fn tree_settings(
-    global: &GlobalArgs,
-    metadata: Option<&Path>,
-    rev: Option<&str>,
-) -> anyhow::Result<TreeSettings> {
-    let config = Config::discover(global.config.as_deref())?;
-    TreeSettings::resolve(&config, metadata, rev)
 }
 
 fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> {

@@ -4,7 +4,8 @@
 //! was never created, a keyword change, promotional text edited on the web.
 //! `--apply` restores git's version; `--pull` accepts the web's instead.
 
-use super::reconcile::{make_plan, run_apply};
+use super::apply::run_apply;
+use super::plan::make_plan;
 use super::{Outcome, print};
 use crate::apply::Remaining;
 use crate::cli::{DemoArgs, GlobalArgs};
@@ -118,8 +119,8 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     let mut state = State::from_tree(&tree, BUNDLE_ID, "IOS");
     drifted(&mut state, !args.pull);
     let (credentials, public) = demo_key()?;
-    let color = super::reconcile::color(global);
-    let rt = super::reconcile::runtime()?;
+    let color = super::plan::color(global);
+    let rt = super::plan::runtime()?;
     rt.block_on(async {
         let fake = FakeServer::start_local(FakeOptions {
             state,
@@ -163,7 +164,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Success);
         }
         let remaining = Remaining::all(&planned.plan);
-        let report = run_apply(client.clone(), &planned.plan, remaining, &key).await;
+        let report = run_apply(client.clone(), &planned.plan, remaining, &key, "").await;
         print(&format!(
             "\n$ asc-sync apply\n\n{}",
             crate::render::report::text(&report)

@@ -2,10 +2,11 @@
 //! key can see, writes `asc-sync.toml` (bundle id, platform, metadata
 //! path), and pulls the live listing into the tree.
 
-use super::pull::pulled;
-use super::reconcile::runtime;
+use super::plan::runtime;
+use super::pull::pull_apps;
+use super::run::Run;
 use super::{Outcome, print};
-use crate::cli::{GlobalArgs, InitArgs, TargetArgs};
+use crate::cli::{AppArgs, GlobalArgs, InitArgs, TargetArgs};
 use crate::client::Client;
 use crate::config::{DEFAULT_METADATA_PATH, FILE_NAME};
 use crate::model::PLATFORMS;
@@ -26,7 +27,8 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
     let platform = args.platform.as_deref().map(platform).transpose()?;
     // The key comes from the flags, the environment, or the file being replaced.
     let lookup = with_config(global, config_path.is_file().then(|| config_path.clone()));
-    let client = Settings::resolve(&lookup, &TargetArgs::default(), &args.connection, false)?.client()?;
+    let config = crate::config::Config::discover(lookup.config.as_deref())?;
+    let client = Settings::of(config, &TargetArgs::default(), &args.connection, false)?.client()?;
     let (bundle_id, app_id, platform) = runtime()?.block_on(find_app(&client, args.bundle_id.as_deref(), platform))?;
     let metadata = args
         .metadata
@@ -42,15 +44,16 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
         app_version: args.app_version.clone(),
         rev: None,
     };
-    let settings = Settings::resolve(&lookup, &target, &args.connection, true)?;
+    let run = Run::resolve(&lookup, &AppArgs::default(), &target, &args.connection, true)?;
     let options = PullOptions {
         include_secrets: args.include_secrets,
         ..PullOptions::default()
     };
-    let resolved = settings.target.as_ref().context("no app given")?;
-    let report = match pulled(&settings, resolved, &options, false)? {
-        Ok(report) => report,
-        Err(outcome) => return Ok(outcome),
+    let (pulled, _) = pull_apps(&run, &options, false)?;
+    let report = match pulled.into_iter().next() {
+        Some(Ok(report)) => report,
+        Some(Err(stop)) => return stop.end(),
+        None => return Ok(Outcome::Failure),
     };
     let text = config_text(&bundle_id, &app_id, &platform, &metadata, args.app_version.as_deref());
     std::fs::write(&config_path, text).with_context(|| format!("cannot write {}", config_path.display()))?;
@@ -58,7 +61,7 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
     print(&format!(
         "\nWrote {}: {bundle_id} on {platform}, metadata in {}.\nNext: `asc-sync plan` shows No changes. Commit both.\n",
         config_path.display(),
-        settings.tree.metadata.display()
+        run.apps[0].settings.tree.metadata.display()
     ))?;
     Ok(Outcome::Success)
 }

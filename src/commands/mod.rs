@@ -1,17 +1,19 @@
-//! One function per subcommand, wiring the stages together. The only
-//! module that prints results to stdout. `apps` runs the same stages for
-//! each app of an `asc-sync.toml` that lists several.
+//! One function per subcommand, wiring the stages together; the only
+//! module that prints results. Every verb over a run of apps (`run`): one
+//! app is a list of one, and every verb ends in one emit step (`emit`).
 
-mod apps;
+mod apply;
 #[cfg(feature = "fake")]
 mod demo;
 mod docs;
+mod emit;
 mod init;
+mod plan;
 mod pull;
-mod reconcile;
-mod saved;
+mod run;
 
 use crate::cli::{Cli, Command, ValidateArgs};
+use crate::render::apps::{AppValidation, AppsValidation};
 use crate::render::{self, Format};
 use crate::tree;
 use anyhow::Context;
@@ -74,9 +76,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate(&cli.global, args),
         #[cfg(feature = "fake")]
         Command::FakeAsc(args) => fake_asc(&cli.global, *args),
-        Command::Plan(args) => reconcile::plan(&cli.global, args),
-        Command::Apply(args) => reconcile::apply(&cli.global, args),
-        Command::Show(args) => reconcile::show(&cli.global, args),
+        Command::Plan(args) => plan::plan(&cli.global, args),
+        Command::Apply(args) => apply::apply(&cli.global, args),
+        Command::Show(args) => plan::show(&cli.global, args),
         Command::Pull(args) => pull::pull(&cli.global, args),
         Command::Init(args) => init::init(&cli.global, args),
         Command::Completions(args) => docs::completions(args),
@@ -86,35 +88,81 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
+/// `validate`: every app's tree with its own settings, offline.
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
-    if let Some(config) = apps::listed(global, &args.apps)? {
-        return apps::validate(&args, config);
-    }
-    let mut settings = crate::settings::tree_settings(global, args.metadata.as_deref(), args.rev.as_deref())?;
-    settings.ignore(&args.findings.ignore)?;
-    let (tree, findings) = read_tree(&settings)?;
-    let report = render::validation::report(&tree, args.rev.as_deref(), &findings);
-    let out = match args.format {
-        Format::Text => render::validation::text(&report),
-        Format::Markdown => render::validation::markdown(&report),
-        Format::Json => render::validation::json(&report),
-        Format::Github => render::validation::github(&report),
+    let target = crate::cli::TargetArgs {
+        metadata: args.metadata.clone(),
+        rev: args.rev.clone(),
+        ..Default::default()
     };
-    print(&out)?;
-    if let Some(gh) = crate::github::Github::detect(args.github.github, args.github.no_github) {
-        if args.format == Format::Github {
-            // Printed above, as asked: a later step need not annotate them again.
-            crate::github::first_time(&out)?;
-        } else {
-            crate::github::annotate(&render::validation::github(&report), args.github.no_annotations)?;
-        }
-        gh.append_summary(&render::validation::markdown(&report))?;
-        gh.set_outputs(&[
-            ("errors", report.summary.errors.to_string()),
-            ("warnings", report.summary.warnings.to_string()),
-        ])?;
+    let mut run = run::Run::resolve(global, &args.apps, &target, &Default::default(), false)?;
+    run.ignore(&args.findings.ignore)?;
+    let mut read = Vec::new();
+    for app in &run.apps {
+        let (tree, findings) = read_tree(&app.settings.tree).map_err(|e| match run.listed {
+            true => anyhow::anyhow!("app {}: {}", app.name, run::error_text(&e)),
+            false => e,
+        })?;
+        read.push((app.id(), tree, findings));
     }
-    Ok(if report.ok { Outcome::Success } else { Outcome::Failure })
+    let reports = read.iter().map(|(id, tree, findings)| {
+        let report = render::validation::report(tree, args.rev.as_deref(), findings);
+        AppValidation {
+            app: id.clone(),
+            ok: report.ok,
+            report,
+        }
+    });
+    let doc = AppsValidation::new(&run.config.display_path(), reports.collect());
+    let (stdout, markdown) = match (&doc.apps[..], run.listed) {
+        ([one], false) => (
+            match args.format {
+                Format::Text => render::validation::text(&one.report),
+                Format::Markdown => render::validation::markdown(&one.report),
+                Format::Json => render::validation::json(&one.report),
+                Format::Github => render::validation::github(&one.report),
+            },
+            render::validation::markdown(&one.report),
+        ),
+        _ => (
+            match args.format {
+                Format::Text => render::apps::validation_text(&doc),
+                Format::Markdown => render::apps::validation_markdown(&doc),
+                Format::Json => render::apps::validation_json(&doc),
+                Format::Github => render::apps::validation_github(&doc),
+            },
+            render::apps::validation_markdown(&doc),
+        ),
+    };
+    let mut outputs = vec![
+        ("errors", doc.summary.errors.to_string()),
+        ("warnings", doc.summary.warnings.to_string()),
+    ];
+    if run.listed {
+        let apps = doc.apps.iter().map(|a| {
+            let s = &a.report.summary;
+            let value = serde_json::json!({"ok": a.ok, "errors": s.errors, "warnings": s.warnings});
+            (a.app.name.clone(), value)
+        });
+        outputs.push(("apps", emit::by_app(apps)));
+    }
+    let outcome = if doc.ok { Outcome::Success } else { Outcome::Failure };
+    let github = crate::github::Github::detect(args.github.github, args.github.no_github);
+    let outcome = emit::Emit::new(stdout, markdown, outputs, outcome).run(github.as_ref())?;
+    if github.is_some() {
+        // App by app, as `plan` annotates them, so that a later step with
+        // the same findings knows them.
+        for app in &doc.apps {
+            let annotations = render::validation::github(&app.report);
+            if args.format == Format::Github {
+                // Printed above, as asked: a later step need not annotate them again.
+                crate::github::first_time(&annotations)?;
+            } else {
+                crate::github::annotate(&annotations, args.github.no_annotations)?;
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 /// Reads the tree (from disk, or at `--rev`) and validates it: every
@@ -136,6 +184,25 @@ pub(crate) fn read_tree(
     Ok((loaded.tree, findings))
 }
 
+/// Asks on a terminal; elsewhere only --auto-approve applies.
+pub(crate) fn confirmed(auto_approve: bool) -> anyhow::Result<bool> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        anyhow::bail!("not on a terminal, so asc-sync cannot ask: pass --auto-approve to apply this plan");
+    }
+    eprint!("\nApply these changes to the App Store? Only 'yes' is accepted: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        Ok(true)
+    } else {
+        eprintln!("Apply cancelled; nothing was written.");
+        Ok(false)
+    }
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print(s: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
@@ -154,8 +221,13 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: crate::cli::FakeAscArgs) -> a
             State::from_json(&text, &path.display().to_string())?
         }
         (None, Some(dir)) => {
-            let settings = crate::settings::tree_settings(global, Some(dir), None)?;
-            let loaded = tree::load_dir(dir, &settings.load);
+            let config = crate::config::Config::discover(global.config.as_deref())?;
+            let target = crate::cli::TargetArgs {
+                metadata: Some(dir.clone()),
+                ..Default::default()
+            };
+            let settings = crate::settings::Settings::of(config, &target, &Default::default(), false)?;
+            let loaded = tree::load_dir(dir, &settings.tree.load);
             if loaded.has_errors() {
                 let list: Vec<String> = loaded
                     .findings
@@ -191,7 +263,7 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: crate::cli::FakeAscArgs) -> a
             seed: args.seed,
         },
     };
-    let runtime = reconcile::runtime()?;
+    let runtime = plan::runtime()?;
     runtime.block_on(async {
         let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&args.listen)
             .await

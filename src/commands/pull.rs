@@ -1,56 +1,84 @@
-//! `pull`: read the tree as it is, read the live listing (the same
-//! requests as `plan`, whatever the number of locales), decide which files
-//! to write, write them, and report. `init` ends with the same steps.
+//! `pull`: for every app of the run, read its tree as it is, read its
+//! live listing (the same requests as `plan`, whatever the number of
+//! locales) through its key's client, decide which files to write, write
+//! them, and report. Two apps that read one folder cannot both write it,
+//! so such a pull is refused for the later ones. `init` ends with the
+//! same stage.
 
-use super::reconcile::runtime;
-use super::{Outcome, print};
+use super::Outcome;
+use super::emit::{Emit, by_app};
+use super::plan::{Stop, runtime};
+use super::run::{App, Run, connect, worst};
+use crate::apps::{AppPull, AppsPull, PullOutcome};
 use crate::cli::{GlobalArgs, PlanFormat, PullArgs};
 use crate::github::Github;
 use crate::live;
 use crate::pull::{self, FileAction, Local, PullOptions, PullReport};
 use crate::render;
-use crate::settings::{Settings, Target};
 use crate::targeting::Targeting;
-use anyhow::Context;
 
 pub fn pull(global: &GlobalArgs, args: PullArgs) -> anyhow::Result<Outcome> {
-    if let Some(config) = super::apps::listed(global, &args.apps)? {
-        return super::apps::pull(global, &args, config);
-    }
     if args.target.rev.is_some() {
         anyhow::bail!("--rev reads the tree as committed, but pull writes the work tree; run pull without --rev");
     }
-    let targeting = Targeting::parse(&args.targeting.locales, &args.targeting.fields)?;
-    let settings = Settings::resolve(global, &args.target, &args.connection, true)?;
-    let target = settings.target.as_ref().context("no app given")?;
+    let run = Run::resolve(global, &args.apps, &args.target, &args.connection, true)?;
     let options = PullOptions {
         include_secrets: args.include_secrets,
-        targeting,
+        targeting: Targeting::parse(&args.targeting.locales, &args.targeting.fields)?,
     };
-    let report = match pulled(&settings, target, &options, args.dry_run)? {
-        Ok(report) => report,
-        Err(outcome) => return Ok(outcome),
+    let (pulled, keys) = pull_apps(&run, &options, args.dry_run)?;
+    let mut entries = Vec::new();
+    for (app, result) in run.apps.iter().zip(pulled) {
+        match result {
+            Err(stop) if !run.listed => return stop.end(),
+            result => entries.push(AppPull::new(app.id(), result.map_err(|s| s.text()))),
+        }
+    }
+    let doc = AppsPull::new(&run.config.display_path(), args.dry_run, entries, keys);
+    let (stdout, markdown) = match (&doc.apps[..], run.listed) {
+        ([AppPull { report: Some(r), .. }], false) => (render_report(r, args.format), render::pull::markdown(r)),
+        _ => (
+            match args.format {
+                PlanFormat::Text => render::apps::pull_text(&doc),
+                PlanFormat::Markdown => render::apps::pull_markdown(&doc),
+                PlanFormat::Json => render::apps::pull_json(&doc),
+            },
+            render::apps::pull_markdown(&doc),
+        ),
     };
-    print(&render_report(&report, args.format))?;
-    if let Some(path) = &args.body_out {
-        std::fs::write(path, render::pull::markdown(&report))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let outcome = worst(doc.apps.iter().map(|a| match a.outcome {
+        PullOutcome::Error => Outcome::Failure,
+        PullOutcome::Changes if args.detailed_exitcode => Outcome::Changes,
+        _ => Outcome::Success,
+    }));
+    Emit::new(stdout, markdown, outputs(&run, &doc), outcome)
+        .body(args.body_out.as_ref())
+        .run(Github::detect(args.github.github, args.github.no_github).as_ref())
+}
+
+/// The totals, and for a list `apps`: each app's outcome and counts.
+fn outputs(run: &Run, doc: &AppsPull) -> Vec<(&'static str, String)> {
+    let s = &doc.summary.files;
+    let mut outputs = vec![
+        ("has_changes", doc.has_changes.to_string()),
+        ("created", s.created.to_string()),
+        ("changed", s.changed.to_string()),
+        ("left", s.left.to_string()),
+    ];
+    if run.listed {
+        let apps = doc.apps.iter().map(|a| {
+            let counts = a.report.as_ref().map(|r| r.summary.clone()).unwrap_or_default();
+            let value = serde_json::json!({
+                "outcome": a.outcome,
+                "created": counts.created,
+                "changed": counts.changed,
+                "left": counts.left,
+            });
+            (a.app.name.clone(), value)
+        });
+        outputs.push(("apps", by_app(apps)));
     }
-    if let Some(gh) = Github::detect(args.github.github, args.github.no_github) {
-        gh.append_summary(&render::pull::markdown(&report))?;
-        let s = &report.summary;
-        gh.set_outputs(&[
-            ("has_changes", report.has_changes.to_string()),
-            ("created", s.created.to_string()),
-            ("changed", s.changed.to_string()),
-            ("left", s.left.to_string()),
-        ])?;
-    }
-    Ok(if args.detailed_exitcode && report.has_changes {
-        Outcome::Changes
-    } else {
-        Outcome::Success
-    })
+    outputs
 }
 
 pub(crate) fn render_report(report: &PullReport, format: PlanFormat) -> String {
@@ -61,36 +89,70 @@ pub(crate) fn render_report(report: &PullReport, format: PlanFormat) -> String {
     }
 }
 
-/// Reads the tree and the live listing, decides, and writes unless
-/// `dry_run`. `Err(outcome)` after printing the loader's errors: a tree
-/// whose files cannot be read safely is not written into.
-pub(crate) fn pulled(
-    settings: &Settings,
-    target: &Target,
+/// One app's pull: its report, or why it stopped.
+pub(crate) type Pulled = Result<PullReport, Stop>;
+
+/// Reads every app's tree and live listing, decides, and writes unless
+/// `dry_run`. An app whose tree has loader errors (printed) is not
+/// written into: what its files mean is unclear.
+pub(crate) fn pull_apps(
+    run: &Run,
     options: &PullOptions,
     dry_run: bool,
-) -> anyhow::Result<Result<PullReport, Outcome>> {
-    let local = match read_local(settings)? {
-        Ok(local) => local,
-        Err(outcome) => return Ok(Err(outcome)),
-    };
-    let client = settings.client()?;
-    let live = runtime()?.block_on(live::fetch_app(
-        &client,
-        &target.app(),
-        &target.platform,
-        &target.version,
-    ))?;
-    tracing::info!(gets = client.stats().requests, "live state read");
-    Ok(Ok(write_pull(&local, &live, options, dry_run)?))
+) -> anyhow::Result<(Vec<Pulled>, Vec<crate::plan::KeyUse>)> {
+    let locals: Vec<Result<Local, Stop>> = (0..run.apps.len())
+        .map(|i| {
+            shared_folder(&run.apps, i).map_err(|e| Stop::Error(anyhow::anyhow!(e)))?;
+            read_local(&run.apps[i])
+        })
+        .collect();
+    let keys = connect(&run.apps);
+    let reads = run.apps.iter().enumerate().map(|(i, app)| {
+        let (keys, local) = (&keys, &locals[i]);
+        async move {
+            // A tree that cannot be written into costs no request.
+            if local.is_err() {
+                anyhow::bail!("not read");
+            }
+            let key = keys.of(i).map_err(|e| anyhow::anyhow!(e))?;
+            let t = app.target()?;
+            let live = live::fetch_app(&key.client, &t.app(), &t.platform, &t.version).await?;
+            tracing::info!(gets = key.client.stats().requests, "live state read");
+            anyhow::Ok(live)
+        }
+    });
+    let lives = runtime()?.block_on(futures::future::join_all(reads));
+    let pulled = locals
+        .into_iter()
+        .zip(lives)
+        .map(|(local, live)| {
+            let local = local?;
+            let live = live.map_err(Stop::Error)?;
+            write_pull(&local, &live, options, dry_run).map_err(Stop::Error)
+        })
+        .collect();
+    Ok((pulled, keys.uses()))
 }
 
-/// Reads the tree as it is; `Err(outcome)` after printing the loader's
+/// Refuses to pull into a folder an earlier app of the run pulls into.
+fn shared_folder(apps: &[App], i: usize) -> Result<(), String> {
+    let folder = &apps[i].settings.tree.metadata;
+    match apps[..i].iter().find(|a| &a.settings.tree.metadata == folder) {
+        Some(earlier) => Err(format!(
+            "{} is also app {}'s folder, and one folder cannot state two listings; nothing was written for this app. Pull one of them (--app NAME)",
+            folder.display(),
+            earlier.name
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads the tree as it is; `Err(Stop::Tree)` after printing the loader's
 /// errors.
-pub(crate) fn read_local(settings: &Settings) -> anyhow::Result<Result<Local, Outcome>> {
-    let metadata = &settings.tree.metadata;
+fn read_local(app: &App) -> Result<Local, Stop> {
+    let metadata = &app.settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
-    let (local, findings) = Local::read(metadata, &settings.tree.load);
+    let (local, findings) = Local::read(metadata, &app.settings.tree.load);
     for f in &findings {
         eprintln!("{f}");
     }
@@ -100,14 +162,17 @@ pub(crate) fn read_local(settings: &Settings) -> anyhow::Result<Result<Local, Ou
             "error: {} has {errors} error(s), so what its files mean is unclear; nothing was written. Fix them (asc-sync validate lists them too) and pull again.",
             metadata.display()
         );
-        return Ok(Err(Outcome::Failure));
+        return Err(Stop::Tree(format!(
+            "{} has errors (listed above), so what its files mean is unclear; nothing was written for this app",
+            metadata.display()
+        )));
     }
-    Ok(Ok(local))
+    Ok(local)
 }
 
 /// Decides which files state the live listing and writes them (unless
 /// `dry_run`).
-pub(crate) fn write_pull(
+fn write_pull(
     local: &Local,
     live: &live::LiveState,
     options: &PullOptions,
@@ -122,7 +187,7 @@ pub(crate) fn write_pull(
 
 /// Says so on stderr when a link became a file or a folder: the tree's
 /// shape changed, not only its text.
-pub(crate) fn warn_unlinked(report: &PullReport) {
+fn warn_unlinked(report: &PullReport) {
     let now = if report.dry_run { "would become" } else { "is now" };
     for folder in &report.folders {
         eprintln!(

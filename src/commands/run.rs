@@ -1,27 +1,18 @@
-//! Several apps in one run: `plan`, `apply`, `pull` and `validate` over
-//! the `[[apps]]` of `asc-sync.toml` (or those `--app` names), each app
-//! through the same stages as a run of one, all of them concurrently.
+//! A run is a list of apps. `asc-sync.toml` is read once; a file without
+//! `[[apps]]` is one implicit app, a file with them is those apps (or the
+//! ones `--app` names). Every verb runs its per-app stage over the list,
+//! concurrently, and emits one document (`emit`): the implicit app's is the
+//! one-app document, a list's holds a section per app.
 //!
 //! Apple counts its hourly budget per API key, not per app, so every app
 //! that uses a key goes through one client: one limiter, one budget, and
 //! the requests in flight of all of them under one bound. Apps on another
-//! key get a client of their own. Every app's result is reported, also
-//! when another app fails, and the run exits with its worst app's code.
-
-mod apply;
-mod plan;
-mod pull;
-mod validate;
-
-pub(crate) use apply::apply;
-pub(crate) use plan::{plan, render_plan};
-pub(crate) use pull::pull;
-pub(crate) use validate::validate;
+//! key get a client of their own.
 
 use super::Outcome;
 use crate::apps::AppId;
 use crate::cli::{AppArgs, ConnectionArgs, GlobalArgs, TargetArgs};
-use crate::client::Client;
+use crate::client::{Client, Credentials};
 use crate::config::{AppConfig, Config};
 use crate::plan::KeyUse;
 use crate::plan::secret::DigestKey;
@@ -31,51 +22,123 @@ use std::sync::Arc;
 
 /// One app of the run: its name and its own settings.
 pub(crate) struct App {
+    /// Its `[[apps]]` name; the bundle id for the implicit app.
     pub name: String,
     pub settings: Settings,
 }
 
 impl App {
-    pub fn target(&self) -> &Target {
-        self.settings
-            .target
-            .as_ref()
-            .expect("an [[apps]] entry names its bundle id")
+    /// The app, platform and version it targets; an error naming what to
+    /// pass when the run was not told.
+    pub fn target(&self) -> anyhow::Result<&Target> {
+        self.settings.target.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("no app given: pass --bundle-id com.example.app or set bundle_id in asc-sync.toml")
+        })
     }
 
     pub fn id(&self) -> AppId {
+        let (bundle_id, platform) = match &self.settings.target {
+            Some(t) => (t.bundle_id.clone(), t.platform.clone()),
+            None => (String::new(), String::new()),
+        };
         AppId {
             name: self.name.clone(),
-            bundle_id: self.target().bundle_id.clone(),
-            platform: self.target().platform.clone(),
+            bundle_id,
+            platform,
         }
     }
 }
 
-/// `asc-sync.toml` when it lists `[[apps]]`; `None` for a file of one app
-/// (the commands then run as they always have). `--app` needs the list.
-pub(crate) fn listed(global: &GlobalArgs, apps: &AppArgs) -> anyhow::Result<Option<Config>> {
-    let config = Config::discover(global.config.as_deref())?;
-    if !config.apps.is_empty() {
-        return Ok(Some(config));
+/// The apps of one invocation, with the settings file they came from.
+pub(crate) struct Run {
+    pub config: Config,
+    /// Whether the file lists `[[apps]]`: the documents then hold a
+    /// section per app; otherwise the one app's document is the output.
+    pub listed: bool,
+    /// The names `--app` picked (empty: every app).
+    pub picked: Vec<String>,
+    pub apps: Vec<App>,
+}
+
+impl Run {
+    /// Reads `asc-sync.toml` once and resolves every app's settings. The
+    /// implicit app's target is required when `need_target` (a saved plan
+    /// names its own; `validate` needs none).
+    pub fn resolve(
+        global: &GlobalArgs,
+        picked: &AppArgs,
+        args: &TargetArgs,
+        connection: &ConnectionArgs,
+        need_target: bool,
+    ) -> anyhow::Result<Run> {
+        let config = Config::discover(global.config.as_deref())?;
+        if config.apps.is_empty() {
+            if !picked.names.is_empty() {
+                anyhow::bail!(
+                    "--app {}: {} lists no [[apps]], so there is no app of that name. List the apps there ([[apps]] with a name and a bundle_id each), or drop --app",
+                    picked.names.join(","),
+                    config.display_path()
+                );
+            }
+            let settings = Settings::of(config.clone(), args, connection, need_target)?;
+            let name = settings
+                .target
+                .as_ref()
+                .map_or_else(String::new, |t| t.bundle_id.clone());
+            return Ok(Run {
+                config,
+                listed: false,
+                picked: Vec::new(),
+                apps: vec![App { name, settings }],
+            });
+        }
+        refuse_one_app_flags(&config, args)?;
+        let apps = select(&config, &picked.names)?
+            .into_iter()
+            .map(|entry| {
+                let settings = Settings::of(config.for_app(entry), args, connection, true)
+                    .map_err(|e| anyhow::anyhow!("app {}: {e:#}", entry.name))?;
+                Ok(App {
+                    name: entry.name.clone(),
+                    settings,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Run {
+            config,
+            listed: true,
+            picked: picked.names.clone(),
+            apps,
+        })
     }
-    if !apps.names.is_empty() {
-        anyhow::bail!(
-            "--app {}: {} lists no [[apps]], so there is no app of that name. List the apps there ([[apps]] with a name and a bundle_id each), or drop --app",
-            apps.names.join(","),
-            config.display_path()
-        );
+
+    /// Adds `--ignore` codes to every app's `[validate] ignore`.
+    pub fn ignore(&mut self, codes: &[String]) -> anyhow::Result<()> {
+        self.apps.iter_mut().try_for_each(|a| a.settings.tree.ignore(codes))
     }
-    Ok(None)
+
+    /// How the run names its apps in a comment's marker: the bundle id of
+    /// the implicit app, else the settings file, and the apps when `--app`
+    /// picked some.
+    pub fn marker_label(&self, bundle_id: &str) -> String {
+        match (self.listed, self.picked.as_slice()) {
+            (false, _) => bundle_id.to_owned(),
+            (true, []) => self.config.display_path(),
+            (true, names) => format!("{} ({})", self.config.display_path(), names.join(",")),
+        }
+    }
 }
 
 /// The entries `--app` names (every entry without it), in the file's order.
 fn select<'a>(config: &'a Config, names: &[String]) -> anyhow::Result<Vec<&'a AppConfig>> {
     if let Some(unknown) = names.iter().find(|n| !config.apps.iter().any(|a| &a.name == *n)) {
-        let hint = match strsim_closest(unknown, &config.app_names()) {
-            Some(near) => format!(" Did you mean '{near}'?"),
-            None => String::new(),
-        };
+        let near = config
+            .app_names()
+            .into_iter()
+            .map(|n| (strsim::levenshtein(unknown, n), n))
+            .filter(|(d, _)| *d <= 2)
+            .min();
+        let hint = near.map_or_else(String::new, |(_, n)| format!(" Did you mean '{n}'?"));
         anyhow::bail!(
             "--app {unknown}: {} lists no app of that name; it lists {}.{hint}",
             config.display_path(),
@@ -87,15 +150,6 @@ fn select<'a>(config: &'a Config, names: &[String]) -> anyhow::Result<Vec<&'a Ap
         .iter()
         .filter(|a| names.is_empty() || names.contains(&a.name))
         .collect())
-}
-
-fn strsim_closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
-    names
-        .iter()
-        .map(|n| (strsim::levenshtein(name, n), *n))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, n)| n)
 }
 
 /// Refuses the flags that name one app's tree or target: each app's are
@@ -113,37 +167,6 @@ fn refuse_one_app_flags(config: &Config, args: &TargetArgs) -> anyhow::Result<()
         );
     }
     Ok(())
-}
-
-/// The settings of each selected app: its entry over the file's top
-/// level, then the flags (`--app-version`, `--rev`) for all of them.
-pub(crate) fn resolve(
-    config: &Config,
-    names: &[String],
-    args: &TargetArgs,
-    connection: &ConnectionArgs,
-) -> anyhow::Result<Vec<App>> {
-    refuse_one_app_flags(config, args)?;
-    select(config, names)?
-        .into_iter()
-        .map(|entry| {
-            let settings = Settings::of_app(config.for_app(entry), args, connection)
-                .map_err(|e| anyhow::anyhow!("app {}: {e:#}", entry.name))?;
-            Ok(App {
-                name: entry.name.clone(),
-                settings,
-            })
-        })
-        .collect()
-}
-
-/// How the run names its apps in a comment's marker: the settings file,
-/// and the apps when `--app` picked some.
-pub(crate) fn marker_label(config: &Config, names: &[String]) -> String {
-    match names {
-        [] => config.display_path(),
-        names => format!("{} ({})", config.display_path(), names.join(",")),
-    }
 }
 
 /// An API key of the run: one client and one digest key for its apps.
@@ -203,17 +226,17 @@ pub(crate) fn connect(apps: &[App]) -> Keys {
 /// it is the first app with that key id.
 fn key_for(
     apps: &[App],
-    credentials: &[anyhow::Result<crate::client::Credentials>],
+    credentials: &[anyhow::Result<Credentials>],
     keys: &mut Vec<Key>,
     i: usize,
-    mine: &crate::client::Credentials,
+    mine: &Credentials,
 ) -> Result<usize, String> {
-    let first = credentials
-        .iter()
-        .position(|c| c.as_ref().is_ok_and(|c| c.key_id == mine.key_id))
-        .expect("the app's own credentials match");
-    let theirs = credentials[first].as_ref().expect("found above");
-    if theirs.private_key.expose_secret() != mine.private_key.expose_secret() {
+    let same_id = |c: &anyhow::Result<Credentials>| c.as_ref().is_ok_and(|c| c.key_id == mine.key_id);
+    // The first app with this key id: this one at the latest.
+    let first = credentials.iter().position(same_id).unwrap_or(i);
+    if let Ok(theirs) = &credentials[first]
+        && theirs.private_key.expose_secret() != mine.private_key.expose_secret()
+    {
         return Err(format!(
             "API key {} has another private key here than for app {}: one key id is one key. Give both apps the same key, or each its own key id",
             mine.key_id, apps[first].name
@@ -222,10 +245,7 @@ fn key_for(
     if let Some(k) = keys.iter().position(|k| k.key_id == mine.key_id) {
         return Ok(k);
     }
-    let sharing = credentials
-        .iter()
-        .filter(|c| c.as_ref().is_ok_and(|c| c.key_id == mine.key_id))
-        .count();
+    let sharing = credentials.iter().filter(|c| same_id(c)).count();
     let client = apps[i]
         .settings
         .shared_client(mine, sharing)
