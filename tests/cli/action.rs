@@ -1081,8 +1081,8 @@ fn the_action_is_a_composite_action_whose_expressions_all_resolve() {
     assert!(unused.is_empty(), "inputs no step uses: {unused:?}");
 
     // Outputs read steps that exist, and only outputs someone writes: the
-    // script's own, or asc-sync's (the README lists them).
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    // script's own, or asc-sync's (the pull-request workflow page lists them).
+    let outputs_page = std::fs::read_to_string(repo().join("docs/pull-request-workflow.md")).unwrap();
     let scope = Scope {
         contexts: &contexts,
         inputs: &declared,
@@ -1098,7 +1098,7 @@ fn the_action_is_a_composite_action_whose_expressions_all_resolve() {
             for reference in references(&expr, "steps.") {
                 let (_, output) = reference.split_once(".outputs.").unwrap();
                 let by_script = script.contains(&format!("output {output} "));
-                let by_asc_sync = readme.contains(&format!("`{output}`"));
+                let by_asc_sync = outputs_page.contains(&format!("`{output}`"));
                 assert!(by_script || by_asc_sync, "output {name}: nothing writes {output}");
             }
         }

@@ -635,9 +635,9 @@ async fn a_run_sends_no_more_requests_an_hour_than_its_share_of_the_key() {
 }
 
 #[test]
-fn the_readmes_several_apps_file_reads_as_it_says() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = &readme[readme.find("## Several apps").unwrap()..];
+fn the_docs_several_apps_file_reads_as_it_says() {
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/several-apps.md")).unwrap();
+    let section = &page[page.find("# Several apps").unwrap()..];
     let start = section.find("```toml\n").unwrap() + "```toml\n".len();
     let toml = &section[start..start + section[start..].find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();

@@ -83,7 +83,7 @@ pub fn corpus_or_skip(part: Corpus) -> Option<PathBuf> {
     let how = "put the corpus at ../shared/corpus beside this repository or set ASC_SYNC_CORPUS to its folder";
     assert!(
         !corpus_required(),
-        "{} from the shared corpus not found at {}, and ASC_SYNC_REQUIRE_CORPUS is set. To fix it, {how} (README, \"The shared corpus\"), or unset ASC_SYNC_REQUIRE_CORPUS to skip the tests that need it",
+        "{} from the shared corpus not found at {}, and ASC_SYNC_REQUIRE_CORPUS is set. To fix it, {how} (docs/corpus.md, \"The shared corpus\"), or unset ASC_SYNC_REQUIRE_CORPUS to skip the tests that need it",
         part.what(),
         path.display()
     );

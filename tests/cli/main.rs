@@ -6,6 +6,7 @@ mod bad_input;
 mod bound_plans;
 mod client;
 mod deliver_cases;
+mod docs;
 mod documents;
 mod fake_api;
 mod fake_categories;

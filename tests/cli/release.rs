@@ -258,7 +258,8 @@ fn home() -> String {
 }
 
 /// One placeholder home, named the same in Cargo.toml, action.yml, the
-/// README and the changelog: every `…/asc-sync` repository they name.
+/// README, the pages in docs/ and the changelog: every `…/asc-sync`
+/// repository they name.
 #[test]
 fn the_repository_is_named_the_same_everywhere() {
     let home = home();
@@ -272,8 +273,12 @@ fn the_repository_is_named_the_same_everywhere() {
     let examples = std::fs::read_dir(repo().join("examples/github"))
         .unwrap()
         .map(|e| format!("examples/github/{}", e.unwrap().file_name().to_string_lossy()));
+    let docs = std::fs::read_dir(repo().join("docs"))
+        .unwrap()
+        .map(|e| format!("docs/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|name| name.ends_with(".md"));
     let files = ["README.md", "CHANGELOG.md", "RELEASING.md", "action.yml"].map(str::to_owned);
-    for file in files.into_iter().chain(examples) {
+    for file in files.into_iter().chain(examples).chain(docs) {
         let text = std::fs::read_to_string(repo().join(&file)).unwrap();
         for (i, line) in text.lines().enumerate() {
             for repository in repositories_named(line) {
