@@ -12,8 +12,7 @@
 //! every request), and the fake App Store Connect plays Apple.
 
 use crate::harness::example_metadata;
-use crate::reconcile::{Env, drifted_state};
-use asc_sync::fake::FaultConfig;
+use crate::support::{Env, drifted_state};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
 use sha2::{Digest, Sha256};
@@ -818,7 +817,7 @@ async fn the_action_installs_the_checked_release_plans_and_keeps_one_sticky_comm
     if !tools_or_skip("the_action_installs_the_checked_release_plans_and_keeps_one_sticky_comment") {
         return;
     }
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let github = StandIn::start().await;
     let (os, arch) = runner_platform();
     let (archive, bytes, checksum) = release_archive(target_for(os, arch));
@@ -966,7 +965,7 @@ async fn validate_sets_its_outputs_and_a_drift_check_fails_on_changes() {
     if !tools_or_skip("validate_sets_its_outputs_and_a_drift_check_fails_on_changes") {
         return;
     }
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let github = StandIn::start().await;
     let (os, arch) = runner_platform();
     let (archive, bytes, checksum) = release_archive(target_for(os, arch));

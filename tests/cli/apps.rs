@@ -3,8 +3,8 @@
 //! API key, report each app, and exit with the worst app's code.
 
 use crate::harness::{Signer, copy_tree, example_metadata};
-use crate::reconcile::{Env, stderr, stdout};
-use asc_sync::fake::{FakeOptions, FakeServer, Seed, State};
+use crate::support::{Env, stderr, stdout};
+use asc_sync::fake::{FakeOptions, Seed, State};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -63,27 +63,20 @@ fn two_apps(dir: &Path, config: &str) -> State {
 /// A fake holding the two apps, with keys for TESTKEY123 (the
 /// environment's) and OTHERKEY (`other`, to name in `[apps.auth]`).
 pub(crate) async fn start(config: &str, edit: impl FnOnce(&mut State)) -> (Env, Signer) {
-    let signer = Signer::new("TESTKEY123");
     let other = Signer::new("OTHERKEY");
     let dir = tempfile::tempdir().unwrap();
     let mut state = two_apps(dir.path(), config);
     edit(&mut state);
-    let fake = FakeServer::start_local(FakeOptions {
+    let mut env = Env::with(FakeOptions {
         state,
-        public_keys: vec![signer.public_pem.clone(), other.public_pem.clone()],
+        public_keys: vec![other.public_pem.clone()],
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let key_path = dir.path().join("AuthKey_TESTKEY123.p8");
-    std::fs::write(&key_path, &signer.private_pem).unwrap();
-    std::fs::write(dir.path().join("AuthKey_OTHERKEY.p8"), &other.private_pem).unwrap();
-    let env = Env {
-        fake,
-        dir,
-        key_path,
-        signer,
-    };
+    .await;
+    env.dir = dir;
+    env.key_path = env.dir.path().join("AuthKey_TESTKEY123.p8");
+    std::fs::write(&env.key_path, &env.signer.private_pem).unwrap();
+    std::fs::write(env.dir.path().join("AuthKey_OTHERKEY.p8"), &other.private_pem).unwrap();
     (env, other)
 }
 

@@ -6,8 +6,7 @@
 
 use crate::github::git;
 use crate::harness::{copy_tree, example_metadata};
-use crate::reconcile::{Env, example_state, stderr, stdout};
-use asc_sync::fake::FaultConfig;
+use crate::support::{Env, example_state, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
 
@@ -78,7 +77,7 @@ fn live_keywords(env: &Env) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plan_reviewed_on_the_branch_applies_on_main_after_a_merge_commit_a_squash_and_a_rebase() {
     for how in [Merge::NoFastForward, Merge::Squash, Merge::Rebase] {
-        let env = Env::start(example_state(), FaultConfig::default()).await;
+        let env = Env::new(example_state()).await;
         repository(env.dir.path());
         let plan = plan_on_branch(&env).await;
         assert_eq!(plan["summary"]["update"], 1, "{how:?}: {plan}");
@@ -101,7 +100,7 @@ async fn the_plan_reviewed_on_the_branch_applies_on_main_after_a_merge_commit_a_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_change_merged_to_main_after_the_plan_is_refused_naming_the_file() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let repo = env.dir.path();
     repository(repo);
     plan_on_branch(&env).await;
@@ -127,7 +126,7 @@ async fn another_change_merged_to_main_after_the_plan_is_refused_naming_the_file
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hand_edited_after_is_refused() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let repo = env.dir.path();
     repository(repo);
     plan_on_branch(&env).await;
@@ -152,7 +151,7 @@ async fn a_hand_edited_after_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_plan_is_not_applied_to_another_app_platform_or_version() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let repo = env.dir.path();
     repository(repo);
     plan_on_branch(&env).await;
@@ -211,7 +210,7 @@ async fn a_saved_plan_is_not_applied_to_another_app_platform_or_version() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_concurrency_of_zero_in_the_config_is_refused_naming_the_file() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     std::fs::write(env.dir.path().join("asc-sync.toml"), "[apply]\nmax_concurrency = 0\n").unwrap();
     let out = env.plan(&[]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -225,7 +224,7 @@ async fn a_concurrency_of_zero_in_the_config_is_refused_naming_the_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_file_holds_no_digest_a_password_can_be_guessed_from() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let repo = env.dir.path();
     repository(repo);
     let password = "fastlane/metadata/review_information/demo_password.txt";
@@ -269,7 +268,7 @@ async fn a_plan_file_holds_no_digest_a_password_can_be_guessed_from() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_applies_from_a_checkout_elsewhere_with_metadata() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let repo = env.dir.path();
     repository(repo);
     plan_on_branch(&env).await;

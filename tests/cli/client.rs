@@ -516,8 +516,8 @@ async fn plan_with_nothing_listening_exits_1_within_seconds_naming_the_url() {
 
 #[tokio::test]
 async fn plan_with_a_key_the_server_refuses_exits_1_with_advice_on_the_key() {
-    let env = crate::reconcile::Env::start(
-        crate::reconcile::example_state(),
+    let env = crate::support::Env::start(
+        crate::support::example_state(),
         FaultConfig {
             fail_401: Some("1".parse().unwrap()),
             ..Default::default()

@@ -5,8 +5,7 @@
 
 use crate::apps::{CONFIG, drift, start};
 use crate::harness::example_metadata;
-use crate::reconcile::{BUNDLE, Env, drifted_state, stderr};
-use asc_sync::fake::FaultConfig;
+use crate::support::{BUNDLE, Env, drifted_state, stderr};
 
 /// The output with what differs between runs replaced by placeholders.
 fn stable(env: &Env, out: &std::process::Output) -> String {
@@ -56,7 +55,7 @@ fn stable(env: &Env, out: &std::process::Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_app_documents_are_as_pinned() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     // A copy outside any git repository: the plan records no commit.
     crate::harness::copy_tree(&example_metadata(), &env.dir.path().join("metadata"));
     let metadata = env.dir.path().join("metadata");

@@ -2,8 +2,7 @@
 //! step outputs, git-aware plans, secrets, and the example workflows.
 
 use crate::harness::{TempTree, example_metadata};
-use crate::reconcile::{Env, drifted_state, stderr, stdout};
-use asc_sync::fake::FaultConfig;
+use crate::support::{Env, drifted_state, stderr, stdout};
 use asc_sync::live::LiveLocalization;
 use asc_sync::model::Field;
 use asc_sync::plan::{DiffOptions, diff};
@@ -136,7 +135,7 @@ fn adversarial_text_is_escaped_in_every_part_of_the_markdown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_github_writes_the_summary_the_outputs_and_the_comment() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let summary = env.dir.path().join("summary.md");
     let output = env.dir.path().join("output.txt");
     let comment = env.dir.path().join("comment.md");
@@ -268,11 +267,11 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 async fn changed_since_tells_this_change_from_drift_and_the_plan_records_its_commit() {
     // The live listing equals the base commit's tree, except a web edit to
     // the German release notes.
-    let mut state = crate::reconcile::example_state();
+    let mut state = crate::support::example_state();
     let de = state.apps[0].app_store_versions[1].localization_mut("de-DE").unwrap();
     de.attributes
         .insert("whatsNew".into(), Some("Edited on the web".into()));
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let repo = env.dir.path();
     copy_tree(&example_metadata(), &repo.join("fastlane/metadata"));
     std::fs::write(repo.join("asc-sync.toml"), "bundle_id = \"com.example.marquee\"\n").unwrap();
@@ -369,10 +368,10 @@ async fn changed_since_tells_this_change_from_drift_and_the_plan_records_its_com
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_password_never_shows_in_any_format() {
-    let mut state = crate::reconcile::example_state();
+    let mut state = crate::support::example_state();
     let review = state.apps[0].app_store_versions[1].review_detail.as_mut().unwrap();
     review.demo_account_password = Some("old-Secret-9".into());
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let secret = "correct-horse-battery";
     let mut texts = Vec::new();
     for format in ["text", "markdown", "json"] {

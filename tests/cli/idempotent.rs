@@ -3,7 +3,7 @@
 //! apply killed midway is finished by the next run, each write landing
 //! once.
 
-use crate::reconcile::{Env, drifted_state, stderr, stdout};
+use crate::support::{Env, drifted_state, stderr, stdout};
 use asc_sync::fake::{FaultConfig, State};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -22,7 +22,7 @@ fn landed(env: &Env) -> BTreeMap<String, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applying_the_same_plan_twice_writes_nothing_the_second_time() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan = env.dir.path().join("plan.json");
     env.plan(&["--out", plan.to_str().unwrap()]).await;
     let first = env.run(&["apply", plan.to_str().unwrap()]).await;

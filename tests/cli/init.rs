@@ -1,7 +1,7 @@
 //! init end to end: from an empty folder to a first "No changes" plan in
 //! two commands, through the built binary and the fake over real HTTP.
 
-use crate::reconcile::{Env, example_state, stderr, stdout};
+use crate::support::{Env, example_state, stderr, stdout};
 use asc_sync::fake::State;
 use serde_json::Value;
 

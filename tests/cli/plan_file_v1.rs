@@ -3,8 +3,8 @@
 //! a pull request and its merge, so a new asc-sync must read, render and
 //! apply them exactly as the one that wrote them.
 
-use crate::reconcile::{Env, stderr, stdout};
-use asc_sync::fake::{FaultConfig, State};
+use crate::support::{Env, stderr, stdout};
+use asc_sync::fake::State;
 use asc_sync::plan::Plan;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +68,7 @@ async fn apply(env: &Env, plan: &str) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v1_plan_file_applies_every_kind_of_change() {
-    let env = Env::start(state("live.json"), FaultConfig::default()).await;
+    let env = Env::new(state("live.json")).await;
     let out = apply(&env, "plan.json").await;
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     // 2 creates, 4 updates, 2 deletes: one request each.
@@ -93,7 +93,7 @@ async fn a_v1_plan_file_applies_every_kind_of_change() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v1_plan_file_with_a_blocked_change_sends_the_rest() {
-    let env = Env::start(state("live-waiting.json"), FaultConfig::default()).await;
+    let env = Env::new(state("live-waiting.json")).await;
     let out = apply(&env, "plan-waiting.json").await;
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     // 5 requests; the blocked fr-FR version localization is never sent.

@@ -5,7 +5,7 @@
 
 use crate::harness::{Corpus, TempTree, copy_tree, corpus_or_skip, example_metadata, fixture_tree};
 use crate::real_trees::valid_real_trees;
-use crate::reconcile::{Env, example_state, stderr, stdout};
+use crate::support::{Env, example_state, stderr, stdout};
 use asc_sync::fake::State;
 use asc_sync::fake::state::Localization;
 use serde_json::Value;

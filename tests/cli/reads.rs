@@ -7,7 +7,7 @@
 //! shows which requests were in flight together.
 
 use crate::harness::{Api, example_metadata};
-use crate::reconcile::{Env, drifted_state, example_state, stderr, stdout};
+use crate::support::{Env, drifted_state, example_state, stderr, stdout};
 use asc_sync::fake::{FakeOptions, FaultConfig, LogEntry, State};
 use asc_sync::live::{self, VersionSelector};
 use serde_json::Value;
@@ -145,7 +145,7 @@ async fn an_app_id_of_another_app_or_of_none_is_refused_before_anything_is_plann
     other.id = "other-app".into();
     other.bundle_id = "com.example.other".into();
     state.apps.push(other);
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let metadata = example_metadata();
     config(
         &env,
@@ -318,7 +318,7 @@ async fn a_saved_plan_that_creates_its_version_finds_the_app_by_the_id_it_record
     state.apps[0]
         .app_store_versions
         .retain(|v| v.app_version_state == "READY_FOR_DISTRIBUTION");
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let plan_path = env.dir.path().join("plan.json");
     let out = env
         .plan(&["--app-version", "2.2", "--out", plan_path.to_str().unwrap()])
@@ -361,7 +361,7 @@ async fn a_saved_plan_past_fifty_localizations_reads_the_paged_list_of_its_versi
     en.attributes
         .insert("keywords".into(), Some("edited,on,the,web".into()));
     state.normalize().unwrap();
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let plan_path = env.dir.path().join("plan.json");
     let out = env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -1,123 +1,10 @@
 //! plan, apply and show end to end: the built binary against the fake over
 //! real HTTP, with a live listing that drifted from metadata-example.
 
-use crate::harness::{Signer, example_metadata};
-use asc_sync::fake::{FakeOptions, FakeServer, FaultConfig, State};
+use crate::harness::example_metadata;
+use crate::support::{BUNDLE, Env, drifted_state, example_state, stderr, stdout};
+use asc_sync::fake::{FaultConfig, State};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Output;
-
-pub(crate) const BUNDLE: &str = "com.example.marquee";
-
-/// The example tree's live state, before any drift.
-pub fn example_state() -> State {
-    let tree = asc_sync::tree::load_dir(&example_metadata(), &Default::default());
-    State::from_tree(&tree.tree, BUNDLE, "IOS")
-}
-
-/// The drift of the demo: an edited release note, a missing locale, a
-/// keyword change, promotional text edited on the web.
-pub fn drifted_state() -> State {
-    let mut state = example_state();
-    let app = &mut state.apps[0];
-    let v = &mut app.app_store_versions[1];
-    v.localizations.retain(|l| l.locale != "fr-FR");
-    for l in &mut v.localizations {
-        match l.locale.as_str() {
-            "de-DE" => {
-                l.attributes
-                    .insert("whatsNew".into(), Some("Neu in 2.1:\n• Fehlerbehebungen".into()));
-            }
-            "en-US" => {
-                l.attributes
-                    .insert("keywords".into(), Some("movies,film,diary,imdb".into()));
-                l.attributes
-                    .insert("promotionalText".into(), Some("Edited on the web".into()));
-            }
-            _ => {}
-        }
-    }
-    app.app_infos[1].localizations.retain(|l| l.locale != "fr-FR");
-    state
-}
-
-pub struct Env {
-    pub fake: FakeServer,
-    pub dir: tempfile::TempDir,
-    pub key_path: PathBuf,
-    pub signer: Signer,
-}
-
-impl Env {
-    pub async fn start(state: State, faults: FaultConfig) -> Env {
-        let signer = Signer::new("TESTKEY123");
-        let fake = FakeServer::start_local(FakeOptions {
-            state,
-            public_keys: vec![signer.public_pem.clone()],
-            faults,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let key_path = dir.path().join("AuthKey_TESTKEY123.p8");
-        std::fs::write(&key_path, &signer.private_pem).unwrap();
-        Env {
-            fake,
-            dir,
-            key_path,
-            signer,
-        }
-    }
-
-    /// asc-sync in the test's folder, with the key in the environment and
-    /// the fake as the API, outside GitHub Actions.
-    pub fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_asc-sync"));
-        cmd.current_dir(self.dir.path())
-            .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("GITHUB_ACTIONS")
-            .env("NO_COLOR", "1")
-            .env("ASC_KEY_ID", &self.signer.kid)
-            .env("ASC_ISSUER_ID", "57246542-96fe-1a63-e053-0824d011072a")
-            .env("ASC_PRIVATE_KEY_PATH", &self.key_path)
-            .env("ASC_API_BASE_URL", &self.fake.base_url)
-            .stdin(std::process::Stdio::null());
-        cmd
-    }
-
-    /// Runs asc-sync with the key in the environment and the fake as the API.
-    pub async fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = self.command(args);
-        tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap()
-    }
-
-    pub async fn plan(&self, extra: &[&str]) -> Output {
-        let metadata = example_metadata();
-        let mut args = vec!["plan", "--bundle-id", BUNDLE, "--metadata", metadata.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        self.run(&args).await
-    }
-
-    pub fn writes(&self) -> usize {
-        self.fake.requests().iter().filter(|e| e.method != "GET").count()
-    }
-
-    pub fn gets(&self) -> usize {
-        self.fake.requests().iter().filter(|e| e.method == "GET").count()
-    }
-}
-
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn planned(doc: &Value) -> Vec<String> {
     doc["changes"]
@@ -166,7 +53,7 @@ fn values(state: &State) -> Values {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_shows_exactly_the_drift_in_four_gets() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let out = env.plan(&["--format", "json", "--detailed-exitcode"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -196,18 +83,8 @@ async fn plan_shows_exactly_the_drift_in_four_gets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_makes_the_live_state_equal_the_tree_and_a_second_plan_is_empty() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
-    let metadata = example_metadata();
-    let out = env
-        .run(&[
-            "apply",
-            "--auto-approve",
-            "--bundle-id",
-            BUNDLE,
-            "--metadata",
-            metadata.to_str().unwrap(),
-        ])
-        .await;
+    let env = Env::new(drifted_state()).await;
+    let out = env.apply(&[]).await;
     assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains("Apply: 4 applied, 0 failed, 0 skipped (4 requests"),
@@ -225,23 +102,14 @@ async fn apply_makes_the_live_state_equal_the_tree_and_a_second_plan_is_empty() 
         stdout(&again)
     );
     assert_eq!(env.writes(), 0);
-    let apply_again = env
-        .run(&[
-            "apply",
-            "--auto-approve",
-            "--bundle-id",
-            BUNDLE,
-            "--metadata",
-            metadata.to_str().unwrap(),
-        ])
-        .await;
+    let apply_again = env.apply(&[]).await;
     assert_eq!(apply_again.status.code(), Some(0));
     assert_eq!(env.writes(), 0, "nothing to write, nothing written");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_plan_is_refused_when_a_planned_value_moved() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan_path = env.dir.path().join("plan.json");
     let out = env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     assert_eq!(out.status.code(), Some(0));
@@ -265,7 +133,7 @@ async fn a_saved_plan_is_refused_when_a_planned_value_moved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_edit_the_plan_does_not_touch_does_not_block_it() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan_path = env.dir.path().join("plan.json");
     env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     let mut state = env.fake.state();
@@ -325,7 +193,7 @@ async fn a_partial_failure_names_the_locale_and_applies_the_rest() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_409_the_plan_did_not_predict_is_reported_with_apples_words() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan_path = env.dir.path().join("plan.json");
     env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     // The version goes into review between plan and apply.
@@ -363,7 +231,7 @@ async fn blocked_fields_are_shown_and_never_sent() {
     let en = live.localization_mut("en-US").unwrap();
     en.attributes.insert("description".into(), Some("Edited".into()));
     en.attributes.insert("promotionalText".into(), Some("Old promo".into()));
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let plan = env.plan(&["--app-version", "live", "--format", "json"]).await;
     let doc: Value = serde_json::from_slice(&plan.stdout).unwrap();
     let rows = planned(&doc);
@@ -421,7 +289,7 @@ async fn blocked_fields_are_shown_and_never_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_tree_stops_the_plan_before_any_request() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let t = crate::harness::TempTree::new(&[("en-US/name.txt", "N".repeat(31).as_bytes()), ("nb/name.txt", b"x")]);
     let out = env
         .run(&[
@@ -449,7 +317,7 @@ async fn deleting_locales_needs_two_yeses() {
     it.locale = "it".into();
     state.apps[0].app_store_versions[1].localizations.push(it);
     state.normalize().unwrap();
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let kept = env.plan(&[]).await;
     assert!(
         stdout(&kept).contains("it is live but not in the tree; it is kept (pass --allow-delete"),
@@ -468,7 +336,7 @@ async fn deleting_locales_needs_two_yeses() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn show_renders_a_saved_plan_and_refuses_other_versions() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan_path = env.dir.path().join("plan.json");
     let text = env.plan(&["--out", plan_path.to_str().unwrap()]).await;
     let shown = env.run(&["show", plan_path.to_str().unwrap()]).await;
@@ -487,7 +355,7 @@ async fn show_renders_a_saved_plan_and_refuses_other_versions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_without_a_plan_file_needs_approval_off_a_terminal() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let out = env
         .run(&[
             "apply",
@@ -504,7 +372,7 @@ async fn apply_without_a_plan_file_needs_approval_off_a_terminal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_any_output_even_at_the_most_verbose_level() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let plan_path = env.dir.path().join("plan.json");
     let mut outputs = Vec::new();
     let mut cmd_out = env
@@ -560,7 +428,7 @@ async fn with_no_editable_and_no_live_version_the_error_lists_the_versions_and_t
     let mut state = example_state();
     state.apps[0].app_store_versions[0].app_version_state = "REPLACED_WITH_NEW_VERSION".into();
     state.apps[0].app_store_versions[1].app_version_state = "WAITING_FOR_EXPORT_COMPLIANCE".into();
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let out = env.plan(&[]).await;
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -585,7 +453,7 @@ async fn past_fifty_inline_localizations_the_paged_list_is_read() {
         state.apps[0].app_store_versions[1].localizations.push(extra);
     }
     state.normalize().unwrap();
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let out = env.plan(&["--format", "json"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,8 +1,7 @@
 //! Bugs found in review, each pinned by the behaviour that was wrong.
 
 use crate::harness::{TempTree, fixture_state};
-use crate::reconcile::{Env, stderr, stdout};
-use asc_sync::fake::FaultConfig;
+use crate::support::{Env, stderr, stdout};
 use std::path::Path;
 
 fn pinned_plan() -> serde_json::Value {
@@ -14,7 +13,7 @@ fn pinned_plan() -> serde_json::Value {
 /// must not cut it inside a character (it panicked with exit 101).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_whose_commit_is_not_ascii_applies_with_a_warning() {
-    let env = Env::start(fixture_state("../plan-v1/live.json"), FaultConfig::default()).await;
+    let env = Env::new(fixture_state("../plan-v1/live.json")).await;
     let mut plan = pinned_plan();
     // Its twelfth byte falls inside a character.
     plan["source"]["commit"] = "aéééééééé-commit".into();
@@ -48,7 +47,7 @@ async fn a_plan_whose_commit_is_not_ascii_applies_with_a_warning() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clear_guard_counts_review_values_in_its_base() {
     let state = fixture_state("../plan-v1/live.json");
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let t = TempTree::new(&[
         ("en-US/description.txt", b"Watch movies."),
         ("de-DE/description.txt", b"Filme schauen."),
@@ -85,7 +84,7 @@ async fn the_clear_guard_counts_review_values_in_its_base() {
 /// refuses it whole (exit 4) without showing either password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
-    let env = Env::start(fixture_state("../plan-v1/live.json"), FaultConfig::default()).await;
+    let env = Env::new(fixture_state("../plan-v1/live.json")).await;
     let t = TempTree::new(&[
         ("en-US/description.txt", b"Watch movies."),
         ("de-DE/description.txt", b"Filme schauen."),
@@ -127,7 +126,7 @@ async fn a_secret_file_changed_after_the_plan_is_reported_as_such() {
 async fn privacy_urls_on_a_live_app_info_are_blocked_and_never_sent() {
     let mut state = fixture_state("../plan-v1/live.json");
     state.apps[0].app_infos.retain(|i| i.state == "READY_FOR_DISTRIBUTION");
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let t = TempTree::new(&[
         ("en-US/description.txt", b"Watch movies."),
         ("en-US/privacy_url.txt", b"https://example.com/privacy-2026"),
@@ -182,7 +181,7 @@ async fn a_refusal_names_the_field_apple_pointed_at_in_every_report_format() {
     }
     other.app_store_versions.clear();
     state.apps.push(other);
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let t = TempTree::new(&[
         ("en-US/description.txt", b"Watch movies."),
         ("en-US/name.txt", b"Marquee"),

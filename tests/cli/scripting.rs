@@ -4,8 +4,7 @@
 //! and `--field`, and findings reported once, or not at all when asked.
 
 use crate::harness::{TempTree, example_metadata};
-use crate::reconcile::{Env, drifted_state, example_state, stderr, stdout};
-use asc_sync::fake::FaultConfig;
+use crate::support::{Env, drifted_state, example_state, stderr, stdout};
 use base64::Engine;
 use serde_json::Value;
 
@@ -13,7 +12,7 @@ const BUNDLE: &str = "com.example.marquee";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_prints_json_and_writes_github_outputs_also_when_there_is_nothing_to_do() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let summary = env.dir.path().join("summary.md");
     let output = env.dir.path().join("output.txt");
     let metadata = example_metadata();
@@ -50,24 +49,14 @@ async fn counts_agree_with_their_nouns() {
     let mut state = example_state();
     let de = state.apps[0].app_store_versions[1].localization_mut("de-DE").unwrap();
     de.attributes.insert("whatsNew".into(), Some("Alt".into()));
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let plan = env.plan(&[]).await;
     assert!(
         stdout(&plan).contains("Plan: 0 to create, 1 to update, 0 to delete (1 request)."),
         "{}",
         stdout(&plan)
     );
-    let metadata = example_metadata();
-    let apply = env
-        .run(&[
-            "apply",
-            "--auto-approve",
-            "--bundle-id",
-            BUNDLE,
-            "--metadata",
-            metadata.to_str().unwrap(),
-        ])
-        .await;
+    let apply = env.apply(&[]).await;
     assert!(
         stdout(&apply).contains("Apply: 1 applied, 0 failed, 0 skipped (1 request, 1 attempt)."),
         "{}",
@@ -77,7 +66,7 @@ async fn counts_agree_with_their_nouns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_changed_since_base_is_refused_before_any_request() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     crate::github::git(env.dir.path(), &["init", "-q"]);
     let out = env.plan(&["--changed-since", "no-such-branch"]).await;
     assert_eq!(out.status.code(), Some(1));
@@ -91,7 +80,7 @@ async fn a_bad_changed_since_base_is_refused_before_any_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_key_secret_with_literal_newlines_or_in_base64_is_read() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let pem = env.signer.private_pem.clone();
     let base64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let der = {
@@ -138,7 +127,7 @@ async fn a_private_key_secret_with_literal_newlines_or_in_base64_is_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locale_and_field_limit_the_plan_and_the_apply_and_show_in_the_header() {
-    let env = Env::start(drifted_state(), FaultConfig::default()).await;
+    let env = Env::new(drifted_state()).await;
     let out = env
         .plan(&[
             "--locale",
@@ -174,19 +163,7 @@ async fn locale_and_field_limit_the_plan_and_the_apply_and_show_in_the_header() 
         stdout(&text)
     );
 
-    let metadata = example_metadata();
-    let apply = env
-        .run(&[
-            "apply",
-            "--auto-approve",
-            "--bundle-id",
-            BUNDLE,
-            "--metadata",
-            metadata.to_str().unwrap(),
-            "--locale",
-            "en-US",
-        ])
-        .await;
+    let apply = env.apply(&["--locale", "en-US"]).await;
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     assert_eq!(env.writes(), 1, "only en-US: {:?}", env.fake.requests());
     let rest = env.plan(&["--format", "json"]).await;
@@ -263,7 +240,7 @@ fn warnings_can_be_ignored_by_code_in_the_config_or_with_a_flag_but_errors_canno
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn findings_are_annotated_once_per_job_and_not_at_all_with_no_annotations() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let t = noisy_tree();
     let runner_temp = tempfile::tempdir().unwrap();
     let step = |args: &[&str]| {

@@ -4,8 +4,8 @@
 //! string that does not exist is created (or the editable version
 //! renamed, as deliver does), and its localizations follow in one apply.
 
-use crate::reconcile::{Env, example_state, stderr, stdout};
-use asc_sync::fake::{FaultConfig, State};
+use crate::support::{Env, example_state, stderr, stdout};
+use asc_sync::fake::State;
 use serde_json::Value;
 
 /// Between releases: only the version on sale, and the live app info.
@@ -25,7 +25,7 @@ async fn between_releases_blocked_drift_is_counted_and_fails_a_detailed_exitcode
         l.attributes
             .insert("description".into(), Some("Edited on the web".into()));
     }
-    let env = Env::start(state, FaultConfig::default()).await;
+    let env = Env::new(state).await;
     let out = env.plan(&["--detailed-exitcode"]).await;
     assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
@@ -52,7 +52,7 @@ async fn between_releases_blocked_drift_is_counted_and_fails_a_detailed_exitcode
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_that_does_not_exist_is_created_with_its_localizations_in_one_apply() {
-    let env = Env::start(between_releases(), FaultConfig::default()).await;
+    let env = Env::new(between_releases()).await;
     let plan = env.dir.path().join("plan.json");
     let out = env
         .plan(&["--app-version", "2.2", "--out", plan.to_str().unwrap()])
@@ -115,7 +115,7 @@ async fn a_version_that_does_not_exist_is_created_with_its_localizations_in_one_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editable_version_is_renamed_to_the_asked_version_as_deliver_does() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let out = env
         .run(&[
             "apply",
@@ -146,7 +146,7 @@ async fn the_editable_version_is_renamed_to_the_asked_version_as_deliver_does() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_lower_than_the_live_one_is_refused_before_any_write() {
-    let env = Env::start(between_releases(), FaultConfig::default()).await;
+    let env = Env::new(between_releases()).await;
     let out = env.plan(&["--app-version", "0.9"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -160,7 +160,7 @@ async fn a_version_lower_than_the_live_one_is_refused_before_any_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fake_refuses_a_second_version_in_progress_and_a_used_version_string() {
-    let env = Env::start(example_state(), FaultConfig::default()).await;
+    let env = Env::new(example_state()).await;
     let client = asc_sync::client::Client::new(
         &env.signer.credentials(),
         asc_sync::client::ClientOptions {
