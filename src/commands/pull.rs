@@ -91,9 +91,7 @@ pub(crate) fn read_local(settings: &Settings) -> anyhow::Result<Result<Local, Ou
     let metadata = &settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
     let (local, findings) = Local::read(metadata, &settings.tree.load);
-    for f in &findings {
-        eprintln!("{f}");
-    }
+    eprint!("{}", crate::render::validation::listing(&findings));
     let errors = findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {
         eprintln!(
