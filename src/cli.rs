@@ -330,12 +330,22 @@ pub struct TargetArgs {
 pub struct TargetingArgs {
     /// Only these locales (comma-separated, e.g. de-DE,fr-FR); app-wide
     /// values (copyright, categories, review details) are left out.
-    #[arg(long = "locale", value_name = "LOCALES", value_delimiter = ',', help_heading = "Target")]
+    #[arg(
+        long = "locale",
+        value_name = "LOCALES",
+        value_delimiter = ',',
+        help_heading = "Target"
+    )]
     pub locales: Vec<String>,
 
     /// Only these fields (comma-separated), by API name (whatsNew) or
     /// fastlane file name (release_notes.txt).
-    #[arg(long = "field", value_name = "FIELDS", value_delimiter = ',', help_heading = "Target")]
+    #[arg(
+        long = "field",
+        value_name = "FIELDS",
+        value_delimiter = ',',
+        help_heading = "Target"
+    )]
     pub fields: Vec<String>,
 }
 
@@ -352,7 +362,13 @@ pub struct AppArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
     /// The API's base URL: https, or http to a loopback address (e.g. asc-sync fake-asc).
-    #[arg(long, value_name = "URL", env = "ASC_API_BASE_URL", hide_env_values = true, help_heading = "Connection")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ASC_API_BASE_URL",
+        hide_env_values = true,
+        help_heading = "Connection"
+    )]
     pub api_base_url: Option<String>,
 
     /// The API key's id (else ASC_KEY_ID, else [auth] key_id).

@@ -231,9 +231,7 @@ fn name_patterns(names: &BTreeSet<&str>) -> Vec<String> {
         let split = name
             .rfind(|c: char| c.is_ascii_digit())
             .map(|end| {
-                let start = name[..=end]
-                    .rfind(|c: char| !c.is_ascii_digit())
-                    .map_or(0, |i| i + 1);
+                let start = name[..=end].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
                 (start, end + 1)
             })
             .filter(|&(start, end)| end - start == 1 || !name[start..].starts_with('0'));
@@ -341,4 +339,100 @@ pub fn annotation(f: &Finding) -> String {
         github_escape_property(&format!("asc-sync {}", f.code))
     );
     format!("::{} {props}::{}", f.severity, github_escape_data(&f.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unknown(path: &str) -> Finding {
+        Finding::warning(Code::UnknownFile, path, "not a metadata file, ignored")
+    }
+
+    fn spaces(path: &str, n: usize) -> Finding {
+        Finding::warning(
+            Code::KeywordSpaces,
+            path,
+            format!("spaces use {n} of the 100 characters"),
+        )
+        .at(Some((1, 3)))
+    }
+
+    #[test]
+    fn a_warning_in_several_locales_is_one_line() {
+        let mut findings = Vec::new();
+        for locale in ["de-DE", "en-US", "fr-FR"] {
+            for n in [1, 2, 3, 5] {
+                findings.push(unknown(&format!("m/{locale}/shot_{n}.txt")));
+            }
+            findings.push(unknown(&format!("m/{locale}/notes.txt")));
+        }
+        crate::findings::sort(&mut findings);
+        assert_eq!(
+            finding_lines(&findings, false),
+            [
+                "warning[unknown-file]: 15 files: notes.txt, shot_{1,2,3,5}.txt in 3 locales: not a metadata file, ignored",
+                "note: 15 warnings that repeat across locales are grouped above; -v lists each",
+            ]
+        );
+        let every = finding_lines(&findings, true);
+        assert_eq!(every.len(), 15);
+        assert_eq!(
+            every[0],
+            "m/de-DE/notes.txt: warning[unknown-file]: not a metadata file, ignored"
+        );
+    }
+
+    #[test]
+    fn numbers_that_differ_show_as_a_range() {
+        let findings = [
+            spaces("m/de-DE/keywords.txt", 6),
+            spaces("m/en-US/keywords.txt", 4),
+            spaces("m/fr-FR/keywords.txt", 7),
+        ];
+        assert_eq!(
+            finding_lines(&findings, false)[0],
+            "warning[keyword-spaces]: 3 files: keywords.txt in 3 locales: spaces use 4-7 of the 100 characters"
+        );
+    }
+
+    #[test]
+    fn errors_few_findings_and_one_folder_keep_their_lines() {
+        let errors: Vec<Finding> = ["de-DE", "en-US", "fr-FR"]
+            .iter()
+            .map(|l| Finding::error(Code::TooLong, format!("m/{l}/name.txt"), "too long").at(Some((1, 31))))
+            .collect();
+        let two = [unknown("m/de-DE/a.txt"), unknown("m/en-US/a.txt")];
+        let one_folder = [
+            unknown("m/en-US/a.txt"),
+            unknown("m/en-US/b.txt"),
+            unknown("m/en-US/c.txt"),
+        ];
+        for findings in [&errors[..], &two[..], &one_folder[..]] {
+            let lines: Vec<String> = findings.iter().map(ToString::to_string).collect();
+            assert_eq!(finding_lines(findings, false), lines);
+        }
+    }
+
+    #[test]
+    fn a_group_in_other_folders_counts_folders_and_repeats_in_one_file() {
+        let findings = [
+            Finding::warning(Code::DuplicateKeyword, "m/x/keywords.txt", "a is twice").at(Some((1, 1))),
+            Finding::warning(Code::DuplicateKeyword, "m/x/keywords.txt", "b is twice").at(Some((1, 5))),
+            Finding::warning(Code::DuplicateKeyword, "m/y/keywords.txt", "c is twice").at(Some((1, 1))),
+        ];
+        // Other messages: no group.
+        assert_eq!(finding_lines(&findings, false).len(), 3);
+        let same: Vec<Finding> = findings
+            .iter()
+            .map(|f| Finding {
+                message: "a keyword is twice".into(),
+                ..f.clone()
+            })
+            .collect();
+        assert_eq!(
+            finding_lines(&same, false)[0],
+            "warning[duplicate-keyword]: 3 in 2 files: keywords.txt in 2 folders: a keyword is twice"
+        );
+    }
 }
