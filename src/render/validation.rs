@@ -63,7 +63,9 @@ pub fn text(report: &ValidationReport) -> String {
 }
 
 /// The findings as a terminal shows them, a line each: grouped by code
-/// unless the run has `-v` (see [`finding_lines`]).
+/// unless the run has `-v` (see [`finding_lines`]). The `-v` count is the
+/// one the command line gave [`crate::logging::init`], so that every place
+/// that prints findings honours it without passing it along.
 pub fn listing(findings: &[Finding]) -> String {
     finding_lines(findings, crate::logging::verbose() > 0)
         .into_iter()
