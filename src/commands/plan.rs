@@ -69,9 +69,7 @@ pub(crate) fn load_tree(
 ) -> Result<MetadataTree, Stop> {
     let (tree, findings) = super::read_tree(settings).map_err(Stop::Error)?;
     let errors = findings.iter().filter(|f| f.is_error()).count();
-    for f in &findings {
-        eprintln!("{f}");
-    }
+    eprint!("{}", render::validation::listing(&findings));
     if github.is_some() && !findings.is_empty() {
         let report = render::validation::report(&tree, settings.rev.as_deref(), &findings);
         crate::github::annotate(&render::validation::github(&report), no_annotations)

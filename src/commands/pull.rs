@@ -153,9 +153,7 @@ fn read_local(app: &App) -> Result<Local, Stop> {
     let metadata = &app.settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
     let (local, findings) = Local::read(metadata, &app.settings.tree.load);
-    for f in &findings {
-        eprintln!("{f}");
-    }
+    eprint!("{}", crate::render::validation::listing(&findings));
     let errors = findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {
         eprintln!(

@@ -10,6 +10,7 @@ mod support; // Env: the fake, a key it trusts, a folder, and the binary run aga
 mod bad_input; // bad input ends in a finding that names its path, never a panic
 mod deliver_cases; // what fastlane deliver's own specs assert about reading a tree
 mod git_rev; // --rev: the tree as committed, read through git
+mod grouped_findings; // a warning repeated across locales printed once; -v lists each
 mod loader_fuzz; // arbitrary names and bytes never make the loader panic
 mod quirks; // every quirk the real trees taught, as a fixture of our own
 mod real_trees; // the ten real trees of the corpus, snapshotted
@@ -50,4 +51,5 @@ mod fake_tokens; // tokens as Apple's token page describes them
 
 // The project itself.
 mod docs; // a short README that leads to every page in docs/
+mod help; // --help under headings, within 100 columns, each verb's own exit codes
 mod release; // version, crate contents, changelog, install section
