@@ -8,6 +8,7 @@ mod client;
 mod deliver_cases;
 mod documents;
 mod fake_api;
+mod fake_assets;
 mod fake_categories;
 mod fake_conformance;
 mod fake_edges;
