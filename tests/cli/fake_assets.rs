@@ -588,3 +588,144 @@ async fn sets_live_in_the_state_and_go_with_their_localization() {
     assert_eq!(api.get(&format!("/v1/appScreenshotSets/{set}")).await.status, 404);
     assert!(api.fake.state().app_screenshot_sets.is_empty());
 }
+
+/// Every screenshot and preview operation, validated against the response
+/// schema Apple's spec names for it (see fake_conformance.rs).
+#[tokio::test]
+async fn every_media_operation_answers_in_apples_shapes() {
+    use crate::fake_conformance::{check, check_error};
+    use crate::harness::{Corpus, corpus_or_skip};
+    let Some(_) = corpus_or_skip(Corpus::OpenApiSpec) else {
+        return;
+    };
+    let api = movies_with(|o| o.processing_ms = 0).await;
+    let mut seen = std::collections::BTreeMap::new();
+    let loc = "/v1/appStoreVersionLocalizations/{id}";
+
+    for (media, display_type, sets, assets, set_rel) in [
+        (
+            "screenshots",
+            "APP_IPHONE_67",
+            "appScreenshotSets",
+            "appScreenshots",
+            "appScreenshotSet",
+        ),
+        (
+            "previews",
+            "IPHONE_67",
+            "appPreviewSets",
+            "appPreviews",
+            "appPreviewSet",
+        ),
+    ] {
+        let created = create_set(&api, media, display_type, "l1").await;
+        check(&format!("/v1/{sets}"), "POST", &created, &mut seen);
+        let again = create_set(&api, media, display_type, "l1").await;
+        assert_eq!(again.status, 409);
+        check(&format!("/v1/{sets}"), "POST", &again, &mut seen);
+        let set = created.body["data"]["id"].as_str().unwrap().to_owned();
+
+        let (bytes, name) = if media == "screenshots" {
+            (png(1290, 2796, 700), "a.png")
+        } else {
+            (mp4(886, 1920), "a.mp4")
+        };
+        let reserve_body = json!({"data": {"type": assets, "attributes": {"fileName": name, "fileSize": bytes.len()},
+            "relationships": {set_rel: {"data": {"type": sets, "id": set}}}}});
+        let reserved = api.post(&format!("/v1/{assets}"), reserve_body).await;
+        check(&format!("/v1/{assets}"), "POST", &reserved, &mut seen);
+        let id = reserved.body["data"]["id"].as_str().unwrap().to_owned();
+        let one = format!("/v1/{assets}/{{id}}");
+        check(&one, "GET", &api.get(&format!("/v1/{assets}/{id}")).await, &mut seen);
+        upload_all(&api, &reserved.body, &bytes).await;
+        let committed = commit(&api, assets, &id, &bytes).await;
+        check(&one, "PATCH", &committed, &mut seen);
+        let wrong = api
+            .patch(
+                &format!("/v1/{assets}/{id}"),
+                json!({"data": {"type": assets, "id": id, "attributes": {"fileName": "b.png"}}}),
+            )
+            .await;
+        assert_eq!(wrong.status, 409);
+        check(&one, "PATCH", &wrong, &mut seen);
+        poll(
+            &api,
+            &format!("/v1/{assets}/{id}"),
+            if media == "screenshots" {
+                "assetDeliveryState"
+            } else {
+                "videoDeliveryState"
+            },
+        )
+        .await;
+        check(
+            &one,
+            "GET",
+            &api.get(&format!("/v1/{assets}/{id}?include={set_rel}")).await,
+            &mut seen,
+        );
+
+        check(
+            &format!("{loc}/{sets}"),
+            "GET",
+            &api.get(&format!(
+                "/v1/appStoreVersionLocalizations/l1/{sets}?include={assets},appStoreVersionLocalization"
+            ))
+            .await,
+            &mut seen,
+        );
+        check(
+            &format!("{loc}/relationships/{sets}"),
+            "GET",
+            &api.get(&format!("/v1/appStoreVersionLocalizations/l1/relationships/{sets}"))
+                .await,
+            &mut seen,
+        );
+        let set_one = format!("/v1/{sets}/{{id}}");
+        check(
+            &set_one,
+            "GET",
+            &api.get(&format!("/v1/{sets}/{set}?include={assets}")).await,
+            &mut seen,
+        );
+        check(&set_one, "GET", &api.get(&format!("/v1/{sets}/nope")).await, &mut seen);
+        check(
+            &format!("{set_one}/{assets}"),
+            "GET",
+            &api.get(&format!("/v1/{sets}/{set}/{assets}?include={set_rel}")).await,
+            &mut seen,
+        );
+        let order = format!("/v1/{sets}/{set}/relationships/{assets}");
+        check(
+            &format!("{set_one}/relationships/{assets}"),
+            "GET",
+            &api.get(&order).await,
+            &mut seen,
+        );
+        let reordered = api.patch(&order, json!({"data": [{"type": assets, "id": id}]})).await;
+        assert_eq!((reordered.status, reordered.text.as_str()), (204, ""));
+        let refused = api.patch(&order, json!({"data": []})).await;
+        check(
+            &format!("{set_one}/relationships/{assets}"),
+            "PATCH",
+            &refused,
+            &mut seen,
+        );
+
+        let mut state = api.fake.state();
+        state.apps[0].app_store_versions[1].app_version_state = "IN_REVIEW".into();
+        api.fake.set_state(state.clone());
+        let locked = delete(&api, &format!("/v1/{assets}/{id}")).await;
+        assert_eq!(locked.status, 409);
+        check_error(&locked);
+        state.apps[0].app_store_versions[1].app_version_state = "PREPARE_FOR_SUBMISSION".into();
+        api.fake.set_state(state);
+        assert_eq!(delete(&api, &format!("/v1/{assets}/{id}")).await.status, 204);
+        check(&one, "GET", &api.get(&format!("/v1/{assets}/{id}")).await, &mut seen);
+        assert_eq!(delete(&api, &format!("/v1/{sets}/{set}")).await.status, 204);
+    }
+
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 20, "{operations:#?}");
+}
