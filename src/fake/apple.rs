@@ -828,6 +828,10 @@ impl Media {
     }
 }
 
+/// A version localization's relationships to its screenshot and preview
+/// sets.
+pub const VERSION_LOCALIZATION_MEDIA: [&str; 2] = ["appScreenshotSets", "appPreviewSets"];
+
 /// `ScreenshotDisplayType` (33 values). `APP_IPHONE_69` is not one: Apple
 /// reuses `APP_IPHONE_67` for the 6.9" slot and refuses the other name.
 pub const SCREENSHOT_DISPLAY_TYPES: [&str; 33] = [

@@ -294,6 +294,81 @@ fn set_with_includes(
     Ok(data)
 }
 
+/// What a version localization read may add to ask for its sets:
+/// `include=appScreenshotSets,appPreviewSets`, their inline limits and
+/// fields. (The spec's other includes of a localization, its version and
+/// search keywords, are not served by the fake and stay refused.)
+pub const LOCALIZATION_QUERY: [&str; 5] = [
+    "include",
+    "limit[appScreenshotSets]",
+    "limit[appPreviewSets]",
+    "fields[appScreenshotSets]",
+    "fields[appPreviewSets]",
+];
+
+/// The sets a localization read includes: each kind asked for, with its
+/// inline limit and fields.
+pub fn localization_includes(q: &Query) -> Result<Vec<(Media, usize, Keep)>> {
+    let include = q
+        .list("include", Some(&apple::VERSION_LOCALIZATION_MEDIA))?
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for media in [Media::Screenshot, Media::Preview] {
+        let limit = q.limit(
+            &format!("limit[{}]", media.set_type()),
+            MAX_INCLUDED_LIMIT,
+            DEFAULT_INCLUDED_LIMIT,
+        )?;
+        let keep = render::fields(q, media.set_type(), media.set_fields())?;
+        if include.iter().any(|i| i == media.set_type()) {
+            out.push((media, limit, keep));
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a localization's sets to `included`, up to each inline limit, and
+/// their linkage to its relationship (unless `fields[…]` left it out).
+/// The sets come without their assets: an include from the localization
+/// does not reach them (§2.1).
+pub fn include_sets(
+    state: &State,
+    req: &Request,
+    wanted: &[(Media, usize, Keep)],
+    localization: &mut Value,
+    included: &mut Vec<Value>,
+) {
+    let id = localization["id"].as_str().unwrap_or_default().to_owned();
+    for (media, limit, keep) in wanted {
+        let all: Vec<&MediaSet> = state
+            .media_sets(*media)
+            .iter()
+            .filter(|s| s.localization == id)
+            .collect();
+        let shown = &all[..all.len().min(*limit)];
+        let data = shown
+            .iter()
+            .map(|s| json!({ "type": media.set_type(), "id": s.id }))
+            .collect();
+        included.extend(
+            shown
+                .iter()
+                .map(|s| set_json(req, *media, s, keep, None, &mut Vec::new())),
+        );
+        let rel = render::to_many(
+            req,
+            (Kind::Version.type_name(), &id),
+            media.set_type(),
+            data,
+            all.len(),
+            *limit,
+        );
+        if let Some(slot) = localization.pointer_mut(&format!("/relationships/{}", media.set_type())) {
+            *slot = rel;
+        }
+    }
+}
+
 /// `GET /v1/appStoreVersionLocalizations/{id}/appScreenshotSets` (and
 /// `…/appPreviewSets`): the localization's sets, filtered by type.
 pub fn list_sets(state: &State, req: &Request, media: Media, localization: &str) -> Result<Reply> {

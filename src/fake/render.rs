@@ -77,6 +77,9 @@ pub fn localization_field_names(kind: Kind) -> Vec<&'static str> {
     let mut names = kind.attributes().to_vec();
     names.push("locale");
     names.push(kind.parent().0);
+    if kind == Kind::Version {
+        names.extend(apple::VERSION_LOCALIZATION_MEDIA);
+    }
     names
 }
 
@@ -230,6 +233,11 @@ pub fn localization_json(req: &Request, kind: Kind, parent: &str, l: &Localizati
         parent_rel.into(),
         to_one(req, kind.type_name(), &l.id, parent_rel, data),
     );
+    if kind == Kind::Version {
+        for media in apple::VERSION_LOCALIZATION_MEDIA {
+            rel.insert(media.into(), relationship_links(req, kind.type_name(), &l.id, media));
+        }
+    }
     resource(req, kind.type_name(), &l.id, attributes, rel, keep)
 }
 

@@ -624,6 +624,22 @@ async fn every_media_operation_answers_in_apples_shapes() {
         assert_eq!(again.status, 409);
         check(&format!("/v1/{sets}"), "POST", &again, &mut seen);
         let set = created.body["data"]["id"].as_str().unwrap().to_owned();
+        let include = "include=appScreenshotSets,appPreviewSets&limit[appScreenshotSets]=50";
+        check(
+            "/v1/appStoreVersions/{id}/appStoreVersionLocalizations",
+            "GET",
+            &api.get(&format!(
+                "/v1/appStoreVersions/v1/appStoreVersionLocalizations?{include}"
+            ))
+            .await,
+            &mut seen,
+        );
+        check(
+            loc,
+            "GET",
+            &api.get(&format!("/v1/appStoreVersionLocalizations/l1?{include}")).await,
+            &mut seen,
+        );
 
         let (bytes, name) = if media == "screenshots" {
             (png(1290, 2796, 700), "a.png")
@@ -727,5 +743,45 @@ async fn every_media_operation_answers_in_apples_shapes() {
 
     let operations: std::collections::BTreeSet<String> =
         seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
-    assert_eq!(operations.len(), 20, "{operations:#?}");
+    assert_eq!(operations.len(), 22, "{operations:#?}");
+}
+
+#[tokio::test]
+async fn a_version_localization_lists_its_sets_inline_but_not_their_screenshots() {
+    let api = movies_with(|_| {}).await;
+    let iphone = screenshot_set(&api, "APP_IPHONE_67", "l1").await;
+    let ipad = screenshot_set(&api, "APP_IPAD_PRO_3GEN_129", "l1").await;
+    reserve(&api, &iphone, "a.png", 100).await;
+    let previews = create_set(&api, "previews", "IPHONE_67", "l2").await;
+    let a = api
+        .get("/v1/appStoreVersions/v1/appStoreVersionLocalizations?include=appScreenshotSets,appPreviewSets")
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let en = &a.body["data"][0]["relationships"];
+    assert_eq!(
+        en["appScreenshotSets"]["data"],
+        json!([{"type": "appScreenshotSets", "id": iphone}, {"type": "appScreenshotSets", "id": ipad}])
+    );
+    assert_eq!(en["appPreviewSets"]["data"], json!([]));
+    let de = &a.body["data"][1]["relationships"];
+    assert_eq!(de["appPreviewSets"]["data"][0]["id"], previews.body["data"]["id"]);
+    let types: Vec<&str> = a.body["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["appScreenshotSets", "appScreenshotSets", "appPreviewSets"]);
+    // Without the include, each localization links to its sets.
+    let plain = api.get("/v1/appStoreVersionLocalizations/l1").await;
+    assert!(
+        plain.body["data"]["relationships"]["appScreenshotSets"]["links"]["related"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v1/appStoreVersionLocalizations/l1/appScreenshotSets")
+    );
+    let bad = api
+        .get("/v1/appStoreVersionLocalizations/l1?include=appScreenshots")
+        .await;
+    assert_eq!((bad.status, bad.code()), (400, "PARAMETER_ERROR.INVALID"));
 }
