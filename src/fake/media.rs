@@ -328,18 +328,21 @@ pub fn localization_includes(q: &Query) -> Result<Vec<(Media, usize, Keep)>> {
 }
 
 /// Adds a localization's sets to `included`, up to each inline limit, and
-/// their linkage to its relationship (unless `fields[…]` left it out).
-/// The sets come without their assets: an include from the localization
-/// does not reach them (§2.1).
+/// the relationship with their linkage to the localization (unless
+/// `fields[…]` left it out: `keep` is the localization's). The sets come
+/// without their assets: an include from the localization does not reach
+/// them (§2.1). Without an include the fake leaves these relationships
+/// out, as it leaves out others of the localization it does not serve.
 pub fn include_sets(
     state: &State,
     req: &Request,
     wanted: &[(Media, usize, Keep)],
+    keep: &Keep,
     localization: &mut Value,
     included: &mut Vec<Value>,
 ) {
     let id = localization["id"].as_str().unwrap_or_default().to_owned();
-    for (media, limit, keep) in wanted {
+    for (media, limit, set_keep) in wanted {
         let all: Vec<&MediaSet> = state
             .media_sets(*media)
             .iter()
@@ -353,7 +356,7 @@ pub fn include_sets(
         included.extend(
             shown
                 .iter()
-                .map(|s| set_json(req, *media, s, keep, None, &mut Vec::new())),
+                .map(|s| set_json(req, *media, s, set_keep, None, &mut Vec::new())),
         );
         let rel = render::to_many(
             req,
@@ -363,8 +366,8 @@ pub fn include_sets(
             all.len(),
             *limit,
         );
-        if let Some(slot) = localization.pointer_mut(&format!("/relationships/{}", media.set_type())) {
-            *slot = rel;
+        if keep.as_ref().is_none_or(|k| k.iter().any(|n| n == media.set_type())) {
+            localization["relationships"][media.set_type()] = rel;
         }
     }
 }

@@ -197,7 +197,7 @@ pub fn list_localizations(state: &State, req: &Request, kind: Kind, parent: &str
     let parent_id = app.parent(kind, p).0;
     let doc = render::page(req, &q, items, |l, included| {
         let mut doc = render::localization_json(req, kind, parent_id, l, &keep);
-        media::include_sets(state, req, &sets, &mut doc, included);
+        media::include_sets(state, req, &sets, &keep, &mut doc, included);
         Ok(doc)
     })?;
     Ok(Reply::ok(doc))
@@ -254,7 +254,7 @@ pub fn get_localization(state: &State, req: &Request, kind: Kind, id: &str) -> R
     let app = &state.apps[a];
     let mut data = render::localization_json(req, kind, app.parent(kind, p).0, &app.localizations(kind, p)[l], &keep);
     let mut included = Vec::new();
-    media::include_sets(state, req, &sets, &mut data, &mut included);
+    media::include_sets(state, req, &sets, &keep, &mut data, &mut included);
     Ok(Reply::ok(render::single(req, data, included)))
 }
 

@@ -233,11 +233,6 @@ pub fn localization_json(req: &Request, kind: Kind, parent: &str, l: &Localizati
         parent_rel.into(),
         to_one(req, kind.type_name(), &l.id, parent_rel, data),
     );
-    if kind == Kind::Version {
-        for media in apple::VERSION_LOCALIZATION_MEDIA {
-            rel.insert(media.into(), relationship_links(req, kind.type_name(), &l.id, media));
-        }
-    }
     resource(req, kind.type_name(), &l.id, attributes, rel, keep)
 }
 

@@ -772,13 +772,24 @@ async fn a_version_localization_lists_its_sets_inline_but_not_their_screenshots(
         .map(|i| i["type"].as_str().unwrap())
         .collect();
     assert_eq!(types, ["appScreenshotSets", "appScreenshotSets", "appPreviewSets"]);
-    // Without the include, each localization links to its sets.
-    let plain = api.get("/v1/appStoreVersionLocalizations/l1").await;
+    let one = api
+        .get("/v1/appStoreVersionLocalizations/l1?include=appScreenshotSets&fields[appScreenshotSets]=screenshotDisplayType")
+        .await;
+    let rel = &one.body["data"]["relationships"]["appScreenshotSets"];
     assert!(
-        plain.body["data"]["relationships"]["appScreenshotSets"]["links"]["related"]
+        rel["links"]["related"]
             .as_str()
             .unwrap()
             .ends_with("/v1/appStoreVersionLocalizations/l1/appScreenshotSets")
+    );
+    assert_eq!(rel["meta"]["paging"]["total"], 2);
+    assert_eq!(
+        one.body["included"][1]["attributes"]["screenshotDisplayType"],
+        "APP_IPAD_PRO_3GEN_129"
+    );
+    assert!(
+        one.body["included"][1].get("relationships").is_none(),
+        "fields[] keeps only the type"
     );
     let bad = api
         .get("/v1/appStoreVersionLocalizations/l1?include=appScreenshots")
