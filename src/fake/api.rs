@@ -23,6 +23,9 @@ pub struct Request<'a> {
     /// How long after processing the checksum of an asset shows (the
     /// late-checksum fault; 0 for none).
     pub late_checksum_ms: u64,
+    /// How long a deleted set still blocks creating its like (a fault; 0
+    /// for none).
+    pub set_delete_settle_ms: u64,
 }
 
 /// A successful answer: status, JSON body (none for 204), Location header.

@@ -116,6 +116,12 @@ pub struct FaultConfig {
     /// its processing completed: Apple's COMPLETE can precede the checksum
     /// (rorkai/App-Store-Connect-CLI PR #2097). 0: shown at the commit.
     pub late_checksum_ms: u64,
+    /// For this long after a screenshot or preview set is deleted, creating
+    /// one of the same type in the same localization is still refused with
+    /// "… Set Already Exists!", as Apple did until the delete settled
+    /// (shared/reference/assets-release-iap.md §2.1, a single report).
+    /// 0: a delete settles at once.
+    pub set_delete_settle_ms: u64,
 }
 
 pub struct Faults {

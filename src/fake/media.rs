@@ -490,10 +490,14 @@ pub fn create_set(state: &mut State, req: &Request, media: Media) -> Result<Repl
             media.noun()
         )
     })?;
-    if state
-        .media_sets(media)
-        .iter()
-        .any(|s| s.localization == localization && s.display_type == display_type)
+    let unsettled = state.unsettled_set_deletes.iter().any(|(t, l, d, until)| {
+        t == media.set_type() && *l == localization && *d == display_type && req.now_ms < *until
+    });
+    if unsettled
+        || state
+            .media_sets(media)
+            .iter()
+            .any(|s| s.localization == localization && s.display_type == display_type)
     {
         return Err(ApiError::state(format!("{} Set Already Exists!", media.noun())));
     }
@@ -520,7 +524,17 @@ pub fn delete_set(state: &mut State, req: &Request, media: Media, id: &str) -> R
     editable(state, &localization, |_| {
         format!("Can't Delete {} Set After Submit for review", media.noun())
     })?;
-    state.media_sets_mut(media).remove(s);
+    let set = state.media_sets_mut(media).remove(s);
+    let now = req.now_ms;
+    state.unsettled_set_deletes.retain(|d| d.3 > now);
+    if req.set_delete_settle_ms > 0 {
+        state.unsettled_set_deletes.push((
+            media.set_type().to_owned(),
+            set.localization,
+            set.display_type,
+            now + req.set_delete_settle_ms,
+        ));
+    }
     Ok(Reply::no_content())
 }
 

@@ -210,6 +210,7 @@ impl Call {
             now_ms: super::state::now_ms(),
             processing_ms: self.shared.processing_ms,
             late_checksum_ms: self.shared.faults.config.late_checksum_ms,
+            set_delete_settle_ms: self.shared.faults.config.set_delete_settle_ms,
         };
         let result = {
             let mut state = self.shared.state.lock().expect("state");

@@ -21,6 +21,10 @@ pub struct State {
     /// App preview sets of version localizations (`appPreviewSets`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_preview_sets: Vec<MediaSet>,
+    /// Sets deleted but not settled yet (a fault): (set type,
+    /// localization, display type, settled at in Unix milliseconds).
+    #[serde(skip)]
+    pub unsettled_set_deletes: Vec<(String, String, String, u64)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

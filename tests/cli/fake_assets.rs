@@ -796,3 +796,24 @@ async fn a_version_localization_lists_its_sets_inline_but_not_their_screenshots(
         .await;
     assert_eq!((bad.status, bad.code()), (400, "PARAMETER_ERROR.INVALID"));
 }
+
+#[tokio::test]
+async fn a_deleted_set_can_block_its_like_until_the_delete_settles() {
+    let api = movies_with(|o| {
+        o.faults = FaultConfig {
+            set_delete_settle_ms: 300,
+            ..FaultConfig::default()
+        };
+    })
+    .await;
+    let set = screenshot_set(&api, "APP_IPHONE_67", "l1").await;
+    assert_eq!(delete(&api, &format!("/v1/appScreenshotSets/{set}")).await.status, 204);
+    let early = create_set(&api, "screenshots", "APP_IPHONE_67", "l1").await;
+    assert_eq!(early.status, 409);
+    assert_eq!(early.body["errors"][0]["detail"], "Screenshot Set Already Exists!");
+    // Only that type of that localization waits.
+    screenshot_set(&api, "APP_IPHONE_67", "l2").await;
+    screenshot_set(&api, "APP_IPHONE_65", "l1").await;
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    screenshot_set(&api, "APP_IPHONE_67", "l1").await;
+}
