@@ -12,7 +12,11 @@
 //! `/_fake/*` (loopback only, no auth) or the API: the `pipeline.rs`
 //! layers (log, drop, latency, auth, rate limit, injected 429/5xx, body
 //! size, drop after write) around the `routes.rs` router, whose handlers
-//! (`read.rs`, `write.rs`) are pure functions over the state.
+//! (`read.rs`, `write.rs`, `media.rs`) are pure functions over the state;
+//! or `/blobstore/*`, the storage host the upload operations of screenshots
+//! and previews point at (`upload.rs`: no token, logged, its own 429s).
+//! Asset processing advances with the clock: each request first settles
+//! what has finished processing since the last one.
 
 mod api;
 pub mod apple;
