@@ -5,11 +5,13 @@
 //! part as the operation says (exactly `length` bytes, with the operation's
 //! `requestHeaders`), and a repeated PUT of a part simply replaces it.
 //!
-//! Apple's storage host is not the API and its refusals are not documented
-//! in the API's error format: the fake answers a part it refuses with 400
-//! and a short S3-style XML body (the host's URLs are S3 presigned URLs,
-//! `X-Amz-Signature`; the status and body are inferred), and a part it
-//! takes with 200 and an `ETag`.
+//! Apple's storage host is not the API and its refusals are not documented;
+//! the fake answers them as an S3-style host does, with a short XML body
+//! (all inferred): a part sent without the operation's `Content-Type` gets
+//! 403 `SignatureDoesNotMatch`, since the URLs Apple hands out for media are
+//! presigned with `Expires=` (Apple developer forums 742314), the S3 form
+//! whose signature covers the Content-Type; a part of another length than
+//! the operation's gets 400. A part it takes gets 200 and an `ETag`.
 
 use super::{Shared, media};
 use axum::Router;
@@ -96,8 +98,8 @@ async fn put_part(
     let sent = headers.get("content-type").and_then(|v| v.to_str().ok());
     if sent != Some(wanted.as_str()) {
         return refuse(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequest",
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
             &format!(
                 "The part must be sent with the operation's header Content-Type: {wanted}, not {}.",
                 sent.unwrap_or("none")

@@ -274,7 +274,7 @@ async fn a_part_of_the_wrong_length_or_without_its_headers_is_refused() {
     assert_eq!(short.status(), 400);
     assert!(short.text().await.unwrap().contains("3000"));
     let bare = api.http.put(url).body(bytes.clone()).send().await.unwrap();
-    assert_eq!(bare.status(), 400, "without the operation's Content-Type");
+    assert_eq!(bare.status(), 403, "without the operation's Content-Type");
     let wrong = api
         .http
         .put(url)
@@ -283,7 +283,7 @@ async fn a_part_of_the_wrong_length_or_without_its_headers_is_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(wrong.status(), 400);
+    assert_eq!(wrong.status(), 403);
 
     // Committing without the part fails the screenshot, after a 200.
     let id = r.body["data"]["id"].as_str().unwrap();
