@@ -912,7 +912,7 @@ pub fn display_type_platform(display_type: &str) -> &'static str {
 /// the 6.1", `APP_IPAD_PRO_3GEN_129` the 13". The landscape of each size
 /// is accepted too, except where [`landscape_only`] says otherwise; the
 /// iMessage slots take their app slot's sizes.
-fn screenshot_sizes(display_type: &str) -> &'static [(u32, u32)] {
+pub fn screenshot_sizes(display_type: &str) -> &'static [(u32, u32)] {
     match display_type.trim_start_matches("IMESSAGE_") {
         "APP_IPHONE_67" => &[(1260, 2736), (1290, 2796), (1320, 2868)],
         // 1284×2778 is refused by _67 (a live report) but taken here.

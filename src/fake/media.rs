@@ -921,6 +921,34 @@ mod tests {
     }
 
     #[test]
+    fn slots_take_their_sizes_turned_or_not_and_the_mac_only_landscape() {
+        assert!(apple::screenshot_fits("APP_IPHONE_67", 1320, 2868));
+        assert!(apple::screenshot_fits("APP_IPHONE_67", 2868, 1320));
+        assert!(!apple::screenshot_fits("APP_IPHONE_67", 1284, 2778));
+        assert!(apple::screenshot_fits("APP_IPHONE_65", 1284, 2778));
+        assert!(apple::screenshot_fits("IMESSAGE_APP_IPHONE_65", 1242, 2688));
+        assert!(apple::screenshot_fits("APP_IPHONE_40", 1136, 600));
+        assert!(apple::screenshot_fits("APP_DESKTOP", 2880, 1800));
+        assert!(!apple::screenshot_fits("APP_DESKTOP", 1800, 2880));
+        assert!(apple::screenshot_fits("APP_IPAD_97", 1024, 768));
+        assert!(apple::screenshot_fits("APP_IPAD_97", 768, 1024));
+        // Every slot of the spec's enum has sizes.
+        for t in apple::SCREENSHOT_DISPLAY_TYPES {
+            assert!(!apple::screenshot_sizes(t).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn each_slot_belongs_to_one_platform() {
+        assert_eq!(apple::display_type_platform("APP_DESKTOP"), "MAC_OS");
+        assert_eq!(apple::display_type_platform("DESKTOP"), "MAC_OS");
+        assert_eq!(apple::display_type_platform("APP_APPLE_TV"), "TV_OS");
+        assert_eq!(apple::display_type_platform("APPLE_VISION_PRO"), "VISION_OS");
+        assert_eq!(apple::display_type_platform("IMESSAGE_APP_IPAD_97"), "IOS");
+        assert_eq!(apple::display_type_platform("APP_WATCH_ULTRA"), "IOS");
+    }
+
+    #[test]
     fn a_video_size_is_read_from_its_track_header() {
         let mut tkhd = vec![0u8; 84];
         tkhd[76..80].copy_from_slice(&(886u32 << 16).to_be_bytes());
