@@ -263,6 +263,10 @@ pub struct FakeAscArgs {
     /// Seed for every random choice, so a run can be repeated.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed: u64,
+
+    /// How long a committed screenshot or preview takes to process.
+    #[arg(long, default_value_t = crate::fake::DEFAULT_PROCESSING_MS, value_name = "MS")]
+    pub processing_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -261,7 +261,9 @@ fn fake_asc(global: &crate::cli::GlobalArgs, args: crate::cli::FakeAscArgs) -> a
             drop: args.drop,
             drop_after_write: args.drop_after_write,
             seed: args.seed,
+            ..FaultConfig::default()
         },
+        processing_ms: args.processing_ms,
     };
     let runtime = plan::runtime()?;
     runtime.block_on(async {

@@ -16,6 +16,16 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// `http://host:port`, from the request's Host header, for absolute links.
     pub base: &'a str,
+    /// When the request is handled, in Unix milliseconds.
+    pub now_ms: u64,
+    /// How long a committed screenshot or preview takes to process.
+    pub processing_ms: u64,
+    /// How long after processing the checksum of an asset shows (the
+    /// late-checksum fault; 0 for none).
+    pub late_checksum_ms: u64,
+    /// How long a deleted set still blocks creating its like (a fault; 0
+    /// for none).
+    pub set_delete_settle_ms: u64,
 }
 
 /// A successful answer: status, JSON body (none for 204), Location header.

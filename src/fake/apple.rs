@@ -677,3 +677,318 @@ mod tests {
         }
     }
 }
+
+/// Screenshots and app previews: the two kinds of media a version
+/// localization holds, each in sets of one display type
+/// (shared/reference/assets-release-iap.md §2; the spec's
+/// `AppScreenshotSet`, `AppScreenshot`, `AppPreviewSet`, `AppPreview`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Media {
+    Screenshot,
+    Preview,
+}
+
+impl Media {
+    /// The set resource's type.
+    pub fn set_type(self) -> &'static str {
+        match self {
+            Media::Screenshot => "appScreenshotSets",
+            Media::Preview => "appPreviewSets",
+        }
+    }
+
+    /// The asset resource's type, also the set's to-many relationship.
+    pub fn asset_type(self) -> &'static str {
+        match self {
+            Media::Screenshot => "appScreenshots",
+            Media::Preview => "appPreviews",
+        }
+    }
+
+    /// The asset's to-one relationship to its set.
+    pub fn set_relationship(self) -> &'static str {
+        match self {
+            Media::Screenshot => "appScreenshotSet",
+            Media::Preview => "appPreviewSet",
+        }
+    }
+
+    /// The set attribute naming its display type.
+    pub fn type_attribute(self) -> &'static str {
+        match self {
+            Media::Screenshot => "screenshotDisplayType",
+            Media::Preview => "previewType",
+        }
+    }
+
+    /// The spec's enum of display types: `ScreenshotDisplayType`,
+    /// `PreviewType`.
+    pub fn display_types(self) -> &'static [&'static str] {
+        match self {
+            Media::Screenshot => &SCREENSHOT_DISPLAY_TYPES,
+            Media::Preview => &PREVIEW_TYPES,
+        }
+    }
+
+    /// The most assets a set holds: 10 screenshots (Apple's asset-library
+    /// reference data, `maxCount: 10`; a live 409 "Too many screenshots
+    /// (10)", PriceJar) and 3 previews per type (fastlane deliver's cap).
+    pub fn max_per_set(self) -> usize {
+        match self {
+            Media::Screenshot => 10,
+            Media::Preview => 3,
+        }
+    }
+
+    /// Word used in Apple's messages about this kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Media::Screenshot => "Screenshot",
+            Media::Preview => "Preview",
+        }
+    }
+
+    /// `fields[appScreenshotSets]` / `fields[appPreviewSets]`.
+    pub fn set_fields(self) -> &'static [&'static str] {
+        match self {
+            Media::Screenshot => &[
+                "screenshotDisplayType",
+                "appStoreVersionLocalization",
+                "appCustomProductPageLocalization",
+                "appStoreVersionExperimentTreatmentLocalization",
+                "appScreenshots",
+            ],
+            Media::Preview => &[
+                "previewType",
+                "appStoreVersionLocalization",
+                "appCustomProductPageLocalization",
+                "appStoreVersionExperimentTreatmentLocalization",
+                "appPreviews",
+            ],
+        }
+    }
+
+    /// `fields[appScreenshots]` / `fields[appPreviews]`.
+    pub fn asset_fields(self) -> &'static [&'static str] {
+        match self {
+            Media::Screenshot => &[
+                "fileSize",
+                "fileName",
+                "sourceFileChecksum",
+                "imageAsset",
+                "assetToken",
+                "assetType",
+                "uploadOperations",
+                "assetDeliveryState",
+                "appScreenshotSet",
+            ],
+            Media::Preview => &[
+                "fileSize",
+                "fileName",
+                "sourceFileChecksum",
+                "previewFrameTimeCode",
+                "mimeType",
+                "videoUrl",
+                "previewFrameImage",
+                "previewImage",
+                "uploadOperations",
+                "assetDeliveryState",
+                "videoDeliveryState",
+                "appPreviewSet",
+            ],
+        }
+    }
+
+    /// `include` values of a set read.
+    pub fn set_includes(self) -> [&'static str; 4] {
+        [
+            "appStoreVersionLocalization",
+            "appCustomProductPageLocalization",
+            "appStoreVersionExperimentTreatmentLocalization",
+            self.asset_type(),
+        ]
+    }
+
+    /// The attributes an asset reservation (`AppScreenshotCreateRequest`,
+    /// `AppPreviewCreateRequest`) takes.
+    pub fn create_attributes(self) -> &'static [&'static str] {
+        match self {
+            Media::Screenshot => &["fileName", "fileSize"],
+            Media::Preview => &["fileName", "fileSize", "previewFrameTimeCode", "mimeType"],
+        }
+    }
+
+    /// The attributes a commit (`AppScreenshotUpdateRequest`,
+    /// `AppPreviewUpdateRequest`) takes.
+    pub fn update_attributes(self) -> &'static [&'static str] {
+        match self {
+            Media::Screenshot => &["sourceFileChecksum", "uploaded"],
+            Media::Preview => &["sourceFileChecksum", "previewFrameTimeCode", "uploaded"],
+        }
+    }
+}
+
+/// A version localization's relationships to its screenshot and preview
+/// sets.
+pub const VERSION_LOCALIZATION_MEDIA: [&str; 2] = ["appScreenshotSets", "appPreviewSets"];
+
+/// `ScreenshotDisplayType` (33 values). `APP_IPHONE_69` is not one: Apple
+/// reuses `APP_IPHONE_67` for the 6.9" slot and refuses the other name.
+pub const SCREENSHOT_DISPLAY_TYPES: [&str; 33] = [
+    "APP_IPHONE_67",
+    "APP_IPHONE_61",
+    "APP_IPHONE_65",
+    "APP_IPHONE_58",
+    "APP_IPHONE_55",
+    "APP_IPHONE_47",
+    "APP_IPHONE_40",
+    "APP_IPHONE_35",
+    "APP_IPAD_PRO_3GEN_129",
+    "APP_IPAD_PRO_3GEN_11",
+    "APP_IPAD_PRO_129",
+    "APP_IPAD_105",
+    "APP_IPAD_97",
+    "APP_DESKTOP",
+    "APP_WATCH_ULTRA",
+    "APP_WATCH_SERIES_10",
+    "APP_WATCH_SERIES_7",
+    "APP_WATCH_SERIES_4",
+    "APP_WATCH_SERIES_3",
+    "APP_APPLE_TV",
+    "APP_APPLE_VISION_PRO",
+    "IMESSAGE_APP_IPHONE_67",
+    "IMESSAGE_APP_IPHONE_61",
+    "IMESSAGE_APP_IPHONE_65",
+    "IMESSAGE_APP_IPHONE_58",
+    "IMESSAGE_APP_IPHONE_55",
+    "IMESSAGE_APP_IPHONE_47",
+    "IMESSAGE_APP_IPHONE_40",
+    "IMESSAGE_APP_IPAD_PRO_3GEN_129",
+    "IMESSAGE_APP_IPAD_PRO_3GEN_11",
+    "IMESSAGE_APP_IPAD_PRO_129",
+    "IMESSAGE_APP_IPAD_105",
+    "IMESSAGE_APP_IPAD_97",
+];
+
+/// `PreviewType` (16 values): the slot names without `APP_`, no watch or
+/// iMessage.
+pub const PREVIEW_TYPES: [&str; 16] = [
+    "IPHONE_67",
+    "IPHONE_61",
+    "IPHONE_65",
+    "IPHONE_58",
+    "IPHONE_55",
+    "IPHONE_47",
+    "IPHONE_40",
+    "IPHONE_35",
+    "IPAD_PRO_3GEN_129",
+    "IPAD_PRO_3GEN_11",
+    "IPAD_PRO_129",
+    "IPAD_105",
+    "IPAD_97",
+    "DESKTOP",
+    "APPLE_TV",
+    "APPLE_VISION_PRO",
+];
+
+/// The version platform a display type belongs to. A set of another
+/// platform than its version's is refused: `APP_DESKTOP` on an iOS
+/// version gave 409 (ascelerate's MediaUpload.swift, a single report);
+/// the other directions (an iPhone slot on a Mac version, …) are inferred
+/// from each platform having only its own slots in App Store Connect.
+pub fn display_type_platform(display_type: &str) -> &'static str {
+    match display_type.trim_start_matches("APP_") {
+        "DESKTOP" => "MAC_OS",
+        "APPLE_TV" => "TV_OS",
+        "APPLE_VISION_PRO" => "VISION_OS",
+        _ => "IOS",
+    }
+}
+
+/// Pixel sizes Apple accepts per screenshot slot, portrait, as fastlane
+/// deliver's `DEVICE_RESOLUTIONS` lists them and live refusals confirm
+/// (shared/reference/assets-release-iap.md §2.2). Apple reuses old names
+/// for new sizes: `APP_IPHONE_67` is the 6.9" slot, `_61` the 6.3", `_58`
+/// the 6.1", `APP_IPAD_PRO_3GEN_129` the 13". The landscape of each size
+/// is accepted too, except where [`landscape_only`] says otherwise; the
+/// iMessage slots take their app slot's sizes.
+pub fn screenshot_sizes(display_type: &str) -> &'static [(u32, u32)] {
+    match display_type.trim_start_matches("IMESSAGE_") {
+        "APP_IPHONE_67" => &[(1260, 2736), (1290, 2796), (1320, 2868)],
+        // 1284×2778 is refused by _67 (a live report) but taken here.
+        "APP_IPHONE_65" => &[(1242, 2688), (1284, 2778)],
+        "APP_IPHONE_61" => &[(1179, 2556), (1206, 2622)],
+        "APP_IPHONE_58" => &[(1170, 2532), (1125, 2436), (1080, 2340)],
+        "APP_IPHONE_55" => &[(1242, 2208)],
+        "APP_IPHONE_47" => &[(750, 1334)],
+        "APP_IPHONE_40" => &[(640, 1096), (640, 1136), (600, 1136)],
+        "APP_IPHONE_35" => &[(640, 920), (640, 960), (600, 960)],
+        "APP_IPAD_PRO_3GEN_129" => &[(2048, 2732), (2064, 2752)],
+        "APP_IPAD_PRO_129" => &[(2048, 2732)],
+        "APP_IPAD_PRO_3GEN_11" => &[(1488, 2266), (1668, 2420), (1668, 2388), (1640, 2360)],
+        "APP_IPAD_105" => &[(1668, 2224)],
+        "APP_IPAD_97" => &[(748, 1024), (768, 1024), (1496, 2048), (1536, 2048)],
+        "APP_DESKTOP" => &[(1280, 800), (1440, 900), (2560, 1600), (2880, 1800)],
+        "APP_APPLE_TV" => &[(1920, 1080), (3840, 2160)],
+        "APP_APPLE_VISION_PRO" => &[(3840, 2160)],
+        "APP_WATCH_ULTRA" => &[(410, 502), (422, 514)],
+        "APP_WATCH_SERIES_10" => &[(416, 496)],
+        "APP_WATCH_SERIES_7" => &[(396, 484)],
+        "APP_WATCH_SERIES_4" => &[(368, 448)],
+        "APP_WATCH_SERIES_3" => &[(312, 390)],
+        _ => &[],
+    }
+}
+
+/// Slots whose sizes are taken only as listed: the Mac's are landscape
+/// only.
+fn landscape_only(display_type: &str) -> bool {
+    display_type == "APP_DESKTOP"
+}
+
+/// Whether an image of `width`×`height` pixels fits a screenshot slot;
+/// Apple fails one that does not with `IMAGE_INCORRECT_DIMENSIONS`, after
+/// the commit, in `assetDeliveryState` (four live reports, §2.3).
+pub fn screenshot_fits(display_type: &str, width: u32, height: u32) -> bool {
+    screenshot_sizes(display_type)
+        .iter()
+        .any(|&(w, h)| (w, h) == (width, height) || (!landscape_only(display_type) && (h, w) == (width, height)))
+}
+
+/// The size of the parts Apple splits an upload into: 5 MiB, as the
+/// `uploadOperations` of Apple's answers captured in a public client's
+/// fixtures show it (`"length" : 5242880`, offsets 0, 5242880, …; the last
+/// part holds the rest). Seen on build uploads; the fake assumes the
+/// media reservations split the same way (inferred).
+pub const UPLOAD_PART_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The `Content-Type` an upload operation asks for, by the file's name:
+/// `image/png` for a PNG screenshot (Apple developer forums 742314), the
+/// reserved `mimeType` of a preview when given; otherwise inferred from
+/// the extension, and `application/octet-stream` (Apple's parts of other
+/// files) when it says nothing.
+pub fn upload_content_type(file_name: &str, mime_type: Option<&str>) -> String {
+    if let Some(m) = mime_type {
+        return m.to_owned();
+    }
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("mp4") => "video/mp4",
+        Some("mov") => "video/quicktime",
+        Some("m4v") => "video/x-m4v",
+        _ => "application/octet-stream",
+    }
+    .to_owned()
+}
+
+/// Version states in which screenshots and previews can be added,
+/// reordered and deleted: the editable states before submission. Apple
+/// refuses deleting a screenshot once the version is submitted ("Can't
+/// Delete Screenshot After Submit for review", notifi PR #257) while the
+/// text stays editable in WAITING_FOR_REVIEW; that adding and reordering
+/// are refused alike is inferred.
+pub fn media_is_editable(version_state: &str) -> bool {
+    version_is_editable(version_state) && version_state != SUBMITTED
+}

@@ -107,6 +107,21 @@ pub struct FaultConfig {
     pub drop: Option<FaultRule>,
     pub drop_after_write: Option<FaultRule>,
     pub seed: u64,
+    /// Answer 429 on the upload endpoint of screenshots and previews: the
+    /// storage host answers 429 in bursts (after ~180 sequential uploads,
+    /// ascelerate; shared/reference/assets-release-iap.md §2.1). A rule
+    /// with `xN` gives a burst of N.
+    pub fail_upload_429: Option<FaultRule>,
+    /// Show a committed asset's `sourceFileChecksum` only this long after
+    /// its processing completed: Apple's COMPLETE can precede the checksum
+    /// (rorkai/App-Store-Connect-CLI PR #2097). 0: shown at the commit.
+    pub late_checksum_ms: u64,
+    /// For this long after a screenshot or preview set is deleted, creating
+    /// one of the same type in the same localization is still refused with
+    /// "… Set Already Exists!", as Apple did until the delete settled
+    /// (shared/reference/assets-release-iap.md §2.1, a single report).
+    /// 0: a delete settles at once.
+    pub set_delete_settle_ms: u64,
 }
 
 pub struct Faults {

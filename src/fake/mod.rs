@@ -12,7 +12,11 @@
 //! `/_fake/*` (loopback only, no auth) or the API: the `pipeline.rs`
 //! layers (log, drop, latency, auth, rate limit, injected 429/5xx, body
 //! size, drop after write) around the `routes.rs` router, whose handlers
-//! (`read.rs`, `write.rs`) are pure functions over the state.
+//! (`read.rs`, `write.rs`, `media.rs`) are pure functions over the state;
+//! or `/blobstore/*`, the storage host the upload operations of screenshots
+//! and previews point at (`upload.rs`: no token, logged, its own 429s).
+//! Asset processing advances with the clock: each request first settles
+//! what has finished processing since the last one.
 
 mod api;
 pub mod apple;
@@ -20,6 +24,7 @@ pub mod auth;
 mod body;
 pub mod errors;
 pub mod faults;
+mod media;
 mod pipeline;
 pub mod query;
 mod read;
@@ -27,6 +32,7 @@ mod render;
 mod routes;
 mod seed;
 pub mod state;
+mod upload;
 mod versions;
 mod write;
 
@@ -60,7 +66,15 @@ pub struct FakeOptions {
     pub public_keys: Vec<String>,
     pub rate_limit_per_hour: u32,
     pub faults: FaultConfig,
+    /// How long a committed screenshot or preview takes to process (from
+    /// `UPLOAD_COMPLETE` to `COMPLETE` or `FAILED`; previews are
+    /// `PROCESSING` from half way). Apple takes seconds for an image and
+    /// 5–15 minutes for a video; the fake is quick by default.
+    pub processing_ms: u64,
 }
+
+/// The default of [`FakeOptions::processing_ms`].
+pub const DEFAULT_PROCESSING_MS: u64 = 20;
 
 impl Default for FakeOptions {
     fn default() -> FakeOptions {
@@ -69,6 +83,7 @@ impl Default for FakeOptions {
             public_keys: Vec::new(),
             rate_limit_per_hour: DEFAULT_RATE_LIMIT_PER_HOUR,
             faults: FaultConfig::default(),
+            processing_ms: DEFAULT_PROCESSING_MS,
         }
     }
 }
@@ -104,6 +119,7 @@ struct Shared {
     auth: auth::Auth,
     faults: faults::Faults,
     rate: pipeline::RateLimiter,
+    processing_ms: u64,
 }
 
 impl Shared {
@@ -147,6 +163,7 @@ impl FakeServer {
             auth: auth::Auth::new(&options.public_keys)?,
             faults: faults::Faults::new(options.faults),
             rate: pipeline::RateLimiter::new(options.rate_limit_per_hour),
+            processing_ms: options.processing_ms,
         });
         let router = router(shared.clone());
         let (tx, rx) = oneshot::channel();
@@ -166,7 +183,9 @@ impl FakeServer {
     }
 
     pub fn state(&self) -> State {
-        self.shared.state.lock().expect("state").clone()
+        let mut state = self.shared.state.lock().expect("state");
+        state.settle_media(state::now_ms());
+        state.clone()
     }
 
     pub fn set_state(&self, state: State) {
@@ -258,8 +277,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_fake/requests", get(get_requests))
         .route("/_fake/reset", post(reset))
         .route_layer(axum::middleware::from_fn(loopback_only));
+    let uploads = pipeline::wrap_uploads(upload::router(), &shared);
     let api = pipeline::wrap(routes::router(), &shared);
-    own.merge(api).with_state(shared)
+    own.merge(uploads).merge(api).with_state(shared)
 }
 
 /// `/_fake/*` answers only on loopback; elsewhere it does not exist.
@@ -276,7 +296,11 @@ async fn loopback_only(
 }
 
 async fn get_state(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
-    let state = shared.state.lock().expect("state").clone();
+    let state = {
+        let mut state = shared.state.lock().expect("state");
+        state.settle_media(state::now_ms());
+        state.clone()
+    };
     axum::Json(state).into_response()
 }
 

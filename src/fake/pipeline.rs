@@ -35,6 +35,33 @@ pub fn wrap(routes: Router<Arc<Shared>>, shared: &Arc<Shared>) -> Router<Arc<Sha
     )
 }
 
+/// Wraps the upload endpoint of screenshots and previews, which stands for
+/// Apple's storage host, not the API: no token is asked for (Apple's
+/// upload operations carry none), no API rate budget is spent and the
+/// body cap is the part size. It is logged like the API, waits the
+/// injected latency, and answers the injected upload 429 bursts.
+pub fn wrap_uploads(routes: Router<Arc<Shared>>, shared: &Arc<Shared>) -> Router<Arc<Shared>> {
+    let s = || shared.clone();
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(from_fn_with_state(s(), record))
+            .layer(from_fn_with_state(s(), latency))
+            .layer(from_fn_with_state(s(), upload_faults)),
+    )
+}
+
+/// The storage host's 429: its body is not documented; the fake sends
+/// Apple's API error body, and `Retry-After` when configured (inferred).
+async fn upload_faults(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let faults = &shared.faults;
+    if faults.hit(&faults.config.fail_upload_429, request.method(), request.uri().path()) {
+        let mut e = ApiError::rate_limited();
+        e.retry_after = faults.config.retry_after;
+        return e.into_response();
+    }
+    next.run(request).await
+}
+
 /// When and what a request asked, for its log entry.
 #[derive(Clone)]
 struct Started {

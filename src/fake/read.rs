@@ -4,6 +4,7 @@
 
 use super::api::{self, Reply, Request, Result};
 use super::apple::{self, Kind};
+use super::media;
 use super::query::{DEFAULT_INCLUDED_LIMIT, MAX_INCLUDED_LIMIT, Query};
 use super::render::{self, Includes};
 use super::state::{App, AppInfo, Localization, State, Version};
@@ -178,10 +179,15 @@ pub fn get_version(state: &State, req: &Request, id: &str) -> Result<Reply> {
 /// The localizations of one version or app info, filtered by locale.
 pub fn list_localizations(state: &State, req: &Request, kind: Kind, parent: &str) -> Result<Reply> {
     let fields_param = format!("fields[{}]", kind.type_name());
-    let q = Query::parse(req.query, &["filter[locale]", "limit", "cursor", &fields_param])?;
+    let mut allowed = vec!["filter[locale]", "limit", "cursor", &fields_param];
+    if kind == Kind::Version {
+        allowed.extend(media::LOCALIZATION_QUERY);
+    }
+    let q = Query::parse(req.query, &allowed)?;
     let (a, p) = api::parent_index(state, kind, parent)?;
     let app = &state.apps[a];
     let keep = render::fields(&q, kind.type_name(), &render::localization_field_names(kind))?;
+    let sets = media::localization_includes(&q)?;
     let locales = q.list("filter[locale]", None)?;
     let items: Vec<&Localization> = app
         .localizations(kind, p)
@@ -189,8 +195,10 @@ pub fn list_localizations(state: &State, req: &Request, kind: Kind, parent: &str
         .filter(|l| locales.as_ref().is_none_or(|f| f.contains(&l.locale)))
         .collect();
     let parent_id = app.parent(kind, p).0;
-    let doc = render::page(req, &q, items, |l, _| {
-        Ok(render::localization_json(req, kind, parent_id, l, &keep))
+    let doc = render::page(req, &q, items, |l, included| {
+        let mut doc = render::localization_json(req, kind, parent_id, l, &keep);
+        media::include_sets(state, req, &sets, &keep, &mut doc, included);
+        Ok(doc)
     })?;
     Ok(Reply::ok(doc))
 }
@@ -235,12 +243,19 @@ pub fn get_app_info(state: &State, req: &Request, id: &str) -> Result<Reply> {
 
 pub fn get_localization(state: &State, req: &Request, kind: Kind, id: &str) -> Result<Reply> {
     let fields_param = format!("fields[{}]", kind.type_name());
-    let q = Query::parse(req.query, &[&fields_param])?;
+    let mut allowed = vec![fields_param.as_str()];
+    if kind == Kind::Version {
+        allowed.extend(media::LOCALIZATION_QUERY);
+    }
+    let q = Query::parse(req.query, &allowed)?;
     let (a, p, l) = api::localization_index(state, kind, id)?;
     let keep = render::fields(&q, kind.type_name(), &render::localization_field_names(kind))?;
+    let sets = media::localization_includes(&q)?;
     let app = &state.apps[a];
-    let data = render::localization_json(req, kind, app.parent(kind, p).0, &app.localizations(kind, p)[l], &keep);
-    Ok(Reply::ok(render::single(req, data, Vec::new())))
+    let mut data = render::localization_json(req, kind, app.parent(kind, p).0, &app.localizations(kind, p)[l], &keep);
+    let mut included = Vec::new();
+    media::include_sets(state, req, &sets, &keep, &mut data, &mut included);
+    Ok(Reply::ok(render::single(req, data, included)))
 }
 
 /// The query of a review detail read through its version.

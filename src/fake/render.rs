@@ -77,6 +77,9 @@ pub fn localization_field_names(kind: Kind) -> Vec<&'static str> {
     let mut names = kind.attributes().to_vec();
     names.push("locale");
     names.push(kind.parent().0);
+    if kind == Kind::Version {
+        names.extend(apple::VERSION_LOCALIZATION_MEDIA);
+    }
     names
 }
 
@@ -87,7 +90,7 @@ pub fn review_field_names() -> Vec<&'static str> {
     names
 }
 
-fn resource(
+pub(super) fn resource(
     req: &Request,
     type_name: &str,
     id: &str,
@@ -116,7 +119,7 @@ fn resource(
 
 /// A relationship object as Apple writes every one: `links.self` (the
 /// relationship) and `links.related` (the related resource or resources).
-fn relationship_links(req: &Request, type_name: &str, id: &str, relation: &str) -> Value {
+pub(super) fn relationship_links(req: &Request, type_name: &str, id: &str, relation: &str) -> Value {
     json!({ "links": {
         "self": format!("{}/v1/{type_name}/{id}/relationships/{relation}", req.base),
         "related": format!("{}/v1/{type_name}/{id}/{relation}", req.base),
@@ -124,7 +127,7 @@ fn relationship_links(req: &Request, type_name: &str, id: &str, relation: &str) 
 }
 
 /// A to-one relationship with its links and its linkage (`null` for none).
-fn to_one(req: &Request, type_name: &str, id: &str, relation: &str, data: Value) -> Value {
+pub(super) fn to_one(req: &Request, type_name: &str, id: &str, relation: &str, data: Value) -> Value {
     let mut rel = relationship_links(req, type_name, id, relation);
     rel["data"] = data;
     rel
@@ -132,7 +135,14 @@ fn to_one(req: &Request, type_name: &str, id: &str, relation: &str, data: Value)
 
 /// A to-many relationship whose first `limit` linkages are given, of
 /// `total` in all, as an `include` shows it.
-fn to_many(req: &Request, owner: (&str, &str), relation: &str, data: Vec<Value>, total: usize, limit: usize) -> Value {
+pub(super) fn to_many(
+    req: &Request,
+    owner: (&str, &str),
+    relation: &str,
+    data: Vec<Value>,
+    total: usize,
+    limit: usize,
+) -> Value {
     let mut rel = relationship_links(req, owner.0, owner.1, relation);
     rel["data"] = Value::Array(data);
     rel["meta"] = json!({ "paging": { "total": total, "limit": limit } });

@@ -4,10 +4,10 @@
 
 use super::Shared;
 use super::api::{self, Reply};
-use super::apple::Kind;
+use super::apple::{Kind, Media};
 use super::errors::ApiError;
 use super::state::State;
-use super::{read, versions, write};
+use super::{media, read, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -56,8 +56,54 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v1/appStoreReviewDetails/{id}",
             reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
         )
+        .merge(media_routes(Media::Screenshot))
+        .merge(media_routes(Media::Preview))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(path_error)
+}
+
+/// The routes of screenshots or previews: a localization's sets, the sets,
+/// their order, and the assets.
+fn media_routes(m: Media) -> Router<Arc<Shared>> {
+    use MethodFilter as M;
+    let (sets, assets) = (m.set_type(), m.asset_type());
+    Router::new()
+        .route(
+            &format!("/v1/appStoreVersionLocalizations/{{id}}/{sets}"),
+            reads(move |s, r, id| media::list_sets(s, r, m, id)),
+        )
+        .route(
+            &format!("/v1/appStoreVersionLocalizations/{{id}}/relationships/{sets}"),
+            reads(move |s, r, id| media::list_set_linkages(s, r, m, id)),
+        )
+        .route(
+            &format!("/v1/{sets}"),
+            plain(M::POST, move |s, r| media::create_set(s, r, m)),
+        )
+        .route(
+            &format!("/v1/{sets}/{{id}}"),
+            reads(move |s, r, id| media::get_set(s, r, m, id))
+                .merge(writes(M::DELETE, move |s, r, id| media::delete_set(s, r, m, id))),
+        )
+        .route(
+            &format!("/v1/{sets}/{{id}}/{assets}"),
+            reads(move |s, r, id| media::list_assets(s, r, m, id)),
+        )
+        .route(
+            &format!("/v1/{sets}/{{id}}/relationships/{assets}"),
+            reads(move |s, r, id| media::list_asset_linkages(s, r, m, id))
+                .merge(writes(M::PATCH, move |s, r, id| media::reorder(s, r, m, id))),
+        )
+        .route(
+            &format!("/v1/{assets}"),
+            plain(M::POST, move |s, r| media::create_asset(s, r, m)),
+        )
+        .route(
+            &format!("/v1/{assets}/{{id}}"),
+            reads(move |s, r, id| media::get_asset(s, r, m, id))
+                .merge(writes(M::PATCH, move |s, r, id| media::patch_asset(s, r, m, id)))
+                .merge(writes(M::DELETE, move |s, r, id| media::delete_asset(s, r, m, id))),
+        )
 }
 
 /// The collection path of a localization type: create only.
@@ -161,9 +207,14 @@ impl Call {
             query: self.query.as_deref(),
             body: &self.body,
             base: &self.base,
+            now_ms: super::state::now_ms(),
+            processing_ms: self.shared.processing_ms,
+            late_checksum_ms: self.shared.faults.config.late_checksum_ms,
+            set_delete_settle_ms: self.shared.faults.config.set_delete_settle_ms,
         };
         let result = {
             let mut state = self.shared.state.lock().expect("state");
+            state.settle_media(req.now_ms);
             handler(&mut state, &req)
         };
         match result {

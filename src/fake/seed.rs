@@ -47,6 +47,7 @@ impl State {
                 app_infos: vec![info("READY_FOR_DISTRIBUTION"), info("PREPARE_FOR_SUBMISSION")],
                 ..App::default()
             }],
+            ..State::default()
         };
         state.normalize().expect("a tree only holds known attributes");
         state

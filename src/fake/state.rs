@@ -11,10 +11,20 @@ use std::collections::BTreeMap;
 pub type Attributes = BTreeMap<String, Option<String>>;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct State {
     #[serde(default)]
     pub apps: Vec<App>,
+    /// Screenshot sets of version localizations (`appScreenshotSets`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_screenshot_sets: Vec<MediaSet>,
+    /// App preview sets of version localizations (`appPreviewSets`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_preview_sets: Vec<MediaSet>,
+    /// Sets deleted but not settled yet (a fault): (set type,
+    /// localization, display type, settled at in Unix milliseconds).
+    #[serde(skip)]
+    pub unsettled_set_deletes: Vec<(String, String, String, u64)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -261,7 +271,7 @@ impl State {
                 fill(&mut v.id, "ver-", &mut fresh);
                 for l in &mut v.localizations {
                     fill(&mut l.id, "verloc-", &mut fresh);
-                    complete(&mut l.attributes, Kind::Version)
+                    complete_attributes(&mut l.attributes, Kind::Version)
                         .map_err(|e| format!("apps[{ai}].appStoreVersions[{vi}] locale {}: {e}", l.locale))?;
                 }
                 if let Some(r) = &mut v.review_detail {
@@ -272,8 +282,32 @@ impl State {
                 fill(&mut info.id, "info-", &mut fresh);
                 for l in &mut info.localizations {
                     fill(&mut l.id, "infoloc-", &mut fresh);
-                    complete(&mut l.attributes, Kind::AppInfo)
+                    complete_attributes(&mut l.attributes, Kind::AppInfo)
                         .map_err(|e| format!("apps[{ai}].appInfos[{ii}] locale {}: {e}", l.locale))?;
+                }
+            }
+        }
+        let localizations: Vec<String> = self
+            .apps
+            .iter()
+            .flat_map(|a| &a.app_store_versions)
+            .flat_map(|v| &v.localizations)
+            .map(|l| l.id.clone())
+            .collect();
+        for (name, sets) in [
+            ("appScreenshotSets", &mut self.app_screenshot_sets),
+            ("appPreviewSets", &mut self.app_preview_sets),
+        ] {
+            for (si, set) in sets.iter_mut().enumerate() {
+                fill(&mut set.id, "set-", &mut fresh);
+                if !localizations.contains(&set.localization) {
+                    return Err(format!(
+                        "{name}[{si}]: no appStoreVersionLocalizations with id '{}'",
+                        set.localization
+                    ));
+                }
+                for asset in &mut set.assets {
+                    fill(&mut asset.id, "asset-", &mut fresh);
                 }
             }
         }
@@ -281,7 +315,7 @@ impl State {
     }
 }
 
-fn complete(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {
+fn complete_attributes(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {
     let known = kind.attributes();
     if let Some(unknown) = attributes.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!("unknown attribute '{unknown}' (known: {})", known.join(", ")));
@@ -290,4 +324,147 @@ fn complete(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {
         attributes.entry((*name).to_owned()).or_insert(None);
     }
     Ok(())
+}
+
+/// A screenshot or preview set: one display type of one version
+/// localization, its assets in their order.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MediaSet {
+    #[serde(default)]
+    pub id: String,
+    /// The `appStoreVersionLocalizations` id the set belongs to.
+    pub localization: String,
+    /// `screenshotDisplayType` or `previewType`.
+    pub display_type: String,
+    #[serde(default)]
+    pub assets: Vec<MediaAsset>,
+}
+
+/// One screenshot or preview. A state file may give finished ones
+/// (`state` defaults to `COMPLETE`); reservations made through the API
+/// go from `AWAITING_UPLOAD` on.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MediaAsset {
+    #[serde(default)]
+    pub id: String,
+    pub file_name: String,
+    pub file_size: u64,
+    #[serde(default)]
+    pub source_file_checksum: Option<String>,
+    /// `AWAITING_UPLOAD`, `UPLOAD_COMPLETE`, `PROCESSING` (previews),
+    /// `COMPLETE` or `FAILED`.
+    #[serde(default = "complete")]
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<MediaError>,
+    /// The image's (or video's) pixel size, once processed.
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Previews only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_frame_time_code: Option<String>,
+    /// What happens next while the asset is processed, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    /// The uploaded parts, by part number − 1, until the commit.
+    #[serde(skip)]
+    pub parts: Vec<Option<Vec<u8>>>,
+}
+
+fn complete() -> String {
+    "COMPLETE".into()
+}
+
+/// An `AppMediaStateError`: `{code, description}`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MediaError {
+    pub code: String,
+    pub description: String,
+}
+
+/// The scheduled end of an asset's processing, decided at the commit, in
+/// Unix milliseconds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Pending {
+    /// Previews turn `PROCESSING` then.
+    #[serde(default)]
+    pub processing_at_ms: Option<u64>,
+    /// The asset turns `final_state` then.
+    pub settles_at_ms: u64,
+    pub final_state: String,
+    #[serde(default)]
+    pub errors: Vec<MediaError>,
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// A checksum the client sent that is not shown yet (the late-checksum
+    /// fault), and when it shows.
+    #[serde(default)]
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub checksum_at_ms: u64,
+}
+
+impl MediaAsset {
+    /// Advances the asset to where its processing is at `now_ms`.
+    fn settle(&mut self, now_ms: u64) {
+        let Some(p) = &mut self.pending else { return };
+        if self.state == "UPLOAD_COMPLETE" && p.processing_at_ms.is_some_and(|t| now_ms >= t) {
+            self.state = "PROCESSING".into();
+        }
+        if matches!(self.state.as_str(), "UPLOAD_COMPLETE" | "PROCESSING") && now_ms >= p.settles_at_ms {
+            self.state = p.final_state.clone();
+            self.errors = std::mem::take(&mut p.errors);
+            self.width = p.width;
+            self.height = p.height;
+        }
+        if p.checksum.is_some() && now_ms >= p.checksum_at_ms {
+            self.source_file_checksum = p.checksum.take();
+        }
+        if !matches!(self.state.as_str(), "UPLOAD_COMPLETE" | "PROCESSING") && p.checksum.is_none() {
+            self.pending = None;
+        }
+    }
+}
+
+impl State {
+    /// Advances every asset's processing to `now_ms` (Unix milliseconds).
+    pub fn settle_media(&mut self, now_ms: u64) {
+        for set in self.app_screenshot_sets.iter_mut().chain(&mut self.app_preview_sets) {
+            for asset in &mut set.assets {
+                asset.settle(now_ms);
+            }
+        }
+    }
+
+    /// The sets of one kind.
+    pub fn media_sets(&self, media: super::apple::Media) -> &Vec<MediaSet> {
+        match media {
+            super::apple::Media::Screenshot => &self.app_screenshot_sets,
+            super::apple::Media::Preview => &self.app_preview_sets,
+        }
+    }
+
+    pub fn media_sets_mut(&mut self, media: super::apple::Media) -> &mut Vec<MediaSet> {
+        match media {
+            super::apple::Media::Screenshot => &mut self.app_screenshot_sets,
+            super::apple::Media::Preview => &mut self.app_preview_sets,
+        }
+    }
+}
+
+/// The current time in Unix milliseconds, the clock of asset processing.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -189,6 +189,11 @@ pub fn delete_localization(state: &mut State, req: &Request, kind: Kind, id: &st
         ));
     }
     app.localizations_mut(kind, p).remove(l);
+    if kind == Kind::Version {
+        // A localization's screenshot and preview sets go with it.
+        state.app_screenshot_sets.retain(|s| s.localization != id);
+        state.app_preview_sets.retain(|s| s.localization != id);
+    }
     Ok(Reply::no_content())
 }
 

@@ -22,8 +22,13 @@ fn spec() -> &'static Value {
     })
 }
 
-/// Adds `null` to the allowed types of a schema.
+/// Adds `null` to the allowed types of a schema; a reference to an object
+/// schema (`imageAsset`, `assetDeliveryState`) becomes "that or null".
 fn nullable(schema: &mut Value) {
+    if let Some(reference) = schema.get("$ref").cloned() {
+        schema.as_object_mut().unwrap().remove("$ref");
+        schema["anyOf"] = json!([{"$ref": reference}, {"type": "null"}]);
+    }
     if let Some(t) = schema.get("type").and_then(Value::as_str).map(str::to_owned) {
         schema["type"] = json!([t, "null"]);
     }
@@ -84,6 +89,16 @@ fn components() -> &'static Value {
         });
         schemas
     })
+}
+
+/// Validates an error answer against Apple's `ErrorResponse`, for refusals
+/// the spec documents no status for (a 409 on a DELETE, which Apple
+/// answers after submission).
+pub fn check_error(answer: &Answer) {
+    let root = json!({"$ref": "#/components/schemas/ErrorResponse", "components": {"schemas": components()}});
+    let validator = jsonschema::options().build(&root).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&answer.body).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{}", answer.text);
 }
 
 /// The schema the spec names for an operation's response.

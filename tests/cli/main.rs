@@ -40,6 +40,7 @@ mod keys; // fastlane's API-key JSON fixtures, read as fastlane reads them
 
 // The fake App Store Connect, on its own.
 mod fake_api; // every endpoint, Apple's envelopes and paging
+mod fake_assets; // screenshots and previews: sets, reservations, uploads, processing, refusals
 mod fake_categories; // category relationships, as Apple refuses them
 mod fake_conformance; // every answer against Apple's OpenAPI schemas
 mod fake_edges; // auth, rate limits, faults, /_fake/, the process
