@@ -63,9 +63,14 @@ struct Read {
 async fn read(state: State, metadata: &std::path::Path) -> Read {
     let bench = Bench::start(state, 0).await;
     let client = bench.client(8);
-    asc_sync::live::fetch(&client, BUNDLE, "IOS", &VersionSelector::Editable)
-        .await
-        .unwrap();
+    asc_sync::live::fetch(
+        &client,
+        BUNDLE,
+        asc_sync::model::Platform::Ios,
+        &VersionSelector::Editable,
+    )
+    .await
+    .unwrap();
     let stats = client.stats();
     let app_id = &bench.fake.state().apps[0].id;
     let inline = bench.client(8);

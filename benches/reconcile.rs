@@ -113,9 +113,14 @@ async fn plan_figure(bench: &Bench, setup: &Setup, app_id: Option<&str>) -> Plan
         let client = bench.client(CONCURRENCY);
         bench.fake.reset_log();
         let started = Instant::now();
-        let live = asc_sync::live::fetch_app(&client, &app, "IOS", &VersionSelector::Editable)
-            .await
-            .unwrap();
+        let live = asc_sync::live::fetch_app(
+            &client,
+            &app,
+            asc_sync::model::Platform::Ios,
+            &VersionSelector::Editable,
+        )
+        .await
+        .unwrap();
         let plan = diff(&setup.tree, &live, &setup.options);
         runs.push(started.elapsed());
         planned = Some(plan);
@@ -169,9 +174,14 @@ async fn apply_figure(bench: &Bench, setup: &Setup, plan: &Plan) {
 async fn nothing_changed(bench: &Bench, setup: &Setup) {
     let client = bench.client(CONCURRENCY);
     bench.fake.reset_log();
-    let live = asc_sync::live::fetch(&client, BUNDLE, "IOS", &VersionSelector::Editable)
-        .await
-        .unwrap();
+    let live = asc_sync::live::fetch(
+        &client,
+        BUNDLE,
+        asc_sync::model::Platform::Ios,
+        &VersionSelector::Editable,
+    )
+    .await
+    .unwrap();
     let again = diff(&setup.tree, &live, &setup.options);
     assert!(!again.has_changes);
     let report = asc_sync::apply::execute(client.clone(), &again, Remaining::all(&again), &setup.key, |_| {}).await;
@@ -189,7 +199,7 @@ async fn nothing_changed(bench: &Bench, setup: &Setup) {
 async fn deliver_baseline(bench: &Bench, setup: &Setup) {
     bench.fake.set_state(setup.drifted.clone());
     let b = bench.client(10);
-    let live = asc_sync::live::fetch(&b, BUNDLE, "IOS", &VersionSelector::Editable)
+    let live = asc_sync::live::fetch(&b, BUNDLE, asc_sync::model::Platform::Ios, &VersionSelector::Editable)
         .await
         .unwrap();
     bench.fake.reset_log();

@@ -30,7 +30,7 @@ use serde::Serialize;
 pub struct AppId {
     pub name: String,
     pub bundle_id: String,
-    pub platform: String,
+    pub platform: crate::model::Platform,
 }
 
 /// How one app's apply ended.

@@ -19,7 +19,7 @@
 
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
-use crate::model::{self, CategorySlot, Editability, Field, Localization, ReviewField};
+use crate::model::{AppInfoState, CategorySlot, Editability, Field, Localization, Platform, ReviewField, VersionState};
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 const INCLUDED_LIMIT: usize = 50;
@@ -73,7 +73,7 @@ pub struct LiveLocalization {
 pub struct LiveVersion {
     pub id: String,
     pub version_string: String,
-    pub state: String,
+    pub state: VersionState,
     pub copyright: Option<String>,
     /// The platform's only version: Apple refuses whatsNew on it.
     pub is_first: bool,
@@ -105,7 +105,7 @@ impl LiveVersion {
         LiveVersion {
             id: String::new(),
             version_string: version_string.to_owned(),
-            state: NEW_VERSION_STATE.to_owned(),
+            state: NEW_VERSION_STATE,
             copyright: None,
             is_first,
             localizations: BTreeMap::new(),
@@ -115,12 +115,12 @@ impl LiveVersion {
 }
 
 /// The state Apple gives a version it creates.
-const NEW_VERSION_STATE: &str = "PREPARE_FOR_SUBMISSION";
+const NEW_VERSION_STATE: VersionState = VersionState::PrepareForSubmission;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveAppInfo {
     pub id: String,
-    pub state: String,
+    pub state: AppInfoState,
     pub categories: BTreeMap<CategorySlot, Option<String>>,
     pub localizations: BTreeMap<String, LiveLocalization>,
 }
@@ -137,7 +137,7 @@ pub struct LiveState {
     pub app_id: String,
     pub bundle_id: String,
     pub primary_locale: String,
-    pub platform: String,
+    pub platform: Platform,
     pub version: LiveVersion,
     pub app_info: Option<LiveAppInfo>,
     pub review: Option<LiveReview>,
@@ -179,7 +179,7 @@ pub struct AppRef<'a> {
 pub async fn fetch(
     client: &Client,
     bundle_id: &str,
-    platform: &str,
+    platform: Platform,
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
     fetch_app(
@@ -200,7 +200,7 @@ pub async fn fetch(
 pub async fn fetch_app(
     client: &Client,
     app: &AppRef<'_>,
-    platform: &str,
+    platform: Platform,
     selector: &VersionSelector,
 ) -> Result<LiveState, LiveError> {
     let (found, (version, review, notes), app_info) = match app.app_id {
@@ -226,7 +226,7 @@ pub async fn fetch_app(
         app_id: found.id.clone(),
         bundle_id: app.bundle_id.to_owned(),
         primary_locale: found.str("primaryLocale").unwrap_or("en-US").to_owned(),
-        platform: platform.to_owned(),
+        platform,
         version,
         app_info,
         review,
@@ -310,7 +310,7 @@ fn version_include() -> String {
 async fn read_version(
     client: &Client,
     app_id: &str,
-    platform: &str,
+    platform: Platform,
     selector: &VersionSelector,
 ) -> Result<VersionRead, LiveError> {
     let versions = format!("/v1/apps/{app_id}/appStoreVersions?filter[platform]={platform}");
@@ -330,10 +330,14 @@ async fn read_version(
 /// round; the version on sale costs its localizations once more); those
 /// on sale; a version string; an id.
 fn target_filter(selector: &VersionSelector) -> String {
-    let states = |states: &[&[&str]]| format!("filter[appVersionState]={}", states.concat().join(","));
+    let states = |states: Vec<&str>| format!("filter[appVersionState]={}", states.join(","));
     match selector {
-        VersionSelector::Editable => states(&[model::editable_version_states(), model::live_version_states()]),
-        VersionSelector::Live => states(&[model::live_version_states()]),
+        VersionSelector::Editable => states(
+            VersionState::editable_states()
+                .chain(VersionState::live_states())
+                .collect(),
+        ),
+        VersionSelector::Live => states(VersionState::live_states().collect()),
         VersionSelector::Exact(s) => format!("filter[versionString]={}", encode(s)),
         VersionSelector::Id(id) => format!("filter[id]={}", encode(id)),
     }
@@ -344,14 +348,14 @@ fn target_filter(selector: &VersionSelector) -> String {
 fn pick<'a>(
     targets: &'a [Resource],
     selector: &VersionSelector,
-    platform: &str,
+    platform: Platform,
 ) -> Option<(&'a Resource, Vec<String>)> {
-    let highest_in = |state: fn(&str) -> bool| highest(targets.iter().filter(|v| state(&version_state(v))));
+    let highest_in = |state: fn(&VersionState) -> bool| highest(targets.iter().filter(|v| state(&version_state(v))));
     match selector {
-        VersionSelector::Editable => highest_in(model::version_editable)
+        VersionSelector::Editable => highest_in(VersionState::editable)
             .map(|v| (v, Vec::new()))
-            .or_else(|| highest_in(model::version_live).map(|v| (v, vec![between_releases(v, platform)]))),
-        VersionSelector::Live => highest_in(model::version_live).map(|v| (v, Vec::new())),
+            .or_else(|| highest_in(VersionState::live).map(|v| (v, vec![between_releases(v, platform)]))),
+        VersionSelector::Live => highest_in(VersionState::live).map(|v| (v, Vec::new())),
         VersionSelector::Exact(s) => targets
             .iter()
             .find(|v| version_string(v) == *s)
@@ -368,7 +372,7 @@ async fn not_targeted(
     client: &Client,
     versions: &str,
     selector: &VersionSelector,
-    platform: &str,
+    platform: Platform,
 ) -> Result<VersionRead, LiveError> {
     let all = client
         .get_all(&format!(
@@ -449,9 +453,12 @@ async fn read_app_info(client: &Client, app_id: &str) -> Result<Option<LiveAppIn
             "/v1/apps/{app_id}/appInfos?include=appInfoLocalizations&limit[appInfoLocalizations]={INCLUDED_LIMIT}&limit=200"
         ))
         .await?;
-    let with_state = |pick: fn(&str) -> bool| infos.data.iter().find(|i| i.str("state").is_some_and(pick));
-    let Some(info) = with_state(model::app_info_editable)
-        .or_else(|| with_state(model::app_info_live))
+    let with_state = |pick: fn(&AppInfoState) -> bool| {
+        let state = |i: &Resource| AppInfoState::parse(i.str("state").unwrap_or_default());
+        infos.data.iter().find(|i| pick(&state(i)))
+    };
+    let Some(info) = with_state(AppInfoState::editable)
+        .or_else(|| with_state(AppInfoState::live))
         .or_else(|| infos.data.first())
     else {
         return Ok(None);
@@ -485,7 +492,7 @@ async fn app_info_of(client: &Client, info: &Resource, included: &[Resource]) ->
     .await?;
     Ok(LiveAppInfo {
         id: info.id.clone(),
-        state: info.str("state").unwrap_or_default().to_owned(),
+        state: AppInfoState::parse(info.str("state").unwrap_or_default()),
         categories: CategorySlot::iter()
             .map(|slot| (slot, info.related_id(slot.api_name()).map(str::to_owned)))
             .collect(),
@@ -510,8 +517,8 @@ enum Choice<'a> {
     Create(String, Vec<String>),
 }
 
-fn version_state(v: &Resource) -> String {
-    v.str("appVersionState").unwrap_or_default().to_owned()
+fn version_state(v: &Resource) -> VersionState {
+    VersionState::parse(v.str("appVersionState").unwrap_or_default())
 }
 
 fn version_string(v: &Resource) -> String {
@@ -527,10 +534,10 @@ fn highest<'a>(versions: impl Iterator<Item = &'a Resource>) -> Option<&'a Resou
 fn choose_version<'a>(
     versions: &'a [Resource],
     selector: &VersionSelector,
-    platform: &str,
+    platform: Platform,
 ) -> Result<Choice<'a>, LiveError> {
-    let editable = highest(versions.iter().filter(|v| model::version_editable(&version_state(v))));
-    let live = highest(versions.iter().filter(|v| model::version_live(&version_state(v))));
+    let editable = highest(versions.iter().filter(|v| version_state(v).editable()));
+    let live = highest(versions.iter().filter(|v| version_state(v).live()));
     let listed = || {
         let list: Vec<String> = versions
             .iter()
@@ -587,7 +594,7 @@ fn choose_version<'a>(
 }
 
 /// The note of a plan made between releases, against the live version.
-fn between_releases(live: &Resource, platform: &str) -> String {
+fn between_releases(live: &Resource, platform: Platform) -> String {
     format!(
         "No {platform} version is editable, so the plan compares the tree with version {} on sale: only promotional text can change there, and every other difference is shown as blocked. To change the rest, create the next version (version = \"X.Y\" in asc-sync.toml or --app-version X.Y)",
         version_string(live)
@@ -686,11 +693,11 @@ impl LiveState {
     /// What Apple allows now, for the diff to predict its refusals.
     pub fn editability(&self) -> Editability<'_> {
         Editability {
-            platform: &self.platform,
+            platform: self.platform,
             version_string: &self.version.version_string,
             version_state: &self.version.state,
             first_version: self.version.is_first,
-            app_info_state: self.app_info.as_ref().map(|i| i.state.as_str()),
+            app_info_state: self.app_info.as_ref().map(|i| &i.state),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::cli::{ConnectionArgs, TargetArgs};
 use crate::client::{Client, ClientOptions, Credentials, Partial, Sources};
 use crate::config::{BlankFiles, Config};
 use crate::live::{AppRef, VersionSelector};
-use crate::model::PLATFORMS;
+use crate::model::Platform;
 use crate::plan::secret::DigestKey;
 use crate::plan::{DiffOptions, PlanSettings};
 use crate::targeting::Targeting;
@@ -23,7 +23,7 @@ pub(crate) struct Target {
     pub bundle_id: String,
     /// `app_id` of asc-sync.toml, for its own bundle id only.
     pub app_id: Option<String>,
-    pub platform: String,
+    pub platform: Platform,
     pub version: VersionSelector,
 }
 
@@ -206,11 +206,7 @@ fn resolve_target(config: &Config, args: &TargetArgs) -> anyhow::Result<Target> 
         .platform
         .clone()
         .or_else(|| config.platform.clone())
-        .unwrap_or_else(|| "IOS".into())
-        .to_ascii_uppercase();
-    if !PLATFORMS.contains(&platform.as_str()) {
-        anyhow::bail!("platform '{platform}' is not one of {}", PLATFORMS.join(", "));
-    }
+        .map_or(Ok(Platform::Ios), |p| Platform::named(&p).map_err(anyhow::Error::msg))?;
     let version = args
         .app_version
         .clone()

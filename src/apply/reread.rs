@@ -33,7 +33,7 @@ pub async fn reread(client: &Client, plan: &Plan) -> Result<LiveState, LiveError
             app_id: Some(&source.app_id),
         };
         let selector = VersionSelector::Exact(source.version_string.clone());
-        return live::fetch_app(client, &app, &source.platform, &selector).await;
+        return live::fetch_app(client, &app, source.platform, &selector).await;
     }
     let writes = |under: &[ResourceKind]| {
         plan.changes
@@ -59,7 +59,7 @@ pub async fn reread(client: &Client, plan: &Plan) -> Result<LiveState, LiveError
         app_id: source.app_id.clone(),
         bundle_id: source.bundle_id.clone(),
         primary_locale: String::new(),
-        platform: source.platform.clone(),
+        platform: source.platform,
         version,
         app_info,
         review,

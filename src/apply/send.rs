@@ -177,7 +177,7 @@ pub async fn create_version(
 ) -> Result<String, SendError> {
     let (mut attributes, _) = body_members(change, secrets).map_err(SendError::Plan)?;
     let source = &plan.source;
-    attributes.insert("platform".into(), Value::String(source.platform.clone()));
+    attributes.insert("platform".into(), Value::String(source.platform.to_string()));
     let body = json!({"data": {
         "type": "appStoreVersions",
         "attributes": attributes,

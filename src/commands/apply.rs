@@ -21,7 +21,6 @@ use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::client::Client;
 use crate::github::Github;
 use crate::live::VersionSelector;
-use crate::model;
 use crate::plan::secret::{DigestKey, is_salted};
 use crate::plan::{AppPlan, AppsPlan, Content, Plan, PlanSettings, SavedPlan};
 use crate::render;
@@ -214,7 +213,7 @@ fn saved(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Result<O
         let id = AppId {
             name: name.clone(),
             bundle_id: plan.source.bundle_id.clone(),
-            platform: plan.source.platform.clone(),
+            platform: plan.source.platform,
         };
         (id, Some(plan))
     });
@@ -436,9 +435,9 @@ fn same_target(plan: &Plan, given: &GivenTarget, targeting: &Targeting) -> anyho
         return Err(refuse("the app", &s.bundle_id, from, id));
     }
     if let Some((platform, from)) = &given.platform
-        && !platform.eq_ignore_ascii_case(&s.platform)
+        && !platform.eq_ignore_ascii_case(s.platform.into())
     {
-        return Err(refuse("platform", &s.platform, from, platform));
+        return Err(refuse("platform", s.platform.into(), from, platform));
     }
     if let Some((version, from)) = &given.version
         && !same_version(plan, version)
@@ -471,8 +470,8 @@ fn same_version(plan: &Plan, version: &str) -> bool {
         return true;
     }
     match version.parse().unwrap_or(VersionSelector::Editable) {
-        VersionSelector::Editable => model::version_editable(&s.version_state),
-        VersionSelector::Live => model::version_live(&s.version_state),
+        VersionSelector::Editable => s.version_state.editable(),
+        VersionSelector::Live => s.version_state.live(),
         VersionSelector::Exact(v) => v == s.version_string || plan.renames_to() == Some(v.as_str()),
         VersionSelector::Id(_) => false,
     }

@@ -139,7 +139,7 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
         let target = Target {
             bundle_id: BUNDLE_ID.into(),
             app_id: None,
-            platform: "IOS".into(),
+            platform: crate::model::Platform::Ios,
             version: VersionSelector::Editable,
         };
         let key = digest_key(&credentials)?;
@@ -188,7 +188,7 @@ async fn pull_into_copy(client: &Client, path: &Path, target: &Target, color: bo
     let dir = tempfile::tempdir()?;
     let copy = dir.path().join("metadata");
     copy_dir(path, &copy)?;
-    let live = crate::live::fetch(client, &target.bundle_id, &target.platform, &target.version).await?;
+    let live = crate::live::fetch(client, &target.bundle_id, target.platform, &target.version).await?;
     let (local, _) = crate::pull::Local::read(&copy, &Default::default());
     let pulled = crate::pull::decide(&local, &live, &Default::default());
     pulled.write()?;

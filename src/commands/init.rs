@@ -9,7 +9,7 @@ use super::{Outcome, print};
 use crate::cli::{AppArgs, GlobalArgs, InitArgs, TargetArgs};
 use crate::client::Client;
 use crate::config::{DEFAULT_METADATA_PATH, FILE_NAME};
-use crate::model::PLATFORMS;
+use crate::model::Platform;
 use crate::pull::PullOptions;
 use crate::settings::Settings;
 use anyhow::Context;
@@ -75,11 +75,7 @@ fn with_config(global: &GlobalArgs, config: Option<PathBuf>) -> GlobalArgs {
 }
 
 fn platform(value: &str) -> anyhow::Result<String> {
-    let upper = value.to_ascii_uppercase();
-    if !PLATFORMS.contains(&upper.as_str()) {
-        anyhow::bail!("platform '{value}' is not one of {}", PLATFORMS.join(", "));
-    }
-    Ok(upper)
+    Ok(Platform::named(value).map_err(anyhow::Error::msg)?.to_string())
 }
 
 /// The settings file: each value quoted as TOML quotes it.

@@ -101,7 +101,7 @@ pub(crate) async fn make_plan(
     target: &Target,
     options: &DiffOptions,
 ) -> anyhow::Result<Planned> {
-    let live = live::fetch_app(client, &target.app(), &target.platform, &target.version).await?;
+    let live = live::fetch_app(client, &target.app(), target.platform, &target.version).await?;
     let mut plan = plan::diff(tree, &live, options);
     plan.source.version_selector = Some(target.version.to_string());
     Ok(Planned { plan, live })
@@ -201,7 +201,7 @@ pub(crate) fn document(run: &Run, planned: Vec<Result<Plan, Stop>>, keys: &Keys)
             Ok(plan) => AppPlan::planned(&app.name, plan),
             Err(stop) => {
                 let id = app.id();
-                let entry = AppPlan::failed(&app.name, &id.bundle_id, &id.platform, stop.text());
+                let entry = AppPlan::failed(&app.name, &id.bundle_id, id.platform, stop.text());
                 stops.push(stop);
                 entry
             }

@@ -116,7 +116,7 @@ pub(crate) fn pull_apps(
             }
             let key = keys.of(i).map_err(|e| anyhow::anyhow!(e))?;
             let t = app.target()?;
-            let live = live::fetch_app(&key.client, &t.app(), &t.platform, &t.version).await?;
+            let live = live::fetch_app(&key.client, &t.app(), t.platform, &t.version).await?;
             tracing::info!(gets = key.client.stats().requests, "live state read");
             anyhow::Ok(live)
         }

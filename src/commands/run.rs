@@ -38,8 +38,8 @@ impl App {
 
     pub fn id(&self) -> AppId {
         let (bundle_id, platform) = match &self.settings.target {
-            Some(t) => (t.bundle_id.clone(), t.platform.clone()),
-            None => (String::new(), String::new()),
+            Some(t) => (t.bundle_id.clone(), t.platform),
+            None => (String::new(), Default::default()),
         };
         AppId {
             name: self.name.clone(),

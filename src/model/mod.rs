@@ -8,13 +8,12 @@ mod category;
 mod fields;
 mod resource;
 mod rules;
+mod state;
 
 pub use category::{AppCategory, category_id};
 pub use fields::{
     Attribute, CategorySlot, Field, Kind, Localization, ReviewField, RootField, closest, closest_locale_file,
 };
 pub use resource::ResourceKind;
-pub use rules::{
-    Editability, PLATFORMS, app_info_editable, app_info_live, editable_version_states, live_version_states,
-    version_editable, version_live,
-};
+pub use rules::Editability;
+pub use state::{AppInfoState, Platform, VersionState};

@@ -8,62 +8,78 @@
 
 use super::fields::{Attribute, Field};
 use super::resource::ResourceKind;
-
-/// `Platform` in Apple's spec.
-pub const PLATFORMS: [&str; 4] = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"];
+use super::state::{AppInfoState, Platform, VersionState};
 
 /// Version states in which a version's metadata can be edited.
-const EDITABLE_VERSION_STATES: [&str; 6] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "METADATA_REJECTED",
-    "WAITING_FOR_REVIEW",
-    "INVALID_BINARY",
+static EDITABLE_VERSION_STATES: [VersionState; 6] = [
+    VersionState::PrepareForSubmission,
+    VersionState::DeveloperRejected,
+    VersionState::Rejected,
+    VersionState::MetadataRejected,
+    VersionState::WaitingForReview,
+    VersionState::InvalidBinary,
 ];
 
 /// The version on sale.
-const LIVE_VERSION_STATES: [&str; 2] = ["READY_FOR_DISTRIBUTION", "PROCESSING_FOR_DISTRIBUTION"];
+static LIVE_VERSION_STATES: [VersionState; 2] = [
+    VersionState::ReadyForDistribution,
+    VersionState::ProcessingForDistribution,
+];
 
 /// App info states in which name, subtitle and privacy text can be edited.
-const EDITABLE_APP_INFO_STATES: [&str; 4] = [
-    "PREPARE_FOR_SUBMISSION",
-    "DEVELOPER_REJECTED",
-    "REJECTED",
-    "WAITING_FOR_REVIEW",
+static EDITABLE_APP_INFO_STATES: [AppInfoState; 4] = [
+    AppInfoState::PrepareForSubmission,
+    AppInfoState::DeveloperRejected,
+    AppInfoState::Rejected,
+    AppInfoState::WaitingForReview,
 ];
 
 /// The live app info.
-const LIVE_APP_INFO_STATES: [&str; 3] = ["READY_FOR_DISTRIBUTION", "PENDING_RELEASE", "IN_REVIEW"];
+static LIVE_APP_INFO_STATES: [AppInfoState; 3] = [
+    AppInfoState::ReadyForDistribution,
+    AppInfoState::PendingRelease,
+    AppInfoState::InReview,
+];
 
-/// Submitted for review: edits are still accepted, but Apple refuses to
-/// add or remove a locale.
-const SUBMITTED: &str = "WAITING_FOR_REVIEW";
+impl VersionState {
+    pub fn editable(&self) -> bool {
+        EDITABLE_VERSION_STATES.contains(self)
+    }
 
-pub fn version_editable(state: &str) -> bool {
-    EDITABLE_VERSION_STATES.contains(&state)
+    /// On sale: only promotional text can change.
+    pub fn live(&self) -> bool {
+        LIVE_VERSION_STATES.contains(self)
+    }
+
+    /// Submitted for review: edits are still accepted, but Apple refuses
+    /// to add or remove a locale.
+    fn submitted(&self) -> bool {
+        *self == VersionState::WaitingForReview
+    }
+
+    /// The editable states, as `filter[appVersionState]` takes them.
+    pub fn editable_states() -> impl Iterator<Item = &'static str> {
+        EDITABLE_VERSION_STATES.iter().map(VersionState::as_str)
+    }
+
+    /// The states of the version on sale, as `filter[appVersionState]` takes them.
+    pub fn live_states() -> impl Iterator<Item = &'static str> {
+        LIVE_VERSION_STATES.iter().map(VersionState::as_str)
+    }
 }
 
-pub fn version_live(state: &str) -> bool {
-    LIVE_VERSION_STATES.contains(&state)
-}
+impl AppInfoState {
+    pub fn editable(&self) -> bool {
+        EDITABLE_APP_INFO_STATES.contains(self)
+    }
 
-/// The editable version states, as `filter[appVersionState]` takes them.
-pub fn editable_version_states() -> &'static [&'static str] {
-    &EDITABLE_VERSION_STATES
-}
+    pub fn live(&self) -> bool {
+        LIVE_APP_INFO_STATES.contains(self)
+    }
 
-/// The states of the version on sale, as `filter[appVersionState]` takes them.
-pub fn live_version_states() -> &'static [&'static str] {
-    &LIVE_VERSION_STATES
-}
-
-pub fn app_info_editable(state: &str) -> bool {
-    EDITABLE_APP_INFO_STATES.contains(&state)
-}
-
-pub fn app_info_live(state: &str) -> bool {
-    LIVE_APP_INFO_STATES.contains(&state)
+    fn submitted(&self) -> bool {
+        *self == AppInfoState::WaitingForReview
+    }
 }
 
 /// Attributes Apple accepts in any state, the live one included: only
@@ -79,22 +95,22 @@ fn editable_while_live(attribute: Attribute) -> bool {
 /// The live facts Apple's refusals depend on.
 #[derive(Clone, Copy, Debug)]
 pub struct Editability<'a> {
-    pub platform: &'a str,
+    pub platform: Platform,
     pub version_string: &'a str,
-    pub version_state: &'a str,
+    pub version_state: &'a VersionState,
     /// The platform's only version: Apple refuses whatsNew on it.
     pub first_version: bool,
     /// `None` when the app has no app info record.
-    pub app_info_state: Option<&'a str>,
+    pub app_info_state: Option<&'a AppInfoState>,
 }
 
 impl Editability<'_> {
     fn version_editable(&self) -> bool {
-        version_editable(self.version_state)
+        self.version_state.editable()
     }
 
     fn app_info_editable(&self) -> bool {
-        self.app_info_state.is_some_and(app_info_editable)
+        self.app_info_state.is_some_and(AppInfoState::editable)
     }
 
     /// Why Apple would refuse changing `attribute` now, if it would.
@@ -138,12 +154,12 @@ impl Editability<'_> {
             ResourceKind::AppStoreVersionLocalizations if !self.version_editable() => {
                 Some(format!("a locale cannot be added while version {version} is {state}"))
             }
-            ResourceKind::AppStoreVersionLocalizations if state == SUBMITTED => Some(format!(
+            ResourceKind::AppStoreVersionLocalizations if state.submitted() => Some(format!(
                 "a locale cannot be added to version {version} after it was submitted for review"
             )),
             ResourceKind::AppInfoLocalizations => match self.app_info_state {
                 None => Some("the app has no app info record to add the locale to".into()),
-                Some(info) if !self.app_info_editable() || info == SUBMITTED => {
+                Some(info) if !self.app_info_editable() || info.submitted() => {
                     Some(format!("a locale cannot be added while the app info is {info}"))
                 }
                 Some(_) => None,
@@ -157,13 +173,13 @@ impl Editability<'_> {
     pub fn delete(&self, resource: ResourceKind) -> Option<String> {
         let (version, state) = (self.version_string, self.version_state);
         match resource {
-            ResourceKind::AppStoreVersionLocalizations if !self.version_editable() || state == SUBMITTED => {
+            ResourceKind::AppStoreVersionLocalizations if !self.version_editable() || state.submitted() => {
                 Some(format!("a locale cannot be deleted while version {version} is {state}"))
             }
             ResourceKind::AppInfoLocalizations
                 if self
                     .app_info_state
-                    .is_some_and(|info| !app_info_editable(info) || info == SUBMITTED) =>
+                    .is_some_and(|info| !info.editable() || info.submitted()) =>
             {
                 Some("a locale cannot be deleted while the app info is not editable".to_owned())
             }
@@ -177,13 +193,13 @@ mod tests {
     use super::*;
     use crate::model::ReviewField;
 
-    fn live(version_state: &'static str, info: Option<&'static str>) -> Editability<'static> {
+    fn live(version_state: &str, info: Option<&str>) -> Editability<'static> {
         Editability {
-            platform: "IOS",
+            platform: Platform::Ios,
             version_string: "2.0",
-            version_state,
+            version_state: Box::leak(Box::new(VersionState::parse(version_state))),
             first_version: false,
-            app_info_state: info,
+            app_info_state: info.map(|i| &*Box::leak(Box::new(AppInfoState::parse(i)))),
         }
     }
 

@@ -22,6 +22,7 @@
 
 use super::{Plan, PlanFileError, check_format_version};
 use crate::FORMAT_VERSION;
+use crate::model::Platform;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -60,7 +61,7 @@ pub struct AppsSummary {
 pub struct AppPlan {
     pub name: String,
     pub bundle_id: String,
-    pub platform: String,
+    pub platform: Platform,
     pub outcome: AppOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
@@ -93,7 +94,7 @@ impl AppPlan {
         AppPlan {
             name: name.to_owned(),
             bundle_id: plan.source.bundle_id.clone(),
-            platform: plan.source.platform.clone(),
+            platform: plan.source.platform,
             outcome: if differs {
                 AppOutcome::Changes
             } else {
@@ -104,11 +105,11 @@ impl AppPlan {
         }
     }
 
-    pub fn failed(name: &str, bundle_id: &str, platform: &str, error: String) -> AppPlan {
+    pub fn failed(name: &str, bundle_id: &str, platform: Platform, error: String) -> AppPlan {
         AppPlan {
             name: name.to_owned(),
             bundle_id: bundle_id.to_owned(),
-            platform: platform.to_owned(),
+            platform,
             outcome: AppOutcome::Error,
             plan: None,
             error: Some(error),
@@ -247,7 +248,7 @@ mod tests {
             "asc-sync.toml",
             vec![
                 AppPlan::planned("main", fixture("plan.json")),
-                AppPlan::failed("mac", "com.x", "MAC_OS", "no app".into()),
+                AppPlan::failed("mac", "com.x", Platform::MacOs, "no app".into()),
             ],
             vec![],
         );

@@ -129,7 +129,7 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
     let source = Source {
         bundle_id: live.bundle_id.clone(),
         app_id: live.app_id.clone(),
-        platform: live.platform.clone(),
+        platform: live.platform,
         version_id: version.id.clone(),
         version_string: version.version_string.clone(),
         version_state: version.state.clone(),

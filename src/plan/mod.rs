@@ -40,7 +40,7 @@ pub use safety::{UnsafePlan, check_safety};
 pub use shared::{TreeView, app_info_disagreement, settle_shared_app_info};
 
 use crate::FORMAT_VERSION;
-use crate::model::{Attribute, ResourceKind};
+use crate::model::{AppInfoState, Attribute, Platform, ResourceKind, VersionState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -205,12 +205,12 @@ pub struct Summary {
 pub struct Source {
     pub bundle_id: String,
     pub app_id: String,
-    pub platform: String,
+    pub platform: Platform,
     pub version_id: String,
     pub version_string: String,
-    pub version_state: String,
+    pub version_state: VersionState,
     pub app_info_id: Option<String>,
-    pub app_info_state: Option<String>,
+    pub app_info_state: Option<AppInfoState>,
     pub metadata_path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,

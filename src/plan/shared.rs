@@ -36,7 +36,7 @@ pub fn settle_shared_app_info(apps: &mut [AppPlan]) {
         }
         *this = match conflict {
             None => AppPlan::planned(&this.name, plan),
-            Some(e) => AppPlan::failed(&this.name, &this.bundle_id, &this.platform, e),
+            Some(e) => AppPlan::failed(&this.name, &this.bundle_id, this.platform, e),
         };
     }
 }

@@ -37,7 +37,7 @@ pub use write::WriteError;
 
 use crate::findings::Finding;
 use crate::live::LiveState;
-use crate::model::Attribute;
+use crate::model::{AppInfoState, Attribute, Platform, VersionState};
 use crate::targeting::Targeting;
 use crate::tree::{self, LoadOptions, MetadataTree};
 use decide::{Decider, Decision, Withheld, source_file};
@@ -142,10 +142,10 @@ pub struct PullSummary {
 pub struct PullSource {
     pub bundle_id: String,
     pub app_id: String,
-    pub platform: String,
+    pub platform: Platform,
     pub version_string: String,
-    pub version_state: String,
-    pub app_info_state: Option<String>,
+    pub version_state: VersionState,
+    pub app_info_state: Option<AppInfoState>,
     pub metadata_path: String,
 }
 
@@ -229,7 +229,7 @@ fn source(live: &LiveState, metadata_path: &str) -> PullSource {
     PullSource {
         bundle_id: live.bundle_id.clone(),
         app_id: live.app_id.clone(),
-        platform: live.platform.clone(),
+        platform: live.platform,
         version_string: live.version.version_string.clone(),
         version_state: live.version.state.clone(),
         app_info_state: live.app_info.as_ref().map(|i| i.state.clone()),

@@ -13,12 +13,12 @@ use std::fmt::Write;
 const MARKDOWN_LIMIT: usize = crate::github::COMMENT_LIMIT;
 
 /// The line that opens an app's section of text output.
-pub fn section(name: &str, bundle_id: &str, platform: &str) -> String {
+pub fn section(name: &str, bundle_id: &str, platform: crate::model::Platform) -> String {
     format!("=== {name}: {bundle_id} ({platform}) ===\n")
 }
 
 fn section_of(app: &AppId) -> String {
-    section(&app.name, &app.bundle_id, &app.platform)
+    section(&app.name, &app.bundle_id, app.platform)
 }
 
 /// `Total, 2 apps:` (with how many of them failed at the end).
@@ -86,7 +86,7 @@ pub fn plan_text(doc: &AppsPlan, color: bool) -> String {
         doc.config
     );
     for app in &doc.apps {
-        out.push_str(&section(&app.name, &app.bundle_id, &app.platform));
+        out.push_str(&section(&app.name, &app.bundle_id, app.platform));
         match &app.plan {
             Some(plan) => out.push_str(&super::plan::text(plan, color)),
             None => out.push_str(&(plan_line(app) + "\n")),
@@ -110,7 +110,7 @@ pub fn plan_markdown(doc: &AppsPlan) -> String {
             "| {} | {} | {} | {mark}{} |",
             cell(&app.name),
             cell(&app.bundle_id),
-            cell(&app.platform),
+            cell(app.platform.into()),
             cell(&plan_line(app))
         );
     }
@@ -199,7 +199,7 @@ pub fn apply_markdown(doc: &AppsApply) -> String {
             "| {} | {} | {} | {} |",
             cell(&app.app.name),
             cell(&app.app.bundle_id),
-            cell(&app.app.platform),
+            cell(app.app.platform.into()),
             cell(&apply_line(app))
         );
     }

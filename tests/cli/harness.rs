@@ -369,11 +369,11 @@ pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, L
         app_id: "1".into(),
         bundle_id: "com.example.marquee".into(),
         primary_locale: "en-US".into(),
-        platform: "IOS".into(),
+        platform: asc_sync::model::Platform::Ios,
         version: LiveVersion {
             id: "v1".into(),
             version_string: "2.1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
+            state: asc_sync::model::VersionState::PrepareForSubmission,
             copyright: Some("2026 Marquee Labs Ltd.".into()),
             is_first: false,
             localizations: version_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
@@ -381,7 +381,7 @@ pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, L
         },
         app_info: Some(LiveAppInfo {
             id: "i1".into(),
-            state: "PREPARE_FOR_SUBMISSION".into(),
+            state: asc_sync::model::AppInfoState::PrepareForSubmission,
             categories: BTreeMap::new(),
             localizations: info_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
         }),

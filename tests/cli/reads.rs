@@ -231,9 +231,14 @@ async fn a_long_history_costs_no_request_and_almost_no_byte() {
         })
         .await;
         let client = api.client(|_| {});
-        let live = live::fetch(&client, BUNDLE, "IOS", &VersionSelector::Editable)
-            .await
-            .unwrap();
+        let live = live::fetch(
+            &client,
+            BUNDLE,
+            asc_sync::model::Platform::Ios,
+            &VersionSelector::Editable,
+        )
+        .await
+        .unwrap();
         read.push((live, client.stats()));
     }
     let [(short, few), (long, many)] = &read[..] else {

@@ -287,7 +287,7 @@ async fn valid_real_trees_plan_no_change_against_their_own_live_state() {
         let live = asc_sync::live::fetch(
             &client,
             "com.example.real",
-            "IOS",
+            asc_sync::model::Platform::Ios,
             &asc_sync::live::VersionSelector::Editable,
         )
         .await
