@@ -27,11 +27,10 @@
 //!   the 50 App Store locale codes.
 //! - `commands` wires the stages for each subcommand and is the only place
 //!   that prints; `cli` is only the user's words and `settings` resolves
-//!   them with `asc-sync.toml` and the environment, once per run.
-//! - Several apps (`[[apps]]` in `asc-sync.toml`) run the same stages
-//!   each, concurrently, in `commands::apps`, through one client per API
-//!   key (one limiter, one hourly budget); `apps` holds their results and
-//!   `plan::AppsPlan` their plan, which `apply` applies app by app.
+//!   them with `asc-sync.toml` and the environment. A run is a list of
+//!   apps (`[[apps]]`, or one implicit app): every verb runs one per-app
+//!   stage over it, concurrently, through one client per API key, and ends
+//!   in one emit step; `apps` and `plan::AppsPlan` hold a list's documents.
 //! - `fake` is a separate room: an App Store Connect of its own, with its
 //!   own statement of Apple's rules, for tests, the demo and benchmarks.
 
