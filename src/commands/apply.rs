@@ -56,7 +56,7 @@ pub fn apply(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<Outcome> {
         "{}",
         match only(&run, &doc) {
             Some(plan) => render::plan::text(plan, color),
-            None => render::apps::plan_text(&doc, color),
+            None => render::plan::apps_text(&doc, color),
         }
     );
     if doc.has_changes && !super::confirmed(args.auto_approve)? {
@@ -286,10 +286,10 @@ fn finish(
                 }
             }
             let stdout = match args.format {
-                ReportFormat::Text => render::apps::apply_text(&doc),
-                ReportFormat::Json => render::apps::apply_json(&doc),
+                ReportFormat::Text => render::report::apps_text(&doc),
+                ReportFormat::Json => render::report::apps_json(&doc),
             };
-            let markdown = render::apps::apply_markdown(&doc);
+            let markdown = render::report::apps_markdown(&doc);
             Emit::new(stdout, markdown, outputs(run, &doc), outcome)
                 .comment(args.comment_out.as_ref(), run.marker_label(""))
         }

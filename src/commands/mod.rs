@@ -13,7 +13,7 @@ mod pull;
 mod run;
 
 use crate::cli::{Cli, Command, ValidateArgs};
-use crate::render::apps::{AppValidation, AppsValidation};
+use crate::render::validation::{AppValidation, AppsValidation};
 use crate::render::{self, Format};
 use crate::tree;
 use anyhow::Context;
@@ -126,12 +126,12 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
         ),
         _ => (
             match args.format {
-                Format::Text => render::apps::validation_text(&doc),
-                Format::Markdown => render::apps::validation_markdown(&doc),
-                Format::Json => render::apps::validation_json(&doc),
-                Format::Github => render::apps::validation_github(&doc),
+                Format::Text => render::validation::apps_text(&doc),
+                Format::Markdown => render::validation::apps_markdown(&doc),
+                Format::Json => render::validation::apps_json(&doc),
+                Format::Github => render::validation::apps_github(&doc),
             },
-            render::apps::validation_markdown(&doc),
+            render::validation::apps_markdown(&doc),
         ),
     };
     let mut outputs = vec![

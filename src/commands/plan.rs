@@ -250,7 +250,7 @@ pub fn plan(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<Outcome> {
         ),
         _ => (
             render_apps_plan(&doc, args.format, color),
-            render::apps::plan_markdown(&doc),
+            render::plan::apps_markdown(&doc),
             run.marker_label(""),
         ),
     };
@@ -358,8 +358,8 @@ pub(crate) fn render_plan(plan: &Plan, format: PlanFormat, color: bool) -> Strin
 
 fn render_apps_plan(doc: &AppsPlan, format: PlanFormat, color: bool) -> String {
     match format {
-        PlanFormat::Text => render::apps::plan_text(doc, color),
-        PlanFormat::Markdown => render::apps::plan_markdown(doc),
+        PlanFormat::Text => render::plan::apps_text(doc, color),
+        PlanFormat::Markdown => render::plan::apps_markdown(doc),
         PlanFormat::Json => doc.to_json(),
     }
 }

@@ -39,11 +39,11 @@ pub fn pull(global: &GlobalArgs, args: PullArgs) -> anyhow::Result<Outcome> {
         ([AppPull { report: Some(r), .. }], false) => (render_report(r, args.format), render::pull::markdown(r)),
         _ => (
             match args.format {
-                PlanFormat::Text => render::apps::pull_text(&doc),
-                PlanFormat::Markdown => render::apps::pull_markdown(&doc),
-                PlanFormat::Json => render::apps::pull_json(&doc),
+                PlanFormat::Text => render::pull::apps_text(&doc),
+                PlanFormat::Markdown => render::pull::apps_markdown(&doc),
+                PlanFormat::Json => render::pull::apps_json(&doc),
             },
-            render::apps::pull_markdown(&doc),
+            render::pull::apps_markdown(&doc),
         ),
     };
     let outcome = worst(doc.apps.iter().map(|a| match a.outcome {

@@ -1,7 +1,6 @@
 //! Turning results into text for people and machines. Renderers are pure
 //! functions from data to `String`; only the command layer prints.
 
-pub(crate) mod apps;
 pub mod plan;
 pub mod pull;
 pub(crate) mod report;
@@ -52,4 +51,47 @@ pub fn markdown_cell(s: &str) -> String {
         }
     }
     out
+}
+
+// The sections and totals of a run over several apps: one section per
+// app, as the run of that app alone would print it, then a total;
+// Markdown with a table of the apps first, each app within its share.
+
+/// The line that opens an app's section of text output.
+pub(crate) fn section(name: &str, bundle_id: &str, platform: crate::model::Platform) -> String {
+    format!("=== {name}: {bundle_id} ({platform}) ===\n")
+}
+
+pub(crate) fn section_of(app: &crate::apps::AppId) -> String {
+    section(&app.name, &app.bundle_id, app.platform)
+}
+
+/// `Total, 2 apps:` (with how many of them failed at the end).
+pub(crate) fn total_head(apps: usize) -> String {
+    format!("Total, {}:", count(apps, "app"))
+}
+
+pub(crate) fn failed_tail(failed: usize, what: &str) -> String {
+    match failed {
+        0 => String::new(),
+        n => format!("; {} {what}", count(n, "app")),
+    }
+}
+
+/// Text cut to `limit` characters at a line, with a note.
+pub(crate) fn within(text: String, limit: usize, note: &str) -> String {
+    if text.chars().count() <= limit {
+        return text;
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(note.chars().count())).collect();
+    if let Some(i) = cut.rfind('\n') {
+        cut.truncate(i + 1);
+    }
+    cut + note
+}
+
+/// An error or refusal as a fenced block: its text may quote live values.
+pub(crate) fn block(text: &str) -> String {
+    let f = plan::fence(text);
+    format!("{f}text\n{}\n{f}\n\n", text.trim_end())
 }

@@ -4,8 +4,10 @@
 //! with the changed words marked, keywords as added and removed tokens
 //! with the count against Apple's 100 characters.
 
+use super::{block, count, failed_tail, markdown_cell as cell, section, total_head, within};
 use crate::model::{Attribute, Field};
 use crate::plan::{Action, AttributeChange, Change, Origin, Plan, SENSITIVE};
+use crate::plan::{AppPlan, AppsPlan};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 use std::collections::BTreeMap;
@@ -433,4 +435,85 @@ fn locale_block(locale: &str, changes: &[&Change]) -> String {
         cell(&what.join(", ")),
         body.trim_end_matches('\n').to_owned() + "\n"
     )
+}
+
+// A run over several apps.
+
+pub fn apps_total(doc: &AppsPlan) -> String {
+    let s = &doc.summary;
+    let failed = failed_tail(s.failed, "could not be planned");
+    if !doc.differs() {
+        return format!("{} No changes{failed}.", total_head(s.apps));
+    }
+    let blocked = if s.blocked > 0 {
+        format!(", {} blocked", s.blocked)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {} to create, {} to update, {} to delete{blocked} ({}){failed}.",
+        total_head(s.apps),
+        s.create,
+        s.update,
+        s.delete,
+        count(s.requests, "request")
+    )
+}
+
+fn apps_line(app: &AppPlan) -> String {
+    match (&app.plan, &app.error) {
+        (Some(plan), _) => super::plan::summary_line(plan),
+        (None, error) => format!("error: {}", error.as_deref().unwrap_or("not planned")),
+    }
+}
+
+pub fn apps_text(doc: &AppsPlan, color: bool) -> String {
+    let mut out = format!(
+        "asc-sync plan for {} of {}\n\n",
+        count(doc.apps.len(), "app"),
+        doc.config
+    );
+    for app in &doc.apps {
+        out.push_str(&section(&app.name, &app.bundle_id, app.platform));
+        match &app.plan {
+            Some(plan) => out.push_str(&super::plan::text(plan, color)),
+            None => out.push_str(&(apps_line(app) + "\n")),
+        }
+        out.push('\n');
+    }
+    out + &apps_total(doc) + "\n"
+}
+
+pub fn apps_markdown(doc: &AppsPlan) -> String {
+    let mut out = format!(
+        "### asc-sync plan for {} of {}\n\n**{}**\n\n| app | bundle id | platform | plan |\n|---|---|---|---|\n",
+        count(doc.apps.len(), "app"),
+        cell(&doc.config),
+        cell(&apps_total(doc))
+    );
+    for app in &doc.apps {
+        let mark = if app.plan.is_some() { "" } else { "❌ " };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {mark}{} |",
+            cell(&app.name),
+            cell(&app.bundle_id),
+            cell(app.platform.into()),
+            cell(&apps_line(app))
+        );
+    }
+    out.push('\n');
+    let share = MARKDOWN_LIMIT.saturating_sub(out.chars().count() + 200) / doc.apps.len().max(1);
+    for app in &doc.apps {
+        match &app.plan {
+            Some(plan) => out.push_str(&super::plan::markdown_within(plan, share)),
+            None => {
+                let _ = write!(out, "### {}: could not be planned\n\n", cell(&app.name));
+                out.push_str(&block(app.error.as_deref().unwrap_or_default()));
+            }
+        }
+        out.push('\n');
+    }
+    let note = "\n_The rest is cut: a comment holds at most 65,536 characters. Run `asc-sync plan` for all of it._\n";
+    within(out, MARKDOWN_LIMIT, note)
 }

@@ -3,12 +3,14 @@
 //! the versioned JSON document. Paths and attribute names only, never a
 //! value, so a secret cannot reach any of them.
 
+use super::{block, count, failed_tail, section_of, total_head, within};
+use crate::apps::AppsPull;
 use crate::pull::{FileAction, FileChange, PullReport};
 use crate::render::markdown_cell as cell;
 use std::fmt::Write;
 
 /// GitHub refuses pull-request bodies over 65,536 characters.
-const MARKDOWN_LIMIT: usize = 65_536;
+const MARKDOWN_LIMIT: usize = crate::github::COMMENT_LIMIT;
 
 /// The headline, e.g. `Pull: 1 file created, 2 changed, 1 left as it is, 40 unchanged.`
 pub fn summary_line(report: &PullReport) -> String {
@@ -177,4 +179,69 @@ fn notes_markdown(report: &PullReport) -> String {
         }
     }
     out
+}
+
+// A run over several apps.
+
+pub fn apps_total(doc: &AppsPull) -> String {
+    let s = &doc.summary;
+    let (created, changed) = if doc.dry_run {
+        ("to create", "to change")
+    } else {
+        ("created", "changed")
+    };
+    format!(
+        "{} {} {created}, {} {changed}, {} left as it is, {} unchanged{}.",
+        total_head(s.apps),
+        count(s.files.created, "file"),
+        s.files.changed,
+        s.files.left,
+        s.files.unchanged,
+        failed_tail(s.errors, "stopped by an error (nothing written)")
+    )
+}
+
+pub fn apps_text(doc: &AppsPull) -> String {
+    let mut out = format!(
+        "asc-sync pull for {} of {}\n\n",
+        count(doc.apps.len(), "app"),
+        doc.config
+    );
+    for app in &doc.apps {
+        out.push_str(&section_of(&app.app));
+        match &app.report {
+            Some(r) => out.push_str(&super::pull::text(r)),
+            None => {
+                let _ = writeln!(out, "error: {}", app.error.as_deref().unwrap_or_default());
+            }
+        }
+        out.push('\n');
+    }
+    out + &apps_total(doc) + "\n"
+}
+
+/// The body of one pull request for every app's files.
+pub fn apps_markdown(doc: &AppsPull) -> String {
+    let mut out = format!(
+        "### asc-sync pull for {} of {}\n\n**{}**\n\n",
+        count(doc.apps.len(), "app"),
+        cell(&doc.config),
+        cell(&apps_total(doc))
+    );
+    for app in &doc.apps {
+        match &app.report {
+            Some(r) => out.push_str(&super::pull::markdown(r)),
+            None => {
+                let _ = write!(out, "### {}: error\n\n", cell(&app.app.name));
+                out.push_str(&block(app.error.as_deref().unwrap_or_default()));
+            }
+        }
+        out.push('\n');
+    }
+    let note = "\n_The rest is cut: GitHub limits this text. Run `asc-sync pull --dry-run` to see it all._\n";
+    within(out, MARKDOWN_LIMIT, note)
+}
+
+pub fn apps_json(doc: &AppsPull) -> String {
+    serde_json::to_string_pretty(doc).expect("a pull report always serializes") + "\n"
 }

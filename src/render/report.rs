@@ -2,7 +2,9 @@
 //! title and detail), skipped (blocked) or already applied (by an earlier
 //! run), and what stopped a stale plan.
 
+use super::{block, count, failed_tail, markdown_cell as cell, section_of, total_head};
 use crate::apply::{ApplyReport, ChangeResult, Failure, Stale, Status};
+use crate::apps::{AppApply, ApplyOutcome, AppsApply};
 use crate::model::Attribute;
 use std::fmt::Write;
 
@@ -166,4 +168,98 @@ pub fn markdown(report: &ApplyReport) -> String {
         );
     }
     out
+}
+
+// A run over several apps.
+
+pub fn apps_total(doc: &AppsApply) -> String {
+    let s = &doc.summary;
+    let already = if s.changes.already_applied > 0 {
+        format!(", {} already applied", s.changes.already_applied)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} {} applied, {} failed, {} skipped{already}{}{}.",
+        total_head(s.apps),
+        s.changes.applied,
+        s.changes.failed,
+        s.changes.skipped,
+        failed_tail(s.refused, "refused (nothing written)"),
+        failed_tail(s.errors, "stopped by an error (nothing written)")
+    )
+}
+
+fn apps_line(app: &AppApply) -> String {
+    match (app.outcome, &app.report) {
+        (ApplyOutcome::Refused, _) => {
+            "refused: the saved plan is stale or does not follow from the tree; nothing was written".into()
+        }
+        (ApplyOutcome::Error, _) => format!("error: {}", app.error.as_deref().unwrap_or_default()),
+        (_, Some(r)) if r.results.is_empty() => "nothing to apply".into(),
+        (_, Some(r)) => format!(
+            "{} applied, {} failed, {} skipped, {} already applied",
+            r.summary.applied, r.summary.failed, r.summary.skipped, r.summary.already_applied
+        ),
+        (_, None) => String::new(),
+    }
+}
+
+pub fn apps_text(doc: &AppsApply) -> String {
+    let mut out = format!(
+        "asc-sync apply for {} of {}\n\n",
+        count(doc.apps.len(), "app"),
+        doc.config
+    );
+    for app in &doc.apps {
+        out.push_str(&section_of(&app.app));
+        match (&app.report, &app.refused, &app.error) {
+            (Some(r), _, _) if r.results.is_empty() => {
+                out.push_str("Nothing to apply: the App Store matches the tree.\n")
+            }
+            (Some(r), _, _) => out.push_str(&super::report::text(r)),
+            (None, Some(text), _) => out.push_str(text),
+            (None, None, error) => {
+                let _ = writeln!(out, "error: {}", error.as_deref().unwrap_or_default());
+            }
+        }
+        out.push('\n');
+    }
+    out + &apps_total(doc) + "\n"
+}
+
+pub fn apps_markdown(doc: &AppsApply) -> String {
+    let mut out = format!(
+        "### asc-sync apply for {} of {}\n\n**{}**\n\n| app | bundle id | platform | result |\n|---|---|---|---|\n",
+        count(doc.apps.len(), "app"),
+        cell(&doc.config),
+        cell(&apps_total(doc))
+    );
+    for app in &doc.apps {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&app.app.name),
+            cell(&app.app.bundle_id),
+            cell(app.app.platform.into()),
+            cell(&apps_line(app))
+        );
+    }
+    out.push('\n');
+    for app in &doc.apps {
+        match (&app.report, &app.refused, &app.error) {
+            (Some(r), _, _) => out.push_str(&super::report::markdown(r)),
+            (None, text, error) => {
+                let what = if text.is_some() { "refused" } else { "error" };
+                let _ = write!(out, "### {}: {what}\n\n", cell(&app.app.name));
+                out.push_str(&block(text.as_deref().or(error.as_deref()).unwrap_or_default()));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn apps_json(doc: &AppsApply) -> String {
+    serde_json::to_string_pretty(doc).expect("a report always serializes") + "\n"
 }

@@ -1,7 +1,9 @@
 //! `asc-sync validate` output in every format.
 
 use super::{github_escape_data, github_escape_property};
+use super::{markdown_cell as cell, section_of, total_head};
 use crate::FORMAT_VERSION;
+use crate::apps::AppId;
 use crate::findings::{Code, Finding, Severity, count};
 use crate::tree::MetadataTree;
 use serde::Serialize;
@@ -437,4 +439,87 @@ mod tests {
             "warning[duplicate-keyword]: 3 in 2 files: keywords.txt in 2 folders: a keyword is twice"
         );
     }
+}
+
+// A run over several apps.
+
+/// `validate` over several apps: each tree's report, and the totals.
+#[derive(Serialize)]
+pub struct AppsValidation<'a> {
+    pub format_version: u32,
+    pub config: String,
+    pub ok: bool,
+    pub summary: ValidationTotals,
+    pub apps: Vec<AppValidation<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ValidationTotals {
+    pub apps: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Serialize)]
+pub struct AppValidation<'a> {
+    #[serde(flatten)]
+    pub app: AppId,
+    pub ok: bool,
+    pub report: ValidationReport<'a>,
+}
+
+impl<'a> AppsValidation<'a> {
+    pub fn new(config: &str, apps: Vec<AppValidation<'a>>) -> AppsValidation<'a> {
+        let summary = ValidationTotals {
+            apps: apps.len(),
+            errors: apps.iter().map(|a| a.report.summary.errors).sum(),
+            warnings: apps.iter().map(|a| a.report.summary.warnings).sum(),
+        };
+        AppsValidation {
+            format_version: crate::FORMAT_VERSION,
+            config: config.to_owned(),
+            ok: summary.errors == 0,
+            summary,
+            apps,
+        }
+    }
+
+    pub fn total(&self) -> String {
+        let s = &self.summary;
+        format!(
+            "{} {}, {}.",
+            total_head(s.apps),
+            super::count(s.errors, "error"),
+            super::count(s.warnings, "warning")
+        )
+    }
+}
+
+pub fn apps_text(doc: &AppsValidation) -> String {
+    let mut out = String::new();
+    for app in &doc.apps {
+        out.push_str(&section_of(&app.app));
+        out.push_str(&super::validation::text(&app.report));
+        out.push('\n');
+    }
+    out + &doc.total() + "\n"
+}
+
+pub fn apps_markdown(doc: &AppsValidation) -> String {
+    let mut out = format!("**{}**\n\n", cell(&doc.total()));
+    for app in &doc.apps {
+        let _ = write!(out, "#### {}: {}\n\n", cell(&app.app.name), cell(&app.app.bundle_id));
+        out.push_str(&super::validation::markdown(&app.report));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn apps_json(doc: &AppsValidation) -> String {
+    serde_json::to_string_pretty(doc).expect("a report always serializes") + "\n"
+}
+
+/// Every tree's annotations: they name their files, so one list serves.
+pub fn apps_github(doc: &AppsValidation) -> String {
+    doc.apps.iter().map(|a| super::validation::github(&a.report)).collect()
 }
