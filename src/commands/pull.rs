@@ -91,6 +91,7 @@ pub(crate) fn read_local(settings: &Settings) -> anyhow::Result<Result<Local, Ou
     let metadata = &settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
     let (local, findings) = Local::read(metadata, &settings.tree.load);
+    let local = local.with_validate(settings.tree.validate.clone());
     for f in &findings {
         eprintln!("{f}");
     }
