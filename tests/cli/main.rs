@@ -16,6 +16,7 @@ mod fake_includes;
 mod fake_independence;
 mod fake_refusals;
 mod fake_tokens;
+mod found_in_trees;
 mod git_rev;
 mod github;
 mod harness;
