@@ -443,9 +443,12 @@ fn is_format_character(c: char) -> bool {
 /// Whether Apple takes `value` as a review contact phone: "Preface the
 /// phone number with ‘+’ followed by the country code (for example, +44
 /// 844 209 0611)". The digits may be grouped with spaces, hyphens, dots
-/// and parentheses. After `+`, a country code and up to 15 digits in all
-/// (E.164); `+10000000000` is refused (apple-shipkit #189), as is any North
-/// American number that is not one. Without `+` Apple still took 10- and
+/// and parentheses. After `+`, a country code and 7 to 15 digits in all
+/// (E.164). After `+1` the number must start with 2 to 9, as North
+/// American area codes do: `+10000000000` is refused (apple-shipkit #189).
+/// It need not be a whole North American number: `+1 555 0100`, the
+/// fictional number in the review files of two public trees that ship with
+/// deliver (BlueWallet, DuckDuckGo), is taken. Without `+` Apple still took 10- and
 /// 11-digit North American numbers (rorkai/App-Store-Connect-CLI API
 /// notes), so those pass; `555 0100` and `(555) 010-0100` do not. The
 /// number is judged as [`phone_as_judged`] reads it.
@@ -460,7 +463,7 @@ pub fn phone_is_valid(value: &str) -> bool {
     }
     let digits: Vec<u8> = rest.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     match (plus, digits.first()) {
-        (true, Some(1)) => is_north_american(&digits[1..]),
+        (true, Some(1)) => digits.get(1).is_some_and(|d| *d >= 2) && (7..=15).contains(&digits.len()),
         (true, Some(d)) => *d != 0 && (7..=15).contains(&digits.len()),
         (false, Some(1)) if digits.len() == 11 => is_north_american(&digits[1..]),
         (false, Some(_)) => is_north_american(&digits),
@@ -675,6 +678,7 @@ mod tests {
             "+819012345678",
             "650.539.4696",
             "1 (650) 539-4696",
+            "+1 555 0100",
         ] {
             assert!(phone_is_valid(good), "{good}");
         }
@@ -690,7 +694,7 @@ mod tests {
             "555 0100",
             "(555) 010-0100",
             "+10000000000",
-            "+1 555 0100",
+            "+1 055 0100",
             "+",
             "+ 43",
             "+0 123 4567",

@@ -95,9 +95,10 @@ const MAX_PHONE_BYTES: usize = 20;
 /// number with ‘+’ followed by the country code (for example, +44 844 209
 /// 0611)" (fastlane #16716). After `+`, a country code that does not
 /// start with 0 and 7 to 15 digits in all, grouped with spaces, `-`, `.`,
-/// `(` and `)`; a `+1` number must be a North American one (`+10000000000`
-/// is refused); a North American number may go without `+1` (Apple took
-/// `650-539-4696`). At most 20 bytes.
+/// `(` and `)`; after `+1` an area code's 2 to 9 (`+10000000000` is
+/// refused, while `+1 555 0100`, in two public trees that ship with
+/// deliver, is taken); a whole North American number may go without `+1`
+/// (Apple took `650-539-4696`). At most 20 bytes.
 ///
 /// The number is judged as read: format characters (Unicode Cf) are set
 /// aside and any space counts as a space. A number copied from macOS
@@ -153,8 +154,8 @@ pub(crate) fn phone_problem(phone: &str) -> Option<(String, usize)> {
     let north_american = |d: &[u8]| d.len() == 10 && d[0] >= 2 && d[3] >= 2;
     match (plus, digits.first()) {
         (_, None) => problem("has no digits: start with '+' and the country code, e.g. +44 844 209 0611".to_owned()),
-        (true, Some(1)) if !north_american(&digits[1..]) => problem(
-            "is not a North American number, which +1 is the code of: after +1 come 10 digits, the area code and the exchange each starting with 2 to 9, e.g. +1 650 555 0100".to_owned(),
+        (true, Some(1)) if digits.get(1).is_none_or(|d| *d < 2) => problem(
+            "has 0 or 1 right after +1, the North American code: there the area code follows, which starts with 2 to 9, e.g. +1 650 555 0100".to_owned(),
         ),
         (true, Some(0)) => problem("starts with 0 after the '+': country codes never do (+44 844 209 0611, not +044)".to_owned()),
         (true, Some(_)) if !(7..=15).contains(&digits.len()) => problem(format!(
