@@ -340,3 +340,20 @@ async fn a_tree_without_any_name_file_can_go_green() {
     assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
     assert!(stdout(&again).contains("Add de-DE/name.txt"), "{}", stdout(&again));
 }
+
+/// The fake takes a Contacts phone as Apple does, and keeps it as sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contacts_phone_is_applied_as_it_is() {
+    let tree = fixture_tree("contacts-phone");
+    let mut state = seeded(&tree);
+    review(&mut state).contact_phone = Some("+44 20 7946 0000".into());
+    let env = Env::start(state, Default::default()).await;
+    let apply = run(&env, "apply", &tree, &["--auto-approve"]).await;
+    assert_eq!(apply.status.code(), Some(0), "{}{}", stdout(&apply), stderr(&apply));
+    let stored = env.fake.state().apps[0].app_store_versions[1]
+        .review_detail
+        .clone()
+        .unwrap()
+        .contact_phone;
+    assert_eq!(stored.as_deref(), Some("\u{202D}+44 844 209 0611\u{202C}"));
+}
