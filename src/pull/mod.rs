@@ -304,7 +304,8 @@ impl Outcome {
                 });
             } else if let Some((_, why)) = decision.withheld.iter().find(|(w, _)| *w == i) {
                 out.summary.left += 1;
-                out.changes.push(change(FileAction::Left, None, Some(reason(*why, slot))));
+                out.changes
+                    .push(change(FileAction::Left, None, Some(reason(*why, slot))));
             } else {
                 out.summary.unchanged += 1;
             }

@@ -26,7 +26,9 @@ fn emoji(field: Field, value: &TextValue, scanned: &Scan, options: &ValidateOpti
     if !refuses_emoji(field) {
         return;
     }
-    let Some(&(first, _)) = scanned.emoji.first() else { return };
+    let Some(&(first, _)) = scanned.emoji.first() else {
+        return;
+    };
     let mut distinct: Vec<String> = Vec::new();
     for &(_, c) in &scanned.emoji {
         let shown = format!("{c} (U+{:04X})", c as u32);

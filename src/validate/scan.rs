@@ -64,18 +64,14 @@ pub(crate) fn is_format(c: char) -> bool {
 pub(crate) fn is_other_space(c: char) -> bool {
     matches!(
         c,
-        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
-    )
+        '\u{00A0}' | '\u{1680}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    ) || ('\u{2000}'..='\u{200A}').contains(&c)
 }
 
 /// The class of `c` in a field read as `text`.
 pub(super) fn class(c: char, text: Text) -> Option<Class> {
     let reach = |prose_edges: bool| {
-        if prose_edges {
-            Reach::Edges
-        } else {
-            Reach::Anywhere
-        }
+        if prose_edges { Reach::Edges } else { Reach::Anywhere }
     };
     match c {
         '\t' | '\n' | '\r' => None,

@@ -46,18 +46,35 @@ fn a_phone_copied_from_macos_contacts_is_taken_and_its_bidi_marks_are_named() {
     assert_eq!(
         shown,
         [
-            ("review_information/phone_number.txt", "warning", "invisible-character", "1:1"),
-            ("review_information/phone_number.txt", "warning", "invisible-character", "1:18"),
+            (
+                "review_information/phone_number.txt",
+                "warning",
+                "invisible-character",
+                "1:1"
+            ),
+            (
+                "review_information/phone_number.txt",
+                "warning",
+                "invisible-character",
+                "1:18"
+            ),
         ]
     );
-    assert!(findings[0].4.contains("a left-to-right override (U+202D)"), "{}", findings[0].4);
+    assert!(
+        findings[0].4.contains("a left-to-right override (U+202D)"),
+        "{}",
+        findings[0].4
+    );
     assert!(findings[0].4.contains("macOS Contacts"), "{}", findings[0].4);
     assert!(
         findings[1].4.contains("a pop directional formatting (U+202C)"),
         "{}",
         findings[1].4
     );
-    assert!(!findings.iter().any(|f| f.4.contains("country code")), "never the wrong reason");
+    assert!(
+        !findings.iter().any(|f| f.4.contains("country code")),
+        "never the wrong reason"
+    );
 }
 
 #[test]
@@ -78,7 +95,10 @@ fn a_phone_with_no_break_spaces_is_taken_and_the_spaces_are_named() {
 #[test]
 fn a_phone_that_is_wrong_says_what_is_wrong_with_the_invisible_characters_set_aside() {
     let t = crate::harness::TempTree::new(&[
-        ("review_information/phone_number.txt", "\u{202D}555 0100\u{202C}".as_bytes()),
+        (
+            "review_information/phone_number.txt",
+            "\u{202D}555 0100\u{202C}".as_bytes(),
+        ),
         ("en-US/name.txt", b"Marquee"),
     ]);
     let (code, findings) = validate(&t.metadata());
@@ -86,7 +106,9 @@ fn a_phone_that_is_wrong_says_what_is_wrong_with_the_invisible_characters_set_as
     let phone: Vec<_> = findings.iter().filter(|f| f.2 == "phone-format").collect();
     assert_eq!(phone.len(), 1, "{findings:#?}");
     assert!(
-        phone[0].4.starts_with("'555 0100' (invisible characters aside) is not a phone number"),
+        phone[0]
+            .4
+            .starts_with("'555 0100' (invisible characters aside) is not a phone number"),
         "{}",
         phone[0].4
     );
@@ -292,7 +314,13 @@ async fn pull_never_writes_a_value_validate_refuses() {
         let (status, findings) = validate(&pulled);
         assert_eq!(status, 0, "{file}: {findings:#?}");
         let plan = run(&env, "plan", &pulled, &["--detailed-exitcode"]).await;
-        assert_eq!(plan.status.code(), Some(0), "{file}: {}{}", stdout(&plan), stderr(&plan));
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "{file}: {}{}",
+            stdout(&plan),
+            stderr(&plan)
+        );
     }
 }
 
