@@ -35,6 +35,9 @@ const APPLE_IDS: [(&str, Option<&str>); 57] = [
     ("STICKERS_SPORTS_AND_ACTIVITIES", Some("STICKERS")),
 ];
 
+/// A legacy name and the id fastlane maps it to.
+type Legacy = (&'static str, &'static str);
+
 /// fastlane's `LEGACY_CATEGORY_ITC_MAP`: names for a category.
 #[rustfmt::skip]
 pub(crate) const LEGACY_CATEGORIES: [(&str, &str); 26] = [
@@ -112,7 +115,7 @@ impl AppCategory {
         let subcategory = slot.parent().is_some();
         let mut tails = vec![name.as_str()];
         tails.extend(name.match_indices('.').map(|(i, _)| &name[i + 1..]));
-        let (own, other): (&[(&str, &str)], &[(&str, &str)]) = if subcategory {
+        let (own, other): (&[Legacy], &[Legacy]) = if subcategory {
             (&LEGACY_SUBCATEGORIES, &LEGACY_CATEGORIES)
         } else {
             (&LEGACY_CATEGORIES, &LEGACY_SUBCATEGORIES)

@@ -12,9 +12,11 @@ use std::path::Path;
 
 const BUNDLE: &str = "com.example.marquee";
 
-/// `validate --format json` of a tree: the exit code, and each finding as
-/// (file inside the tree, severity, code, line:column, message).
-fn validate(root: &Path) -> (i32, Vec<(String, String, String, String, String)>) {
+/// One finding as (file inside the tree, severity, code, line:column, message).
+type Shown = (String, String, String, String, String);
+
+/// `validate --format json` of a tree: the exit code, and each finding.
+fn validate(root: &Path) -> (i32, Vec<Shown>) {
     let out = asc_sync()
         .args(["validate", "--format", "json", "--metadata", root.to_str().unwrap()])
         .output()
