@@ -160,8 +160,16 @@ fn length(field: Field, value: &TextValue, count: usize, out: &mut Vec<Finding>)
 
 fn url(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
     let v = value.value.as_str();
-    let problem = if v.chars().any(char::is_whitespace) {
-        Some("contains spaces or line breaks")
+    let space = v.chars().position(char::is_whitespace);
+    let named;
+    let problem = if let Some(i) = space {
+        let c = v.chars().nth(i).unwrap_or(' ');
+        named = match c {
+            ' ' => "contains a space".to_owned(),
+            '\n' | '\r' => "contains a line break".to_owned(),
+            c => format!("contains {}", scan::describe(c)),
+        };
+        Some(named.as_str())
     } else {
         match reqwest::Url::parse(v) {
             Ok(u) if !matches!(u.scheme(), "http" | "https") => Some("is not an http(s) URL"),
@@ -176,7 +184,8 @@ fn url(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
             "{} '{shown}' {problem}; App Store Connect needs an absolute http(s) URL such as https://example.com/support",
             field.label()
         );
-        out.push(Finding::error(Code::InvalidUrl, &value.path, message).at(Some(value.origin)));
+        let at = space.map_or(value.origin, |i| value.position(i));
+        out.push(Finding::error(Code::InvalidUrl, &value.path, message).at(Some(at)));
     }
 }
 
@@ -234,8 +243,19 @@ fn keywords(value: &TextValue, out: &mut Vec<Finding>) {
 /// order mark), spaces that are not a plain space where one is meant, and
 /// control characters. Each distinct one is reported once, at its first
 /// occurrence, with its code point and how often and where it occurs, so
-/// that one pass over the file fixes them all. Warnings: App Store
-/// Connect takes them (see `refusals` for the evidence).
+/// that one pass over the file fixes them all.
+///
+/// Warnings, never refusals: App Store Connect takes them. The evidence:
+/// a review phone copied from macOS Contacts, U+202D before the number and
+/// U+202C after it, went out unchanged with fastlane deliver in several
+/// updates of a public app; the characters Apple is seen refusing are
+/// emoji, named in its 409 (shared/reference/asc-api.md, "Characters"),
+/// never a format character. Nothing shows Apple normalizing them either,
+/// so they are taken to be stored as sent (as the fake stores them), and a
+/// pulled value plans no change. The Apple TV privacy text is the one
+/// field whose refusal names "control characters (… and other invisible
+/// characters)"; its examples are all control characters, so only those
+/// are refused there (`refusals`), and format characters are named here.
 fn characters(what: ValueRef, value: &TextValue, scanned: &scan::Scan, out: &mut Vec<Finding>) {
     let phone = what == ValueRef::Review(ReviewField::ContactPhone);
     for mark in &scanned.marks {

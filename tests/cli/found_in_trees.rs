@@ -387,3 +387,19 @@ async fn a_contacts_phone_is_applied_as_it_is() {
         .contact_phone;
     assert_eq!(stored.as_deref(), Some("\u{202D}+44 844 209 0611\u{202C}"));
 }
+
+/// A URL refused for a space names the space, and where it is.
+#[test]
+fn a_url_refused_for_a_space_names_which_and_where() {
+    let t = crate::harness::TempTree::new(&[("en-US/support_url.txt", "https://example.com/\u{A0}help".as_bytes())]);
+    let (code, findings) = validate(&t.metadata());
+    assert_eq!(code, 1);
+    let refused: Vec<_> = findings.iter().filter(|f| f.2 == "invalid-url").collect();
+    assert_eq!(refused.len(), 1, "{findings:#?}");
+    assert_eq!(refused[0].3, "1:21");
+    assert!(
+        refused[0].4.contains("contains a no-break space (U+00A0)"),
+        "{}",
+        refused[0].4
+    );
+}
