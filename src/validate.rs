@@ -8,10 +8,12 @@
 //! limit here shows as a refused write in the tests.
 
 mod refusals;
+mod scan;
 
 use crate::findings::{Code, Finding, Severity};
-use crate::model::{Field, Kind};
+use crate::model::{CategorySlot, Field, Kind, ReviewField, RootField};
 use crate::tree::{MetadataTree, TextValue, ValueRef};
+use strum::IntoEnumIterator;
 
 /// How strict the checks are, from `[validate]` in `asc-sync.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,28 +56,98 @@ pub fn validate_with(tree: &MetadataTree, options: &ValidateOptions) -> Vec<Find
         if value.is_blank() {
             continue;
         }
-        characters(value, &mut findings);
-        if let ValueRef::Review(field) = what {
-            refusals::review(field, value, &mut findings);
-        }
-        let ValueRef::Localized(_, field) = what else {
-            continue;
-        };
-        refusals::localized(field, value, options, &mut findings);
-        length(field, value, &mut findings);
-        match field.kind() {
-            Kind::Url => url(field, value, &mut findings),
-            Kind::Keywords => keywords(value, &mut findings),
-            Kind::Text => {}
-        }
+        check_value(what, value, options, &mut findings);
     }
     crate::findings::sort(&mut findings);
     findings
 }
 
-fn length(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
+/// The errors `validate` gives one value of `what`: what App Store Connect
+/// would refuse in it (a category file aside: its rules look at the other
+/// category files too, see [`refused_categories`]). `pull` asks before it
+/// writes a live value into a file.
+pub fn refusals_of(what: ValueRef, value: &TextValue, options: &ValidateOptions) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if !value.is_blank() {
+        check_value(what, value, options, &mut findings);
+    }
+    findings.retain(Finding::is_error);
+    findings
+}
+
+/// The errors `validate` gives the category files of a tree holding these
+/// values (ids or fastlane's names), each with the slot it is about.
+pub fn refused_categories(values: &[(CategorySlot, String)]) -> Vec<(CategorySlot, Finding)> {
+    let mut tree = MetadataTree::default();
+    for (slot, value) in values {
+        let field = RootField::Category(*slot);
+        tree.root_fields.insert(
+            field,
+            TextValue {
+                value: value.clone(),
+                path: field.file_name().to_owned(),
+                origin: (1, 1),
+                from_default: false,
+            },
+        );
+    }
+    let mut findings = Vec::new();
+    refusals::categories(&tree, &mut findings);
+    findings
+        .into_iter()
+        .filter(Finding::is_error)
+        .filter_map(|f| {
+            let slot = CategorySlot::iter().find(|s| RootField::Category(*s).file_name() == f.path)?;
+            Some((slot, f))
+        })
+        .collect()
+}
+
+/// How a value's text is read by the character rules.
+fn text_of(what: ValueRef) -> scan::Text {
+    match what {
+        ValueRef::Localized(_, field) => match field.kind() {
+            Kind::Keywords => scan::Text::Keywords,
+            Kind::Url => scan::Text::Plain,
+            Kind::Text => scan::Text::Prose,
+        },
+        ValueRef::Root(RootField::Copyright) => scan::Text::Prose,
+        ValueRef::Root(RootField::Category(_)) => scan::Text::Plain,
+        ValueRef::Review(field) => match field {
+            ReviewField::ContactFirstName | ReviewField::ContactLastName | ReviewField::Notes => scan::Text::Prose,
+            ReviewField::ContactPhone
+            | ReviewField::ContactEmail
+            | ReviewField::DemoAccountName
+            | ReviewField::DemoAccountPassword => scan::Text::Plain,
+        },
+    }
+}
+
+/// Every rule for one value that is not blank. The per-character rules
+/// share one pass over its characters.
+fn check_value(what: ValueRef, value: &TextValue, options: &ValidateOptions, out: &mut Vec<Finding>) {
+    let field = match what {
+        ValueRef::Localized(_, field) => Some(field),
+        _ => None,
+    };
+    let emoji = field.is_some_and(refusals::refuses_emoji);
+    let scanned = scan::scan(&value.value, text_of(what), emoji);
+    characters(what, value, &scanned, out);
+    if let ValueRef::Review(field) = what {
+        refusals::review(field, value, out);
+    }
+    let Some(field) = field else { return };
+    refusals::localized(field, value, &scanned, options, out);
+    length(field, value, scanned.len, out);
+    match field.kind() {
+        Kind::Url => url(field, value, out),
+        Kind::Keywords => keywords(value, out),
+        Kind::Text => {}
+    }
+}
+
+fn length(field: Field, value: &TextValue, count: usize, out: &mut Vec<Finding>) {
     let Some(max) = field.max_chars() else { return };
-    let count = value.value.chars().count();
     if count > max {
         let over = count - max;
         let message = format!(
@@ -88,8 +160,16 @@ fn length(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
 
 fn url(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
     let v = value.value.as_str();
-    let problem = if v.chars().any(char::is_whitespace) {
-        Some("contains spaces or line breaks")
+    let space = v.chars().position(char::is_whitespace);
+    let named;
+    let problem = if let Some(i) = space {
+        let c = v.chars().nth(i).unwrap_or(' ');
+        named = match c {
+            ' ' => "contains a space".to_owned(),
+            '\n' | '\r' => "contains a line break".to_owned(),
+            c => format!("contains {}", scan::describe(c)),
+        };
+        Some(named.as_str())
     } else {
         match reqwest::Url::parse(v) {
             Ok(u) if !matches!(u.scheme(), "http" | "https") => Some("is not an http(s) URL"),
@@ -104,7 +184,8 @@ fn url(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
             "{} '{shown}' {problem}; App Store Connect needs an absolute http(s) URL such as https://example.com/support",
             field.label()
         );
-        out.push(Finding::error(Code::InvalidUrl, &value.path, message).at(Some(value.origin)));
+        let at = space.map_or(value.origin, |i| value.position(i));
+        out.push(Finding::error(Code::InvalidUrl, &value.path, message).at(Some(at)));
     }
 }
 
@@ -157,68 +238,86 @@ fn keywords(value: &TextValue, out: &mut Vec<Finding>) {
     }
 }
 
-/// Characters that are invisible in an editor but reach the App Store.
-/// Each distinct one is reported once, at its first occurrence and with how
-/// often it occurs, so that one pass over the file fixes them all.
-fn characters(value: &TextValue, out: &mut Vec<Finding>) {
-    let text = &value.value;
-    let last = text.chars().count().saturating_sub(1);
-    // (character, is it flagged only at the edges, first index, count), in
-    // the order they first occur.
-    let mut found: Vec<(char, bool, usize, usize)> = Vec::new();
-    for (i, c) in text.chars().enumerate() {
-        let edge = i == 0 || i == last;
-        let flagged = match c {
-            '\u{200B}' | '\u{2060}' | '\u{FEFF}' => Some(false),
-            '\u{00A0}' | '\u{3000}' | '\u{200E}' | '\u{200F}' if edge => Some(true),
-            '\r' | '\n' | '\t' => None,
-            c if c.is_control() => Some(false),
-            _ => None,
+/// Characters that are invisible in an editor but reach the App Store:
+/// format characters (Unicode Cf: zero-width spaces, bidi controls, a byte
+/// order mark), spaces that are not a plain space where one is meant, and
+/// control characters. Each distinct one is reported once, at its first
+/// occurrence, with its code point and how often and where it occurs, so
+/// that one pass over the file fixes them all.
+///
+/// Warnings, never refusals: App Store Connect takes them. The evidence:
+/// a review phone copied from macOS Contacts, U+202D before the number and
+/// U+202C after it, went out unchanged with fastlane deliver in several
+/// updates of a public app; the characters Apple is seen refusing are
+/// emoji, named in its 409 (shared/reference/asc-api.md, "Characters"),
+/// never a format character. Nothing shows Apple normalizing them either,
+/// so they are taken to be stored as sent (as the fake stores them), and a
+/// pulled value plans no change. The Apple TV privacy text is the one
+/// field whose refusal names "control characters (… and other invisible
+/// characters)"; its examples are all control characters, so only those
+/// are refused there (`refusals`), and format characters are named here.
+fn characters(what: ValueRef, value: &TextValue, scanned: &scan::Scan, out: &mut Vec<Finding>) {
+    let phone = what == ValueRef::Review(ReviewField::ContactPhone);
+    for mark in &scanned.marks {
+        let (c, count) = (mark.c, mark.count);
+        let first = mark.at[0];
+        let places = || {
+            let mut shown: Vec<String> = mark
+                .at
+                .iter()
+                .map(|&i| {
+                    let (line, column) = value.position(i);
+                    format!("{line}:{column}")
+                })
+                .collect();
+            if count > shown.len() {
+                shown.push("…".to_owned());
+            }
+            shown.join(", ")
         };
-        let Some(at_edge) = flagged else { continue };
-        match found.iter_mut().find(|(seen, ..)| *seen == c) {
-            Some((.., count)) => *count += 1,
-            None => found.push((c, at_edge, i, 1)),
-        }
-    }
-    for (c, at_edge, first, count) in found {
-        let finding = if c.is_control() {
-            let message = match count {
-                1 => format!(
-                    "contains the control character U+{:04X}, which App Store Connect will not display; remove it",
-                    c as u32
-                ),
-                n => format!(
-                    "contains the control character U+{:04X} {n} times (the first is marked), which App Store Connect will not display; remove them",
-                    c as u32
-                ),
-            };
-            Finding::warning(Code::ControlCharacter, &value.path, message)
-        } else {
-            let name = match c {
-                '\u{200B}' => "a zero-width space (U+200B)",
-                '\u{2060}' => "a word joiner (U+2060)",
-                '\u{FEFF}' => "a byte order mark (U+FEFF)",
-                '\u{00A0}' => "a no-break space (U+00A0)",
-                '\u{3000}' => "an ideographic space (U+3000)",
-                _ => "a direction mark (U+200E/U+200F)",
-            };
-            // Edge characters occur at most twice: at the start and the end.
-            let how = match (at_edge, count) {
-                (false, 1) => String::new(),
-                (false, n) => format!(" {n} times (the first is marked)"),
-                (true, 1) => " at the edge".to_owned(),
-                (true, _) => " at both edges".to_owned(),
-            };
-            let (it, it_is) = if count == 1 {
-                ("it", "it is")
-            } else {
-                ("them", "they are")
-            };
-            let message = format!(
-                "contains {name}{how}, invisible in most editors but sent to the App Store; remove {it} unless {it_is} meant"
-            );
-            Finding::warning(Code::InvisibleCharacter, &value.path, message)
+        let finding = match mark.class {
+            scan::Class::Control => {
+                let message = match count {
+                    1 => format!(
+                        "contains the control character U+{:04X}, which App Store Connect will not display; remove it",
+                        c as u32
+                    ),
+                    n => format!(
+                        "contains the control character U+{:04X} {n} times (the first is marked; at {}), which App Store Connect will not display; remove them",
+                        c as u32,
+                        places()
+                    ),
+                };
+                Finding::warning(Code::ControlCharacter, &value.path, message)
+            }
+            scan::Class::Invisible(reach) => {
+                let how = match (reach, count) {
+                    (scan::Reach::Anywhere, 1) => String::new(),
+                    (scan::Reach::Anywhere, n) => format!(" {n} times (the first is marked; at {})", places()),
+                    (scan::Reach::Edges, 1) => " at the edge".to_owned(),
+                    // Edge characters occur at most twice: at the start and the end.
+                    (scan::Reach::Edges, _) => " at both edges".to_owned(),
+                };
+                let extra = if phone && scan::is_bidi_control(c) {
+                    ": a number copied from macOS Contacts carries U+202D before it and U+202C after it. App Store Connect takes the number with them, and asc-sync checks the number without them"
+                } else if scan::is_bidi_control(c) {
+                    " (a bidirectional control: it changes the order in which the text around it is shown)"
+                } else if scan::is_other_space(c) && reach == scan::Reach::Anywhere {
+                    " where a plain space is meant"
+                } else {
+                    ""
+                };
+                let (it, it_is) = if count == 1 {
+                    ("it", "it is")
+                } else {
+                    ("them", "they are")
+                };
+                let message = format!(
+                    "contains {}{how}, invisible in most editors but sent to the App Store{extra}; remove {it} unless {it_is} meant",
+                    scan::describe(c)
+                );
+                Finding::warning(Code::InvisibleCharacter, &value.path, message)
+            }
         };
         out.push(finding.at(Some(value.position(first))));
     }
@@ -235,6 +334,13 @@ mod tests {
             origin: (1, 1),
             from_default: false,
         }
+    }
+
+    /// The character rules on a description holding `text`.
+    fn characters(value: &TextValue, out: &mut Vec<Finding>) {
+        let what = ValueRef::Localized(None, Field::Description);
+        let scanned = scan::scan(&value.value, text_of(what), false);
+        super::characters(what, value, &scanned, out);
     }
 
     fn codes(findings: &[Finding]) -> Vec<&'static str> {
@@ -292,9 +398,9 @@ mod tests {
     #[test]
     fn limits_count_characters_not_bytes() {
         let mut out = Vec::new();
-        length(Field::Keywords, &value(&"語".repeat(100)), &mut out);
+        length(Field::Keywords, &value(&"語".repeat(100)), 100, &mut out);
         assert!(out.is_empty());
-        length(Field::Keywords, &value(&"語".repeat(101)), &mut out);
+        length(Field::Keywords, &value(&"語".repeat(101)), 101, &mut out);
         assert_eq!(codes(&out), ["too-long"]);
         assert_eq!(out[0].column, Some(101));
     }

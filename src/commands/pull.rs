@@ -153,6 +153,7 @@ fn read_local(app: &App) -> Result<Local, Stop> {
     let metadata = &app.settings.tree.metadata;
     tracing::info!(metadata = %metadata.display(), "reading metadata");
     let (local, findings) = Local::read(metadata, &app.settings.tree.load);
+    let local = local.with_validate(app.settings.tree.validate.clone());
     eprint!("{}", crate::render::validation::listing(&findings));
     let errors = findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {

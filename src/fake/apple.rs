@@ -410,26 +410,60 @@ pub fn same_app_name(a: &str, b: &str) -> bool {
 /// apple-shipkit #189 names the same cap for the API).
 pub const MAX_PHONE_BYTES: usize = 20;
 
+/// The review contact phone as Apple judges it: format characters
+/// (Unicode Cf) set aside, any space a plain space, trimmed. A number
+/// copied from macOS Contacts carries U+202D (left-to-right override)
+/// before it and U+202C (pop directional formatting) after it; fastlane
+/// deliver sends the file unchanged, and a public app shipped several
+/// updates with such a file, so Apple takes the number with them. Nothing
+/// shows whether Apple stores them: the fake stores what was sent. The
+/// 20-byte cap is applied to this form too (nothing shows Apple counting
+/// the invisible characters; where the evidence is thin the fake accepts).
+pub fn phone_as_judged(value: &str) -> String {
+    let read: String = value
+        .chars()
+        .filter(|c| !is_format_character(*c))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    read.trim().to_owned()
+}
+
+/// Unicode's format characters (category Cf): invisible, and no part of
+/// what a phone number says.
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
 /// Whether Apple takes `value` as a review contact phone: "Preface the
 /// phone number with ‘+’ followed by the country code (for example, +44
 /// 844 209 0611)". The digits may be grouped with spaces, hyphens, dots
-/// and parentheses. After `+`, a country code and up to 15 digits in all
-/// (E.164); `+10000000000` is refused (apple-shipkit #189), as is any North
-/// American number that is not one. Without `+` Apple still took 10- and
+/// and parentheses. After `+`, a country code and 7 to 15 digits in all
+/// (E.164). After `+1` the number must start with 2 to 9, as North
+/// American area codes do: `+10000000000` is refused (apple-shipkit #189).
+/// It need not be a whole North American number: `+1 555 0100`, the
+/// fictional number in the review files of two public trees that ship with
+/// deliver (BlueWallet, DuckDuckGo), is taken. Without `+` Apple still took 10- and
 /// 11-digit North American numbers (rorkai/App-Store-Connect-CLI API
-/// notes), so those pass; `555 0100` and `(555) 010-0100` do not.
+/// notes), so those pass; `555 0100` and `(555) 010-0100` do not. The
+/// number is judged as [`phone_as_judged`] reads it.
 pub fn phone_is_valid(value: &str) -> bool {
-    let trimmed = value.trim();
-    let (plus, rest) = match trimmed.strip_prefix('+') {
+    let judged = phone_as_judged(value);
+    let (plus, rest) = match judged.strip_prefix('+') {
         Some(rest) => (true, rest),
-        None => (false, trimmed),
+        None => (false, judged.as_str()),
     };
     if !rest.chars().all(|c| c.is_ascii_digit() || " -.()".contains(c)) {
         return false;
     }
     let digits: Vec<u8> = rest.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     match (plus, digits.first()) {
-        (true, Some(1)) => is_north_american(&digits[1..]),
+        (true, Some(1)) => digits.get(1).is_some_and(|d| *d >= 2) && (7..=15).contains(&digits.len()),
         (true, Some(d)) => *d != 0 && (7..=15).contains(&digits.len()),
         (false, Some(1)) if digits.len() == 11 => is_north_american(&digits[1..]),
         (false, Some(_)) => is_north_american(&digits),
@@ -644,14 +678,23 @@ mod tests {
             "+819012345678",
             "650.539.4696",
             "1 (650) 539-4696",
+            "+1 555 0100",
         ] {
             assert!(phone_is_valid(good), "{good}");
+        }
+        for contacts in [
+            "\u{202D}+44 844 209 0611\u{202C}",
+            "+1\u{A0}415\u{A0}555\u{A0}0100",
+            "\u{202D}+1 415 555 0100\u{202C}",
+        ] {
+            assert!(phone_is_valid(contacts), "{contacts:?}");
+            assert!(phone_as_judged(contacts).len() <= MAX_PHONE_BYTES, "{contacts:?}");
         }
         for bad in [
             "555 0100",
             "(555) 010-0100",
             "+10000000000",
-            "+1 555 0100",
+            "+1 055 0100",
             "+",
             "+ 43",
             "+0 123 4567",

@@ -219,7 +219,7 @@ pub fn review_changes(doc: &Document) -> Result<Vec<(String, Value)>> {
     if let Some(Value::String(phone)) = doc.attributes.get("contactPhone")
         && !phone.trim().is_empty()
     {
-        if phone.len() > apple::MAX_PHONE_BYTES {
+        if apple::phone_as_judged(phone).len() > apple::MAX_PHONE_BYTES {
             return Err(ApiError::phone_too_long(apple::MAX_PHONE_BYTES));
         }
         if !apple::phone_is_valid(phone) {

@@ -35,6 +35,9 @@ const APPLE_IDS: [(&str, Option<&str>); 57] = [
     ("STICKERS_SPORTS_AND_ACTIVITIES", Some("STICKERS")),
 ];
 
+/// A legacy name and the id fastlane maps it to.
+type Legacy = (&'static str, &'static str);
+
 /// fastlane's `LEGACY_CATEGORY_ITC_MAP`: names for a category.
 #[rustfmt::skip]
 pub(crate) const LEGACY_CATEGORIES: [(&str, &str); 26] = [
@@ -99,17 +102,75 @@ impl AppCategory {
             .map(|&(id, parent)| AppCategory { id, parent })
     }
 
-    /// The id a mistyped one most likely meant, among those that fit `slot`.
-    pub fn suggest(id: &str, slot: CategorySlot) -> Option<&'static str> {
-        let fits = |parent: &Option<&str>| parent.is_some() == slot.parent().is_some();
-        let upper = id.trim().to_ascii_uppercase().replace('&', " AND ");
+    /// The category a value that is no id most likely meant, for a "did
+    /// you mean": first fastlane's names in any case, the whole name or
+    /// what follows a dot in it (`MZGenre.Apps.Utilities` is fastlane's
+    /// `Utilities`, which its tables know only without `Apps.`); then an id
+    /// with the same words (`PHOTO_VIDEO`, `GAMES_ROLEPLAYING`, `Photo &
+    /// Video`, `FoodAndDrink`); then the closest id by spelling. Ids that
+    /// fit `slot` come first, but one of the other kind is suggested too:
+    /// the hint then says where it belongs.
+    pub fn suggest(value: &str, slot: CategorySlot) -> Option<AppCategory> {
+        let name = value.trim().replace("MZGenre.", "");
+        let subcategory = slot.parent().is_some();
+        let mut tails = vec![name.as_str()];
+        tails.extend(name.match_indices('.').map(|(i, _)| &name[i + 1..]));
+        let (own, other): (&[Legacy], &[Legacy]) = if subcategory {
+            (&LEGACY_SUBCATEGORIES, &LEGACY_CATEGORIES)
+        } else {
+            (&LEGACY_CATEGORIES, &LEGACY_SUBCATEGORIES)
+        };
+        for table in [own, other] {
+            for tail in &tails {
+                if let Some((_, id)) = table.iter().find(|(legacy, _)| legacy.eq_ignore_ascii_case(tail)) {
+                    return AppCategory::find(id);
+                }
+            }
+        }
+        let all = || APPLE_IDS.iter().map(|&(id, parent)| AppCategory { id, parent });
+        let fits = |c: &AppCategory| c.parent.is_some() == subcategory;
+        for tail in &tails {
+            let key = words(tail);
+            let same = |c: &AppCategory| !key.is_empty() && words(c.id) == key;
+            if let Some(c) = all().filter(fits).find(same).or_else(|| all().find(same)) {
+                return Some(c);
+            }
+        }
+        let upper = name.to_ascii_uppercase().replace('&', " AND ");
         let upper = upper
-            .split([' ', '-', '_'])
+            .split([' ', '-', '_', '.'])
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join("_");
-        super::fields::closest(&upper, APPLE_IDS.iter().filter(|(_, p)| fits(p)).map(|(i, _)| *i))
+        let fitting = super::fields::closest(&upper, all().filter(fits).map(|c| c.id));
+        fitting
+            .or_else(|| super::fields::closest(&upper, all().map(|c| c.id)))
+            .and_then(AppCategory::find)
     }
+}
+
+/// A name's words, upper-cased and joined, without "and": `Photo & Video`,
+/// `PHOTO_VIDEO` and `PHOTO_AND_VIDEO` are all `PHOTOVIDEO`, `FoodAndDrink`
+/// is `FOODDRINK`.
+fn words(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            words.push(std::mem::take(&mut word));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_ascii_lowercase();
+        word.push(c.to_ascii_uppercase());
+    }
+    words.push(word);
+    words.retain(|w| !w.is_empty() && w != "AND");
+    words.concat()
 }
 
 #[cfg(test)]
@@ -146,17 +207,21 @@ mod tests {
 
     #[test]
     fn hints_fit_the_slot() {
-        assert_eq!(
-            AppCategory::suggest("Photo & Video", CategorySlot::PrimaryCategory),
-            Some("PHOTO_AND_VIDEO")
-        );
-        assert_eq!(
-            AppCategory::suggest("games action", CategorySlot::PrimarySubcategoryOne),
-            Some("GAMES_ACTION")
-        );
-        assert_eq!(
-            AppCategory::suggest("SOCIALNETWORKING", CategorySlot::PrimaryCategory),
-            Some("SOCIAL_NETWORKING")
-        );
+        let suggest = |value, slot| AppCategory::suggest(value, slot).map(|c| c.id);
+        let primary = CategorySlot::PrimaryCategory;
+        let sub = CategorySlot::PrimarySubcategoryOne;
+        assert_eq!(suggest("Photo & Video", primary), Some("PHOTO_AND_VIDEO"));
+        assert_eq!(suggest("games action", sub), Some("GAMES_ACTION"));
+        assert_eq!(suggest("SOCIALNETWORKING", primary), Some("SOCIAL_NETWORKING"));
+        assert_eq!(suggest("PHOTO_VIDEO", primary), Some("PHOTO_AND_VIDEO"));
+        assert_eq!(suggest("FoodAndDrink", primary), Some("FOOD_AND_DRINK"));
+        assert_eq!(suggest("GAMES_ROLEPLAYING", sub), Some("GAMES_ROLE_PLAYING"));
+        assert_eq!(suggest("GAMES_ROLEPLAYING", primary), Some("GAMES_ROLE_PLAYING"));
+        assert_eq!(suggest("Apps.Stickers", primary), Some("STICKERS"));
+        assert_eq!(suggest("MZGenre.Apps.Utilities", primary), Some("UTILITIES"));
+        assert_eq!(suggest("Apps.Games.Action", sub), Some("GAMES_ACTION"));
+        assert_eq!(suggest("utilities", primary), Some("UTILITIES"));
+        assert_eq!(suggest("PRODUCTIVE", primary), Some("PRODUCTIVITY"));
+        assert_eq!(suggest("NOT_A_CATEGORY", primary), None);
     }
 }

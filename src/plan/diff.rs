@@ -95,9 +95,10 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
     let mut changes = Vec::new();
     let mut notes = Vec::new();
     let rules = live.editability();
+    let mut nameless = Vec::new();
     for (locale, values) in &tree.locales {
         for kind in Localization::iter() {
-            localization(
+            let unasked = localization(
                 live,
                 &rules,
                 options,
@@ -107,7 +108,13 @@ pub fn diff(tree: &MetadataTree, live: &LiveState, options: &DiffOptions) -> Pla
                 &mut changes,
                 &mut notes,
             );
+            if unasked {
+                nameless.push(locale.code());
+            }
         }
+    }
+    if !nameless.is_empty() {
+        notes.push(nameless_note(&nameless));
     }
     deletions(tree, live, options, &mut changes, &mut notes);
     root_fields(tree, live, options, &mut changes);
@@ -204,8 +211,29 @@ fn version_change(live: &LiveState, changes: &mut Vec<Change>) {
     changes.push(change);
 }
 
+/// What the plan says, once, of the locales whose app-info localization
+/// the tree cannot create (see [`localization`]).
+fn nameless_note(locales: &[&str]) -> String {
+    let (these, it) = match locales {
+        [one] => (format!("{one} has"), format!("{one}/name.txt")),
+        _ => (format!("{} have", locales.join(", ")), "<locale>/name.txt".to_owned()),
+    };
+    format!(
+        "{these} no app-info localization live, and the tree has nothing for one: Apple requires a name to create it, and there is no name.txt for it (nor default/name.txt). Add {it} to create it from the tree, or add the locale's name on the web; until then it is not planned, and it is no difference"
+    )
+}
+
 /// The changes of one locale's version or app-info localization: an
 /// update of the live one, or a create.
+///
+/// A new locale's app-info localization that the tree holds nothing for
+/// (no name, subtitle or privacy file: a team that keeps the name on the
+/// web) cannot be created, since Apple requires a name. It is not a
+/// change nor a blocked one, which would keep `plan --detailed-exitcode`
+/// at 2 for ever: nothing in the tree asks for it. Returns `true` for it,
+/// and the plan says once what to add. One the tree has other values for
+/// (a subtitle without a name) stays a blocked create: the tree asks for
+/// something it cannot have, and adding the name resolves it.
 #[allow(clippy::too_many_arguments)]
 fn localization(
     live: &LiveState,
@@ -216,7 +244,7 @@ fn localization(
     kind: Localization,
     changes: &mut Vec<Change>,
     notes: &mut Vec<String>,
-) {
+) -> bool {
     let wanted: Vec<(Field, String, String)> = kind
         .fields()
         .filter_map(|f| desired(values.fields.get(&f), options.blank_files).map(|(v, p)| (f, v, p)))
@@ -242,7 +270,7 @@ fn localization(
             attrs,
             rules,
         );
-        return;
+        return false;
     }
     // Apple wants both localizations of a locale, so a locale with any
     // value gets both; an empty folder creates nothing.
@@ -252,7 +280,7 @@ fn localization(
                 "{code}: the tree has no values for this locale, so it is not created"
             ));
         }
-        return;
+        return false;
     }
     let mut attrs: Attributes = wanted
         .iter()
@@ -264,6 +292,9 @@ fn localization(
             )
         })
         .collect();
+    if kind == Localization::AppInfo && attrs.is_empty() {
+        return true;
+    }
     let mut blocked = rules.create(kind.kind());
     if blocked.is_none() && kind == Localization::AppInfo && !attrs.contains_key(&Attribute::Localized(Field::Name)) {
         blocked = Some(format!(
@@ -288,6 +319,7 @@ fn localization(
     create.attributes = attrs;
     create.blocked = blocked;
     changes.push(create);
+    false
 }
 
 /// Splits an update into the part that can be sent and the parts Apple

@@ -11,6 +11,7 @@
 
 use super::layout::{Kind, Layout, Link, split};
 use super::slots::Slot;
+use crate::findings::Code;
 use crate::model::{Attribute, ReviewField};
 use crate::tree::MetadataTree;
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +26,9 @@ pub enum Withheld {
     Secret,
     /// The demo user, while the demo password stays out of the tree.
     DemoUserWithoutPassword,
+    /// A value `validate` would refuse (its finding's code, and the line
+    /// and column in the file), see `refused`.
+    Refused(Code, Option<(usize, usize)>),
 }
 
 /// The decision: the value (stripped) each file gets, the linked folders
@@ -44,6 +48,8 @@ pub struct Decider<'a> {
     /// Live `demoAccountRequired`, which the demo files imply.
     pub demo_account_required: Option<bool>,
     pub include_secrets: bool,
+    /// The slots (by index) whose live value `validate` would refuse.
+    pub refused: &'a BTreeMap<usize, Withheld>,
 }
 
 impl Decider<'_> {
@@ -51,7 +57,8 @@ impl Decider<'_> {
         let mut decision = Decision::default();
         let mut candidates = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
-            match self.withheld(slot) {
+            let why = self.refused.get(&i).copied().or_else(|| self.withheld(slot));
+            match why {
                 Some(why) if !slot.states(slot.current.as_deref()) => decision.withheld.push((i, why)),
                 Some(_) => {}
                 None => candidates.push(i),
@@ -234,6 +241,7 @@ mod tests {
             tree: &tree,
             demo_account_required: None,
             include_secrets: false,
+            refused: &BTreeMap::new(),
         }
         .decide()
     }

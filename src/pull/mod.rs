@@ -14,6 +14,12 @@
 //! Links are never written through (see `decide` and `write`), and the
 //! demo password is written only with `--include-secrets`.
 //!
+//! A pulled tree always validates: a live value that `validate` would
+//! refuse (emoji Apple took before it refused them, a text over its limit,
+//! a phone without its country code) is not written. Its file is left as it
+//! is and the report says why (see `refused`); with no file there, plan
+//! keeps the live value, so the next plan of the pulled tree is clean.
+//!
 //! The JSON report (`format_version` 1):
 //!
 //! ```text
@@ -30,6 +36,7 @@
 
 mod decide;
 mod layout;
+mod refused;
 mod slots;
 mod write;
 
@@ -40,6 +47,7 @@ use crate::live::LiveState;
 use crate::model::{AppInfoState, Attribute, Platform, VersionState};
 use crate::targeting::Targeting;
 use crate::tree::{self, LoadOptions, MetadataTree};
+use crate::validate::ValidateOptions;
 use decide::{Decider, Decision, Withheld, source_file};
 use layout::{DiskLayout, Kind, Layout, split};
 use serde::Serialize;
@@ -59,6 +67,9 @@ pub struct Local {
     tree: MetadataTree,
     layout: DiskLayout,
     review_folder: String,
+    /// The tree's `[validate]` strictness: pull writes no live value it
+    /// would refuse (see `refused`).
+    validate: ValidateOptions,
 }
 
 impl Local {
@@ -80,8 +91,17 @@ impl Local {
             layout: DiskLayout::new(root, &findings),
             review_folder: review_folder(root),
             tree,
+            validate: ValidateOptions::default(),
         };
         (local, findings)
+    }
+
+    /// The tree as read, judged with this `[validate]` strictness (emoji
+    /// as a warning, say) when pull decides which live values it can
+    /// write.
+    pub fn with_validate(mut self, options: ValidateOptions) -> Local {
+        self.validate = options;
+        self
     }
 }
 
@@ -195,12 +215,14 @@ pub fn decide(local: &Local, live: &LiveState, options: &PullOptions) -> Pull {
         review_folder: &local.review_folder,
     };
     let (slots, mut notes) = slots::slots(&sources);
+    let refused = refused::refused(&slots, &local.validate);
     let decision = Decider {
         layout: &local.layout,
         slots: &slots,
         tree: &local.tree,
         demo_account_required: live.review.as_ref().and_then(|r| r.demo_account_required),
         include_secrets: options.include_secrets,
+        refused: &refused,
     }
     .decide();
     notes.extend(decision.notes.iter().cloned());
@@ -282,7 +304,8 @@ impl Outcome {
                 });
             } else if let Some((_, why)) = decision.withheld.iter().find(|(w, _)| *w == i) {
                 out.summary.left += 1;
-                out.changes.push(change(FileAction::Left, None, Some(reason(*why))));
+                out.changes
+                    .push(change(FileAction::Left, None, Some(reason(*why, slot))));
             } else {
                 out.summary.unchanged += 1;
             }
@@ -312,8 +335,19 @@ impl Outcome {
     }
 }
 
-fn reason(why: Withheld) -> String {
+fn reason(why: Withheld, slot: &slots::Slot) -> String {
     match why {
+        Withheld::Refused(code, at) => {
+            let at = at.map(|(line, column)| format!(" at {line}:{column}")).unwrap_or_default();
+            let then = if slot.current.is_none() {
+                "with no file there, plan keeps the live value"
+            } else {
+                "plan proposes the file's value instead"
+            };
+            format!(
+                "the live value is one App Store Connect refuses now ({code}{at}), and validate would refuse the tree holding it; {then}"
+            )
+        }
         Withheld::Secret => "a secret, written only with --include-secrets".to_owned(),
         Withheld::DemoUserWithoutPassword => {
             "written only with the demo password (--include-secrets): a demo user alone would make plan turn demoAccountRequired off".to_owned()

@@ -4,52 +4,34 @@
 //! on these before any request, instead of a merge failing halfway.
 
 use super::ValidateOptions;
+use super::scan::{self, Scan};
 use crate::findings::{Code, Finding};
 use crate::model::{AppCategory, CategorySlot, Field, ReviewField, RootField, category_id};
 use crate::tree::{MetadataTree, TextValue};
 use strum::IntoEnumIterator;
-use unicode_properties::{EmojiStatus, UnicodeEmoji};
 
 /// The fields where Apple has refused emoji: 409
 /// `ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_CHARACTERS`, "Description can’t
 /// contain the following character(s): 🚀." (2025), and the same for
 /// What's New with 🚨 (2026).
-fn refuses_emoji(field: Field) -> bool {
+pub(super) fn refuses_emoji(field: Field) -> bool {
     matches!(
         field,
         Field::Description | Field::WhatsNew | Field::PromotionalText | Field::Keywords | Field::Name | Field::Subtitle
     )
 }
 
-/// An emoji pictograph: a character shown as an emoji by default
-/// (Unicode `Emoji_Presentation`, flags and skin tones included), or any
-/// emoji character followed by the emoji selector U+FE0F (`⚠️`). Text
-/// symbols such as ©, ® and ™ are emoji characters too, but not shown as
-/// one, and Apple takes them.
-fn emoji_at(chars: &[char], i: usize) -> bool {
-    let c = chars[i];
-    match c.emoji_status() {
-        EmojiStatus::EmojiPresentation
-        | EmojiStatus::EmojiPresentationAndModifierBase
-        | EmojiStatus::EmojiPresentationAndEmojiComponent
-        | EmojiStatus::EmojiPresentationAndModifierAndEmojiComponent => true,
-        EmojiStatus::EmojiOther | EmojiStatus::EmojiModifierBase | EmojiStatus::EmojiOtherAndEmojiComponent => {
-            chars.get(i + 1) == Some(&'\u{FE0F}')
-        }
-        _ => false,
-    }
-}
-
-fn emoji(field: Field, value: &TextValue, options: &ValidateOptions, out: &mut Vec<Finding>) {
+/// Emoji pictographs (see [`scan::scan`]) in a field that refuses them.
+fn emoji(field: Field, value: &TextValue, scanned: &Scan, options: &ValidateOptions, out: &mut Vec<Finding>) {
     if !refuses_emoji(field) {
         return;
     }
-    let chars: Vec<char> = value.value.chars().collect();
-    let found: Vec<usize> = (0..chars.len()).filter(|&i| emoji_at(&chars, i)).collect();
-    let Some(&first) = found.first() else { return };
+    let Some(&(first, _)) = scanned.emoji.first() else {
+        return;
+    };
     let mut distinct: Vec<String> = Vec::new();
-    for &i in &found {
-        let shown = format!("{} (U+{:04X})", chars[i], chars[i] as u32);
+    for &(_, c) in &scanned.emoji {
+        let shown = format!("{c} (U+{:04X})", c as u32);
         if !distinct.contains(&shown) {
             distinct.push(shown);
         }
@@ -57,7 +39,7 @@ fn emoji(field: Field, value: &TextValue, options: &ValidateOptions, out: &mut V
     let message = format!(
         "{} has {} emoji App Store Connect refuses (409 INVALID_CHARACTERS): {}; the first is marked. Remove them, or set [validate] invalid_characters = \"warning\" in asc-sync.toml if Apple takes them for your app",
         field.label(),
-        found.len(),
+        scanned.emoji.len(),
         distinct.join(", ")
     );
     let finding = Finding::error(Code::InvalidCharacters, &value.path, message);
@@ -72,38 +54,129 @@ fn emoji(field: Field, value: &TextValue, options: &ValidateOptions, out: &mut V
 /// included: "'privacyPolicyText' must not contain control characters (for
 /// example, null, new lines, carriage returns, escape, and other invisible
 /// characters)" (fastlane #20285).
-fn privacy_text(field: Field, value: &TextValue, out: &mut Vec<Finding>) {
+fn privacy_text(field: Field, value: &TextValue, scanned: &Scan, out: &mut Vec<Finding>) {
     if field != Field::PrivacyPolicyText {
         return;
     }
-    if let Some(i) = value.value.chars().position(char::is_control) {
+    if let Some(i) = scanned.first_control {
         let message = "the Apple TV privacy policy may not hold line breaks or other control characters; App Store Connect refuses them. Put it on one line";
         out.push(Finding::error(Code::ControlCharacter, &value.path, message).at(Some(value.position(i))));
     }
 }
 
-/// Checks one localized value.
-pub(super) fn localized(field: Field, value: &TextValue, options: &ValidateOptions, out: &mut Vec<Finding>) {
-    emoji(field, value, options, out);
-    privacy_text(field, value, out);
+/// Checks one localized value, from the pass over its characters.
+pub(super) fn localized(
+    field: Field,
+    value: &TextValue,
+    scanned: &Scan,
+    options: &ValidateOptions,
+    out: &mut Vec<Finding>,
+) {
+    emoji(field, value, scanned, options, out);
+    privacy_text(field, value, scanned, out);
 }
 
-/// The review contact's phone: "The phone number must be in a valid
-/// format. Preface the phone number with ‘+’ followed by the country code
-/// (for example, +44 844 209 0611)" (fastlane #16716).
+/// The review contact's phone.
 pub(super) fn review(field: ReviewField, value: &TextValue, out: &mut Vec<Finding>) {
     if field != ReviewField::ContactPhone {
         return;
     }
-    let phone = value.value.as_str();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = |c: char| c.is_ascii_digit() || " -().".contains(c);
-    let well_formed = phone.starts_with('+') && phone[1..].chars().all(allowed) && (7..=15).contains(&digits);
-    if !well_formed {
+    if let Some((problem, at)) = phone_problem(&value.value) {
+        out.push(Finding::error(Code::PhoneFormat, &value.path, problem).at(Some(value.position(at))));
+    }
+}
+
+/// The review contact phone's longest value in bytes: "Phone number
+/// cannot be longer than 20 bytes" (fastlane #8839).
+const MAX_PHONE_BYTES: usize = 20;
+
+/// What App Store Connect finds wrong with a review contact phone, and the
+/// index of the character to mark; `None` when it takes the number.
+///
+/// Apple: "The phone number must be in a valid format. Preface the phone
+/// number with ‘+’ followed by the country code (for example, +44 844 209
+/// 0611)" (fastlane #16716). After `+`, a country code that does not
+/// start with 0 and 7 to 15 digits in all, grouped with spaces, `-`, `.`,
+/// `(` and `)`; after `+1` an area code's 2 to 9 (`+10000000000` is
+/// refused, while `+1 555 0100`, in two public trees that ship with
+/// deliver, is taken); a whole North American number may go without `+1`
+/// (Apple took `650-539-4696`). At most 20 bytes.
+///
+/// The number is judged as read: format characters (Unicode Cf) are set
+/// aside and any space counts as a space. A number copied from macOS
+/// Contacts carries U+202D before it and U+202C after it, fastlane deliver
+/// sends it unchanged, and a public app shipped several updates with such
+/// a file, so App Store Connect takes it; the characters themselves are
+/// named by the invisible-character warning, never as a wrong format.
+/// The fake states the same rule for itself (`fake::apple::phone_is_valid`).
+pub(crate) fn phone_problem(phone: &str) -> Option<(String, usize)> {
+    let mut read: Vec<(usize, char)> = phone
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !scan::is_format(*c))
+        .map(|(i, c)| (i, if c.is_whitespace() { ' ' } else { c }))
+        .collect();
+    while read.last().is_some_and(|(_, c)| *c == ' ') {
+        read.pop();
+    }
+    let start = read.iter().take_while(|(_, c)| *c == ' ').count();
+    let read = &read[start..];
+    let number: String = read.iter().map(|(_, c)| c).collect();
+    let aside = if number.chars().count() == phone.chars().count() {
+        ""
+    } else {
+        " (invisible characters aside)"
+    };
+    let first = read.first().map_or(0, |(i, _)| *i);
+    let problem = |what: String| Some((format!("'{number}'{aside} {what}"), first));
+    if number.len() > MAX_PHONE_BYTES {
+        return problem(format!(
+            "is {} bytes long; App Store Connect takes at most {MAX_PHONE_BYTES} (\"Phone number cannot be longer than {MAX_PHONE_BYTES} bytes\"). Leave out some separators",
+            number.len()
+        ));
+    }
+    let plus = number.starts_with('+');
+    let rest = &read[usize::from(plus)..];
+    if let Some(&(i, c)) = rest.iter().find(|(_, c)| !(c.is_ascii_digit() || " -.()".contains(*c))) {
+        let shown = if c.is_control() {
+            scan::describe(c)
+        } else {
+            format!("'{c}'")
+        };
         let message = format!(
-            "'{phone}' is not a phone number App Store Connect takes: start with '+' and the country code, e.g. +44 844 209 0611"
+            "'{number}'{aside} holds {shown}: App Store Connect takes a '+', the country code and digits, grouped only with spaces, '-', '.', '(' and ')', e.g. +44 844 209 0611"
         );
-        out.push(Finding::error(Code::PhoneFormat, &value.path, message).at(Some(value.origin)));
+        return Some((message, i));
+    }
+    let digits: Vec<u8> = rest
+        .iter()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .map(|(_, c)| *c as u8 - b'0')
+        .collect();
+    let north_american = |d: &[u8]| d.len() == 10 && d[0] >= 2 && d[3] >= 2;
+    match (plus, digits.first()) {
+        (_, None) => problem("has no digits: start with '+' and the country code, e.g. +44 844 209 0611".to_owned()),
+        (true, Some(1)) if digits.get(1).is_none_or(|d| *d < 2) => problem(
+            "has 0 or 1 right after +1, the North American code: there the area code follows, which starts with 2 to 9, e.g. +1 650 555 0100".to_owned(),
+        ),
+        (true, Some(0)) => problem("starts with 0 after the '+': country codes never do (+44 844 209 0611, not +044)".to_owned()),
+        (true, Some(_)) if !(7..=15).contains(&digits.len()) => problem(format!(
+            "has {} digits; with its country code a phone number has 7 to 15, e.g. +44 844 209 0611",
+            digits.len()
+        )),
+        (false, Some(_)) => {
+            let national = match digits.as_slice() {
+                [1, rest @ ..] if rest.len() == 10 => rest,
+                all => all,
+            };
+            (!north_american(national)).then(|| {
+                (
+                    format!("'{number}'{aside} is not a phone number App Store Connect takes: start with '+' and the country code, e.g. +44 844 209 0611 (only a North American number may go without them)"),
+                    first,
+                )
+            })
+        }
+        _ => None,
     }
 }
 
@@ -150,9 +223,20 @@ pub(super) fn categories(tree: &MetadataTree, out: &mut Vec<Finding>) {
 fn category_problem(slot: CategorySlot, id: &str, parent: Option<&str>) -> Option<(Code, String, bool)> {
     let subcategory = slot.parent().is_some();
     let Some(category) = AppCategory::find(id) else {
-        let hint = AppCategory::suggest(id, slot)
-            .map(|s| format!("; did you mean {s}?"))
-            .unwrap_or_default();
+        let hint = match AppCategory::suggest(id, slot) {
+            None => String::new(),
+            Some(s) => match (subcategory, s.parent) {
+                (false, Some(p)) => format!(
+                    "; did you mean {}? It is a subcategory of {p}: put {p} here and {} in a subcategory file",
+                    s.id, s.id
+                ),
+                (true, None) => format!(
+                    "; did you mean {}? It is a category, not a subcategory: it goes in a category file",
+                    s.id
+                ),
+                _ => format!("; did you mean {}?", s.id),
+            },
+        };
         let kind = if subcategory { "subcategory" } else { "category" };
         return Some((
             Code::UnknownCategory,

@@ -9,6 +9,7 @@ mod support; // Env: the fake, a key it trusts, a folder, and the binary run aga
 // The tree and `validate`, offline.
 mod bad_input; // bad input ends in a finding that names its path, never a panic
 mod deliver_cases; // what fastlane deliver's own specs assert about reading a tree
+mod found_in_trees; // cases found on public trees: invisible characters, phones, genres, nameless locales
 mod git_rev; // --rev: the tree as committed, read through git
 mod grouped_findings; // a warning repeated across locales printed once; -v lists each
 mod loader_fuzz; // arbitrary names and bytes never make the loader panic

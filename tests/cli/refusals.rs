@@ -98,6 +98,8 @@ fn a_review_phone_needs_a_plus_and_country_code() {
         ("+1 555 0100 123", true),
         ("+44 844 209 0611", true),
         ("+49 (30) 1234-5678", true),
+        ("650.539.4696", true),
+        ("+1 055 0100", false),
         ("555 0100", false),
         ("(555) 010-0100", false),
         ("+1 555 CALL NOW", false),

@@ -154,10 +154,13 @@ async fn privacy_urls_on_a_live_app_info_are_blocked_and_never_sent() {
         text.contains("privacyPolicyUrl: \"https://example.com/privacy\""),
         "{text}"
     );
+    // de-DE's app info, which the tree holds nothing for, is no change:
+    // a note says what to add.
     assert!(
-        text.contains("Plan: 0 to create, 0 to update, 0 to delete, 3 blocked"),
+        text.contains("Plan: 0 to create, 0 to update, 0 to delete, 2 blocked"),
         "{text}"
     );
+    assert!(text.contains("Add de-DE/name.txt"), "{text}");
 
     let out = env.run(&[&["apply", "--auto-approve"][..], &args].concat()).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -171,7 +171,7 @@ fn the_markdown_stays_under_the_comment_limit() {
         md.chars().count()
     );
     assert!(
-        md.contains("Plan: 0 to create, 50 to update, 0 to delete, 50 blocked"),
+        md.contains("Plan: 0 to create, 50 to update, 0 to delete (50 requests)"),
         "the summary is kept"
     );
     assert!(md.contains("| zh-Hant |"), "the table is kept");
