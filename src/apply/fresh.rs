@@ -6,12 +6,12 @@
 //! next one, without ever overwriting an edit made since the plan.
 
 use crate::live::{LiveLocalization, LiveState, PlannedVersion};
+use crate::model::Value;
 use crate::model::{Attribute, ResourceKind};
 use crate::plan::secret::DigestKey;
 use crate::plan::{Action, AttributeChange, Change, Plan};
 use crate::tree::text::strip;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A planned attribute whose live value moved since the plan was made.
@@ -56,8 +56,8 @@ impl Remaining {
 /// A value as the diff compares it: stripped, `null` counting as empty.
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::String(x), Value::String(y)) => strip(x) == strip(y),
-        (Value::String(s), Value::Null) | (Value::Null, Value::String(s)) => strip(s).is_empty(),
+        (Value::Text(x), Value::Text(y)) => strip(x) == strip(y),
+        (Value::Text(s), Value::Unset) | (Value::Unset, Value::Text(s)) => strip(s).is_empty(),
         _ => a == b,
     }
 }
@@ -88,7 +88,7 @@ impl Checker<'_> {
             };
         };
         let salt = self.plan.secret_salt.as_deref();
-        let is = |digest: &Option<String>| match (digest, now.as_str().filter(|s| !s.is_empty())) {
+        let is = |digest: &Option<String>| match (digest, now.as_text().filter(|s| !s.is_empty())) {
             (None, None) => true,
             (Some(d), Some(v)) => self.key.matches(d, v, salt),
             _ => false,
@@ -108,7 +108,7 @@ impl Checker<'_> {
             attribute: Some(name),
             planned_before: planned.before.clone(),
             now: if planned.sensitive {
-                Value::String(crate::plan::SENSITIVE.into())
+                Value::Text(crate::plan::SENSITIVE.into())
             } else {
                 now
             },
@@ -132,7 +132,7 @@ impl Checker<'_> {
                         out.push(self.stale(change, name, planned, now, "changed since the plan was made"))
                     }
                 },
-                Err(reason) => out.push(self.stale(change, name, planned, Value::Null, &reason)),
+                Err(reason) => out.push(self.stale(change, name, planned, Value::Unset, &reason)),
             }
         }
         (!pending.attributes.is_empty()).then_some(pending)
@@ -172,8 +172,8 @@ impl Checker<'_> {
                 out.push(Stale {
                     change: change.label(),
                     attribute: None,
-                    planned_before: Value::Null,
-                    now: Value::String(version.version_string.clone()),
+                    planned_before: Value::Unset,
+                    now: Value::Text(version.version_string.clone()),
                     reason: format!(
                         "the plan creates version {}, but version {} ({}) is being prepared now",
                         self.plan.source.version_string, version.version_string, version.state
@@ -203,12 +203,12 @@ impl Checker<'_> {
 /// The live values of the resource a create or delete names, by locale
 /// (or the review details), when it exists.
 fn existing<'a>(live: &'a LiveState, change: &Change) -> Option<Box<dyn Fn(Attribute) -> Value + 'a>> {
-    let text = |v: Option<&String>| v.map_or(Value::Null, |s| Value::String(s.clone()));
+    let text = |v: Option<&String>| v.map_or(Value::Unset, |s| Value::Text(s.clone()));
     let locale = change.locale.as_deref().unwrap_or_default();
     let localization = |loc: &'a LiveLocalization| -> Box<dyn Fn(Attribute) -> Value + 'a> {
         Box::new(move |name| match name {
             Attribute::Localized(f) => text(loc.values.get(&f).and_then(Option::as_ref)),
-            _ => Value::Null,
+            _ => Value::Unset,
         })
     };
     match change.resource {
@@ -223,8 +223,8 @@ fn existing<'a>(live: &'a LiveState, change: &Change) -> Option<Box<dyn Fn(Attri
         ResourceKind::AppStoreReviewDetails => live.review.as_ref().map(|r| -> Box<dyn Fn(Attribute) -> Value + 'a> {
             Box::new(move |name| match name {
                 Attribute::Review(f) => text(r.values.get(&f).and_then(Option::as_ref)),
-                Attribute::DemoAccountRequired => r.demo_account_required.map_or(Value::Null, Value::Bool),
-                _ => Value::Null,
+                Attribute::DemoAccountRequired => r.demo_account_required.map_or(Value::Unset, Value::Flag),
+                _ => Value::Unset,
             })
         }),
         _ => None,
@@ -234,7 +234,7 @@ fn existing<'a>(live: &'a LiveState, change: &Change) -> Option<Box<dyn Fn(Attri
 /// The live value of a planned attribute of an existing resource now, as
 /// the plan records values.
 fn current_value(live: &LiveState, change: &Change, attribute: Attribute) -> Result<Value, String> {
-    let text = |v: Option<&String>| v.map_or(Value::Null, |s| Value::String(s.clone()));
+    let text = |v: Option<&String>| v.map_or(Value::Unset, |s| Value::Text(s.clone()));
     let id = change.id.as_deref().unwrap_or_default();
     let localization = |locs: Option<&BTreeMap<String, LiveLocalization>>| {
         locs.and_then(|l| l.values().find(|l| l.id == id).cloned())
@@ -257,7 +257,7 @@ fn current_value(live: &LiveState, change: &Change, attribute: Attribute) -> Res
             }
             Ok(match attribute {
                 Attribute::Copyright => text(live.version.copyright.as_ref()),
-                _ => Value::String(live.version.version_string.clone()),
+                _ => Value::Text(live.version.version_string.clone()),
             })
         }
         Attribute::Category(slot) => {
@@ -276,7 +276,7 @@ fn current_value(live: &LiveState, change: &Change, attribute: Attribute) -> Res
                 .ok_or("the review details changed")?;
             Ok(match attribute {
                 Attribute::Review(field) => text(review.values.get(&field).and_then(Option::as_ref)),
-                _ => review.demo_account_required.map_or(Value::Null, Value::Bool),
+                _ => review.demo_account_required.map_or(Value::Unset, Value::Flag),
             })
         }
     }
@@ -292,8 +292,8 @@ pub fn remaining(plan: &Plan, live: &LiveState, key: &DigestKey) -> Result<Remai
         stale.push(Stale {
             change: "appStoreVersions".into(),
             attribute: None,
-            planned_before: Value::String(plan.source.version_id.clone()),
-            now: Value::String(live.version.id.clone()),
+            planned_before: Value::Text(plan.source.version_id.clone()),
+            now: Value::Text(live.version.id.clone()),
             reason: format!(
                 "the plan was made for version {} ({}); the target is now {} ({})",
                 plan.source.version_string, plan.source.version_state, live.version.version_string, live.version.state
@@ -328,9 +328,9 @@ mod tests {
 
     #[test]
     fn values_compare_as_the_diff_compares_them() {
-        assert!(same(&Value::String("Hello\n".into()), &Value::String("Hello".into())));
-        assert!(same(&Value::Null, &Value::String(String::new())));
-        assert!(!same(&Value::Null, &Value::String("x".into())));
-        assert!(same(&Value::Bool(true), &Value::Bool(true)));
+        assert!(same(&Value::Text("Hello\n".into()), &Value::Text("Hello".into())));
+        assert!(same(&Value::Unset, &Value::Text(String::new())));
+        assert!(!same(&Value::Unset, &Value::Text("x".into())));
+        assert!(same(&Value::Flag(true), &Value::Flag(true)));
     }
 }

@@ -76,8 +76,8 @@ pub struct Secrets<'a> {
 /// secret, the file's current text after checking it is what was planned.
 fn value_to_send(change: &Change, name: Attribute, secrets: &Secrets) -> Result<Value, String> {
     let planned = &change.attributes[&name];
-    if !planned.sensitive || planned.after.is_null() {
-        return Ok(planned.after.clone());
+    if !planned.sensitive || planned.after.is_unset() {
+        return Ok(planned.after.to_json());
     }
     let file = planned
         .file

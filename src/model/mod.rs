@@ -9,6 +9,7 @@ mod fields;
 mod resource;
 mod rules;
 mod state;
+mod value;
 
 pub use category::{AppCategory, category_id};
 pub use fields::{
@@ -17,3 +18,4 @@ pub use fields::{
 pub use resource::ResourceKind;
 pub use rules::Editability;
 pub use state::{AppInfoState, Platform, VersionState};
+pub use value::Value;

@@ -17,10 +17,10 @@
 use super::secret::DigestKey;
 use super::{Action, AttributeChange, Change, Plan};
 use crate::config::BlankFiles;
+use crate::model::Value;
 use crate::model::{Attribute, RootField, category_id};
 use crate::tree::{MetadataTree, TextValue, UnknownFolders, ValueRef};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The files and settings a plan was made from.
@@ -174,7 +174,7 @@ fn expected_after(
     if name == Attribute::DemoAccountRequired {
         return tree
             .demo_account_required()
-            .map(Value::Bool)
+            .map(Value::Flag)
             .ok_or_else(|| "the tree has no demo account files".to_owned());
     }
     let value =
@@ -182,12 +182,12 @@ fn expected_after(
     if value.is_blank() {
         let clears = blank_files == BlankFiles::Clear || is_subcategory(name);
         return if clears {
-            Ok(Value::Null)
+            Ok(Value::Unset)
         } else {
             Err(format!("{} is blank, which keeps the live value", value.path))
         };
     }
-    Ok(Value::String(match name {
+    Ok(Value::Text(match name {
         Attribute::Category(slot) => category_id(&value.value, slot),
         _ => value.value.clone(),
     }))
@@ -198,11 +198,7 @@ fn is_subcategory(attribute: Attribute) -> bool {
 }
 
 fn shown(v: &Value) -> String {
-    match v {
-        Value::Null => "(unset)".into(),
-        Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
+    v.quoted()
 }
 
 /// One planned attribute against the tree: `None` when it follows.
@@ -230,8 +226,8 @@ fn check_attribute(
     if planned.sensitive {
         let digest = planned.fingerprints.as_ref().and_then(|f| f.after.as_deref());
         let follows = match (&expected, digest) {
-            (Value::Null, None) => true,
-            (Value::String(v), Some(d)) => key.matches(d, v, None),
+            (Value::Unset, None) => true,
+            (Value::Text(v), Some(d)) => key.matches(d, v, None),
             _ => false,
         };
         return (!follows).then(|| {

@@ -12,13 +12,13 @@ use super::secret::DigestKey;
 use super::{Action, AttributeChange, Change, Parent, Plan, Source};
 use crate::config::BlankFiles;
 use crate::live::{LiveLocalization, LiveState, PlannedVersion};
+use crate::model::Value;
 use crate::model::{
     Attribute, CategorySlot, Editability, Field, Localization, ResourceKind, ReviewField, RootField, category_id,
 };
 use crate::targeting::Targeting;
 use crate::tree::text::strip;
 use crate::tree::{LocaleValues, MetadataTree, TextValue};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use strum::IntoEnumIterator;
@@ -48,14 +48,6 @@ fn desired(value: Option<&TextValue>, blank: BlankFiles) -> Option<(String, Stri
     Some((v.value.clone(), v.path.clone()))
 }
 
-fn text_value(s: &str) -> Value {
-    if s.is_empty() {
-        Value::Null
-    } else {
-        Value::String(s.to_owned())
-    }
-}
-
 fn plain(before: Value, after: Value, file: Option<String>) -> AttributeChange {
     AttributeChange {
         before,
@@ -71,11 +63,7 @@ fn compare(live: Option<&str>, want: &str, file: &str) -> Option<AttributeChange
     if strip(live.unwrap_or_default()) == want {
         return None;
     }
-    Some(plain(
-        live.map_or(Value::Null, |s| Value::String(s.to_owned())),
-        text_value(want),
-        Some(file.to_owned()),
-    ))
+    Some(plain(Value::live(live), Value::text(want), Some(file.to_owned())))
 }
 
 fn change(resource: ResourceKind, id: Option<&str>, locale: Option<&str>, action: Action) -> Change {
@@ -201,13 +189,13 @@ fn version_change(live: &LiveState, changes: &mut Vec<Change>) {
         PlannedVersion::Create => {
             change.action = Action::Create;
             change.id = None;
-            (Value::Null, live.version.version_string.clone())
+            (Value::Unset, live.version.version_string.clone())
         }
-        PlannedVersion::Rename { to } => (Value::String(live.version.version_string.clone()), to.clone()),
+        PlannedVersion::Rename { to } => (Value::Text(live.version.version_string.clone()), to.clone()),
     };
     change
         .attributes
-        .insert(Attribute::VersionString, plain(before, Value::String(after), None));
+        .insert(Attribute::VersionString, plain(before, Value::Text(after), None));
     changes.push(change);
 }
 
@@ -288,7 +276,7 @@ fn localization(
         .map(|(f, want, file)| {
             (
                 Attribute::Localized(*f),
-                plain(Value::Null, text_value(want), Some(file.clone())),
+                plain(Value::Unset, Value::text(want), Some(file.clone())),
             )
         })
         .collect();
@@ -394,7 +382,7 @@ fn deletions(
                 v.as_ref().map(|v| {
                     (
                         Attribute::Localized(*f),
-                        plain(Value::String(v.clone()), Value::Null, None),
+                        plain(Value::Text(v.clone()), Value::Unset, None),
                     )
                 })
             })
@@ -450,8 +438,8 @@ fn category_changes(tree: &MetadataTree, current: impl Fn(CategorySlot) -> Optio
             attrs.insert(
                 Attribute::Category(slot),
                 plain(
-                    before.map_or(Value::Null, Value::String),
-                    want.map_or(Value::Null, Value::String),
+                    before.map_or(Value::Unset, Value::Text),
+                    want.map_or(Value::Unset, Value::Text),
                     value.map(|v| v.path.clone()),
                 ),
             );
@@ -481,8 +469,8 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, key: &Di
             secret(current.as_deref(), &want, file, key)
         } else {
             plain(
-                current.map_or(Value::Null, Value::String),
-                text_value(&want),
+                current.map_or(Value::Unset, Value::Text),
+                Value::text(&want),
                 Some(file),
             )
         };
@@ -494,7 +482,7 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, key: &Di
         if current != Some(required) {
             attrs.insert(
                 Attribute::DemoAccountRequired,
-                plain(current.map_or(Value::Null, Value::Bool), Value::Bool(required), None),
+                plain(current.map_or(Value::Unset, Value::Flag), Value::Flag(required), None),
             );
         }
     }
@@ -523,9 +511,9 @@ fn review(tree: &MetadataTree, live: &LiveState, options: &DiffOptions, key: &Di
 fn secret(current: Option<&str>, want: &str, file: String, key: &DigestKey) -> AttributeChange {
     let hidden = |set: bool| {
         if set {
-            Value::String(super::SENSITIVE.into())
+            Value::Text(super::SENSITIVE.into())
         } else {
-            Value::Null
+            Value::Unset
         }
     };
     AttributeChange {
@@ -549,6 +537,6 @@ mod tests {
         assert!(compare(Some("Hello\n"), "Hello", "f").is_none());
         assert!(compare(None, "", "f").is_none());
         let c = compare(Some("Hello"), "", "f").unwrap();
-        assert_eq!(c.after, Value::Null);
+        assert_eq!(c.after, Value::Unset);
     }
 }

@@ -75,8 +75,8 @@ impl Action {
 /// One attribute's change. `null` means unset (or "clear" as an `after`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttributeChange {
-    pub before: Value,
-    pub after: Value,
+    pub before: crate::model::Value,
+    pub after: crate::model::Value,
     /// The tree file the new value comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -309,7 +309,7 @@ impl Plan {
         self.changes
             .iter()
             .filter(|c| c.resource == ResourceKind::AppStoreVersions && c.action == Action::Update)
-            .find_map(|c| c.attributes.get(&Attribute::VersionString)?.after.as_str())
+            .find_map(|c| c.attributes.get(&Attribute::VersionString)?.after.as_text())
     }
 
     /// Whether the plan creates its target version.

@@ -49,7 +49,7 @@ pub fn check_safety(plan: &Plan, live_values: usize, allow_destructive: bool) ->
         .iter()
         .filter(|c| !c.is_blocked() && c.action == Action::Update)
         .flat_map(|c| c.attributes.values())
-        .filter(|a| a.after.is_null() && !a.before.is_null())
+        .filter(|a| a.after.is_unset() && !a.before.is_unset())
         .count();
     if live_values > 0 && cleared as f64 / live_values as f64 > MAX_CLEARED_SHARE {
         return Err(UnsafePlan::TooManyClears {

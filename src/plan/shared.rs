@@ -178,7 +178,6 @@ mod tests {
     use super::*;
     use crate::model::{Attribute, Field};
     use crate::plan::AttributeChange;
-    use serde_json::json;
 
     fn change(resource: ResourceKind, attributes: &[(Attribute, &str)]) -> Change {
         Change {
@@ -191,8 +190,8 @@ mod tests {
                 .iter()
                 .map(|(a, v)| {
                     let change = AttributeChange {
-                        before: json!("old"),
-                        after: json!(v),
+                        before: crate::model::Value::text("old"),
+                        after: crate::model::Value::text(v),
                         file: None,
                         sensitive: false,
                         fingerprints: None,

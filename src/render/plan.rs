@@ -5,10 +5,10 @@
 //! with the count against Apple's 100 characters.
 
 use super::{block, count, failed_tail, markdown_cell as cell, section, total_head, within};
+use crate::model::Value;
 use crate::model::{Attribute, Field};
 use crate::plan::{Action, AttributeChange, Change, Origin, Plan, SENSITIVE};
 use crate::plan::{AppPlan, AppsPlan};
-use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -57,18 +57,14 @@ impl Style {
 
 fn text_of(v: &Value) -> String {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::Unset => String::new(),
+        Value::Text(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
 fn quoted(v: &Value) -> String {
-    match v {
-        Value::Null => "(unset)".to_owned(),
-        Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
+    v.quoted()
 }
 
 /// The plan's headline, e.g. `Plan: 1 to create, 4 to update, 0 to delete (6 requests).`
@@ -169,7 +165,7 @@ fn attribute(out: &mut String, name: Attribute, a: &AttributeChange, action: Act
     let symbol = match action {
         Action::Create => st.add("+"),
         Action::Delete => st.del("-"),
-        Action::Update if a.after.is_null() => st.del("-"),
+        Action::Update if a.after.is_unset() => st.del("-"),
         Action::Update => st.upd("~"),
     };
     if a.sensitive {

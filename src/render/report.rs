@@ -124,12 +124,8 @@ pub fn unbound_text(plan: &crate::plan::Plan, differences: &[String]) -> String 
     out
 }
 
-fn show(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "(unset)".into(),
-        serde_json::Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
+fn show(v: &crate::model::Value) -> String {
+    v.quoted()
 }
 
 /// The apply report for a job summary or a comment.
