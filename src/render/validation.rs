@@ -215,9 +215,9 @@ fn merged_message(members: &[&Finding]) -> String {
             continue;
         }
         let numbers: Option<BTreeSet<u64>> = split.iter().map(|p| p.get(i)?.parse().ok()).collect();
-        match numbers {
-            Some(n) if n.len() > 1 => {
-                let _ = write!(out, "{}-{}", n.first().unwrap(), n.last().unwrap());
+        match numbers.as_ref().and_then(|n| Some((n.first()?, n.last()?))) {
+            Some((first, last)) if first != last => {
+                let _ = write!(out, "{first}-{last}");
             }
             _ => out.push_str(piece),
         }
@@ -248,8 +248,9 @@ fn name_patterns(names: &BTreeSet<&str>) -> Vec<String> {
     }
     let mut out = plain;
     for ((prefix, suffix), numbers) in families {
-        let first = *numbers.first().expect("a family has a name");
-        let last = *numbers.last().expect("a family has a name");
+        let (Some(&first), Some(&last)) = (numbers.first(), numbers.last()) else {
+            continue;
+        };
         let middle = match numbers.len() {
             1 => first.to_string(),
             n if last - first + 1 == n as u64 => format!("{{{first}..{last}}}"),
