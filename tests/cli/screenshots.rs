@@ -383,3 +383,23 @@ fn previews_are_typed_by_name_or_folder_and_checked_for_count_length_and_poster_
     );
     assert!(findings[2].message.contains("10.00 seconds long"), "{}", findings[2].message);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_in_the_screenshots_stops_plan_and_apply_before_any_write() {
+    use crate::support::{Env, example_state, stdout};
+    let env = Env::new(example_state()).await;
+    let shots = env.dir.path().join("shots");
+    std::fs::create_dir_all(shots.join("en-US")).unwrap();
+    std::fs::write(shots.join("en-US/1.png"), png(1290, 2796, false, "fine")).unwrap();
+    let flag = ["--screenshots", shots.to_str().unwrap()];
+    let fine = env.plan(&flag).await;
+    assert_eq!(fine.status.code(), Some(0), "{}", stdout(&fine));
+
+    std::fs::write(shots.join("en-US/2.png"), jpeg(1290, 2796, "jpeg")).unwrap();
+    for out in [env.plan(&flag).await, env.apply(&flag).await] {
+        assert_eq!(out.status.code(), Some(1));
+        let all = stdout(&out) + &crate::support::stderr(&out);
+        assert!(all.contains("shots/en-US/2.png: error[image-format]"), "{all}");
+    }
+    assert_eq!(env.writes(), 0);
+}
