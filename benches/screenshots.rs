@@ -10,7 +10,9 @@ use asc_sync::tree::assets::{AssetOptions, load};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
 
-const LOCALES: [&str; 10] = ["en-US", "de-DE", "fr-FR", "es-ES", "it", "ja", "ko", "pt-BR", "zh-Hans", "nl-NL"];
+const LOCALES: [&str; 10] = [
+    "en-US", "de-DE", "fr-FR", "es-ES", "it", "ja", "ko", "pt-BR", "zh-Hans", "nl-NL",
+];
 
 /// A PNG of `width × height` padded to `bytes` with a text chunk: the
 /// header is real, the rest is what a reader must not read.
@@ -67,7 +69,9 @@ fn bench(c: &mut Criterion) {
     let (assets, findings) = load(&options);
     assert!(findings.is_empty(), "{findings:?}");
     assert_eq!(assets.screenshot_sets().count(), 20);
-    c.bench_function("screenshots: 10 locales x 2 slots x 8 images", |b| b.iter(|| load(&options)));
+    c.bench_function("screenshots: 10 locales x 2 slots x 8 images", |b| {
+        b.iter(|| load(&options))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -323,7 +323,13 @@ impl Config {
         self.beside_metadata(flag, &self.app_previews_path, metadata_flag, "app_previews")
     }
 
-    fn beside_metadata(&self, flag: Option<&Path>, set: &Option<PathBuf>, metadata_flag: Option<&Path>, name: &str) -> PathBuf {
+    fn beside_metadata(
+        &self,
+        flag: Option<&Path>,
+        set: &Option<PathBuf>,
+        metadata_flag: Option<&Path>,
+        name: &str,
+    ) -> PathBuf {
         match (flag, set) {
             (Some(p), _) => p.to_owned(),
             (None, Some(p)) if self.dir.as_os_str().is_empty() => p.clone(),
@@ -484,7 +490,10 @@ key_id = "MACKEY"
         let c = Config::default();
         assert_eq!(c.screenshots_path(None, None), Path::new("fastlane/screenshots"));
         assert_eq!(c.app_previews_path(None, None), Path::new("fastlane/app_previews"));
-        assert_eq!(c.screenshots_path(None, Some(Path::new("a/meta"))), Path::new("a/screenshots"));
+        assert_eq!(
+            c.screenshots_path(None, Some(Path::new("a/meta"))),
+            Path::new("a/screenshots")
+        );
         let c = Config {
             metadata_path: Some("x/metadata".into()),
             dir: "conf".into(),

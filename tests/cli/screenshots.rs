@@ -94,7 +94,10 @@ fn read(t: &TempTree) -> (Assets, Vec<asc_sync::findings::Finding>) {
 
 fn names(assets: &Assets, locale: &str, slot: DisplayType) -> Vec<String> {
     let locale = asc_sync::locale::Locale::ignoring_case(locale).unwrap();
-    assets.screenshots[&locale][&slot].iter().map(|s| s.file_name.clone()).collect()
+    assets.screenshots[&locale][&slot]
+        .iter()
+        .map(|s| s.file_name.clone())
+        .collect()
 }
 
 /// `validate --format json` of a tree, and its exit code.
@@ -114,7 +117,9 @@ fn codes(doc: &Value) -> Vec<(String, String, String)> {
         .iter()
         .map(|f| {
             let path = f["path"].as_str().unwrap();
-            let short = path.split_once("/screenshots/").or_else(|| path.split_once("/app_previews/"));
+            let short = path
+                .split_once("/screenshots/")
+                .or_else(|| path.split_once("/app_previews/"));
             (
                 short.map_or(path, |(_, p)| p).to_owned(),
                 f["severity"].as_str().unwrap().to_owned(),
@@ -133,16 +138,30 @@ fn two_locales_and_two_slots_read_into_their_slots_in_natural_order() {
     let t = tree();
     for locale in ["en-US", "de-DE"] {
         for n in [10, 2, 1] {
-            write(&t, &format!("screenshots/{locale}/iphone-{n}.png"), &png(1320, 2868, false, &format!("{locale}{n}")));
-            write(&t, &format!("screenshots/{locale}/ipad-{n}.jpg"), &jpeg(2064, 2752, &format!("{locale}{n}")));
+            write(
+                &t,
+                &format!("screenshots/{locale}/iphone-{n}.png"),
+                &png(1320, 2868, false, &format!("{locale}{n}")),
+            );
+            write(
+                &t,
+                &format!("screenshots/{locale}/ipad-{n}.jpg"),
+                &jpeg(2064, 2752, &format!("{locale}{n}")),
+            );
         }
     }
     write(&t, "screenshots/en-US/notes.txt", b"not an image");
     let (assets, findings) = read(&t);
     assert_eq!(findings, []);
     for locale in ["en-US", "de-DE"] {
-        assert_eq!(names(&assets, locale, DisplayType::AppIphone67), ["iphone-1.png", "iphone-2.png", "iphone-10.png"]);
-        assert_eq!(names(&assets, locale, DisplayType::AppIpadPro3gen129), ["ipad-1.jpg", "ipad-2.jpg", "ipad-10.jpg"]);
+        assert_eq!(
+            names(&assets, locale, DisplayType::AppIphone67),
+            ["iphone-1.png", "iphone-2.png", "iphone-10.png"]
+        );
+        assert_eq!(
+            names(&assets, locale, DisplayType::AppIpadPro3gen129),
+            ["ipad-1.jpg", "ipad-2.jpg", "ipad-10.jpg"]
+        );
     }
     let sets: Vec<(String, &str, usize)> = assets
         .screenshot_sets()
@@ -150,7 +169,10 @@ fn two_locales_and_two_slots_read_into_their_slots_in_natural_order() {
         .collect();
     assert_eq!(sets.len(), 4);
     let shot = &assets.screenshots.values().next().unwrap()[&DisplayType::AppIphone67][0];
-    assert_eq!((shot.width, shot.height, shot.file_size), (1320, 2868, png(1320, 2868, false, "de-DE1").len() as u64));
+    assert_eq!(
+        (shot.width, shot.height, shot.file_size),
+        (1320, 2868, png(1320, 2868, false, "de-DE1").len() as u64)
+    );
     assert_eq!(shot.md5().unwrap().len(), 32);
 }
 
@@ -171,10 +193,22 @@ fn a_display_type_folder_wins_over_the_size_and_the_shared_sizes_follow_the_path
     let t = tree();
     // 2048×2732 is the 13" slot unless the path says 12.9" 2nd generation.
     write(&t, "screenshots/en-US/a.png", &png(2048, 2732, false, "13"));
-    write(&t, "screenshots/en-US/APP_IPAD_PRO_129/b.png", &png(2048, 2732, false, "129"));
-    write(&t, "screenshots/en-US/iPad Pro (12.9-inch) (2nd generation)-c.png", &png(2732, 2048, false, "c"));
+    write(
+        &t,
+        "screenshots/en-US/APP_IPAD_PRO_129/b.png",
+        &png(2048, 2732, false, "129"),
+    );
+    write(
+        &t,
+        "screenshots/en-US/iPad Pro (12.9-inch) (2nd generation)-c.png",
+        &png(2732, 2048, false, "c"),
+    );
     // A size of two iPhone slots' shapes, put where the folder says.
-    write(&t, "screenshots/en-US/app_iphone_65/d.png", &png(1242, 2688, false, "d"));
+    write(
+        &t,
+        "screenshots/en-US/app_iphone_65/d.png",
+        &png(1242, 2688, false, "d"),
+    );
     let (assets, findings) = read(&t);
     assert_eq!(findings, []);
     assert_eq!(names(&assets, "en-US", DisplayType::AppIpadPro3gen129), ["a.png"]);
@@ -185,25 +219,44 @@ fn a_display_type_folder_wins_over_the_size_and_the_shared_sizes_follow_the_path
     assert_eq!(names(&assets, "en-US", DisplayType::AppIphone65), ["d.png"]);
 
     // A folder that names a slot the size does not fit: an error naming its sizes.
-    write(&t, "screenshots/en-US/APP_IPHONE_67/e.png", &png(1242, 2688, false, "e"));
+    write(
+        &t,
+        "screenshots/en-US/APP_IPHONE_67/e.png",
+        &png(1242, 2688, false, "e"),
+    );
     let (_, findings) = read(&t);
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].code.as_str(), "screenshot-size");
-    assert!(findings[0].message.contains("APP_IPHONE_67 takes 1260×2736"), "{}", findings[0].message);
+    assert!(
+        findings[0].message.contains("APP_IPHONE_67 takes 1260×2736"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
 fn imessage_and_apple_tv_parents_hold_locale_folders() {
     let t = tree();
     write(&t, "screenshots/iMessage/en-US/1.png", &png(1290, 2796, false, "im"));
-    write(&t, "screenshots/iMessage/en-US/APP_IPAD_PRO_3GEN_11/2.png", &png(1668, 2388, false, "im2"));
+    write(
+        &t,
+        "screenshots/iMessage/en-US/APP_IPAD_PRO_3GEN_11/2.png",
+        &png(1668, 2388, false, "im2"),
+    );
     write(&t, "screenshots/appleTV/en-US/tv.png", &png(1920, 1080, false, "tv"));
-    write(&t, "screenshots/appleTV/en-US/vision.png", &png(3840, 2160, false, "vp"));
+    write(
+        &t,
+        "screenshots/appleTV/en-US/vision.png",
+        &png(3840, 2160, false, "vp"),
+    );
     write(&t, "screenshots/en-US/1.png", &png(1290, 2796, false, "app"));
     let (assets, findings) = read(&t);
     assert_eq!(findings, []);
     assert_eq!(names(&assets, "en-US", DisplayType::ImessageAppIphone67), ["1.png"]);
-    assert_eq!(names(&assets, "en-US", DisplayType::ImessageAppIpadPro3gen11), ["2.png"]);
+    assert_eq!(
+        names(&assets, "en-US", DisplayType::ImessageAppIpadPro3gen11),
+        ["2.png"]
+    );
     assert_eq!(names(&assets, "en-US", DisplayType::AppIphone67), ["1.png"]);
     assert_eq!(names(&assets, "en-US", DisplayType::AppAppleTv), ["tv.png"]);
     assert_eq!(names(&assets, "en-US", DisplayType::AppAppleVisionPro), ["vision.png"]);
@@ -222,7 +275,11 @@ fn locale_folders_are_matched_as_metadata_folders_are() {
         .collect();
     assert_eq!(
         got,
-        [("locale-case", "de-de"), ("nested-folder", "en-US/extra"), ("unknown-folder", "english")],
+        [
+            ("locale-case", "de-de"),
+            ("nested-folder", "en-US/extra"),
+            ("unknown-folder", "english")
+        ],
         "{findings:#?}"
     );
 }
@@ -236,7 +293,11 @@ fn validate_reports_every_refusal_with_its_file_and_code() {
     write(&t, "screenshots/de-DE/a.png", &png(1290, 2796, false, "same"));
     write(&t, "screenshots/de-DE/b.png", &png(1290, 2796, false, "same"));
     for n in 1..=11 {
-        write(&t, &format!("screenshots/fr-FR/{n:02}.png"), &png(2064, 2752, false, &n.to_string()));
+        write(
+            &t,
+            &format!("screenshots/fr-FR/{n:02}.png"),
+            &png(2064, 2752, false, &n.to_string()),
+        );
     }
     let (code, doc) = validate_json(&t);
     assert_eq!(code, Some(1));
@@ -251,17 +312,39 @@ fn validate_reports_every_refusal_with_its_file_and_code() {
         ]
     );
     let message = |i: usize| doc["findings"][i]["message"].as_str().unwrap().to_owned();
-    assert!(message(0).contains("the same bytes as '") && message(0).contains("de-DE/a.png'"), "{}", message(0));
-    assert!(message(1).contains("1290×2795 is not a screenshot size"), "{}", message(1));
-    assert!(message(1).contains("APP_IPHONE_67 takes 1260×2736, 2736×1260, 1290×2796"), "{}", message(1));
+    assert!(
+        message(0).contains("the same bytes as '") && message(0).contains("de-DE/a.png'"),
+        "{}",
+        message(0)
+    );
+    assert!(
+        message(1).contains("1290×2795 is not a screenshot size"),
+        "{}",
+        message(1)
+    );
+    assert!(
+        message(1).contains("APP_IPHONE_67 takes 1260×2736, 2736×1260, 1290×2796"),
+        "{}",
+        message(1)
+    );
     assert!(message(2).contains("is a JPEG image named .png") && message(2).contains("Rename it to 'photo.jpg'"));
     assert!(message(4).contains("has 11 screenshots") && message(4).contains("at most 10"));
 
     // The same findings as text, each on its file.
-    let out = asc_sync().args(["validate", "--metadata"]).arg(t.metadata()).output().unwrap();
+    let out = asc_sync()
+        .args(["validate", "--metadata"])
+        .arg(t.metadata())
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("screenshots/en-US/odd.png: error[screenshot-size]"), "{text}");
-    assert!(text.contains("screenshots/en-US/see-through.png: warning[image-alpha]"), "{text}");
+    assert!(
+        text.contains("screenshots/en-US/odd.png: error[screenshot-size]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("screenshots/en-US/see-through.png: warning[image-alpha]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -291,7 +374,10 @@ fn the_screenshots_flag_names_another_folder() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("elsewhere/en-US/odd.png: error[screenshot-size]"), "{text}");
+    assert!(
+        text.contains("elsewhere/en-US/odd.png: error[screenshot-size]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -323,7 +409,11 @@ metadata_path = "widget/metadata"
 screenshots_path = "shots/widget"
 "#;
     std::fs::write(root.join("asc-sync.toml"), config).unwrap();
-    let out = asc_sync().current_dir(root).args(["validate", "--format", "json"]).output().unwrap();
+    let out = asc_sync()
+        .current_dir(root)
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let per_app: Vec<(String, Vec<(String, String, String)>)> = doc["apps"]
@@ -335,7 +425,10 @@ screenshots_path = "shots/widget"
     assert_eq!(
         per_app,
         [
-            ("main".to_owned(), vec![finding("en-US/2.png", "warning", "image-alpha")]),
+            (
+                "main".to_owned(),
+                vec![finding("en-US/2.png", "warning", "image-alpha")]
+            ),
             (
                 "widget".to_owned(),
                 vec![finding("shots/widget/en-US/1.png", "error", "screenshot-size")]
@@ -353,7 +446,11 @@ fn previews_are_typed_by_name_or_folder_and_checked_for_count_length_and_poster_
     }
     write(&t, "app_previews/en-US/IPAD_PRO_3GEN_129/short.mov", &mp4(10));
     write(&t, "app_previews/en-US/IPAD_PRO_3GEN_129/long.m4v", &mp4(25));
-    write(&t, "app_previews/en-US/IPAD_PRO_3GEN_129/long.timecode", b"00:00:05:00\n");
+    write(
+        &t,
+        "app_previews/en-US/IPAD_PRO_3GEN_129/long.timecode",
+        b"00:00:05:00\n",
+    );
     write(&t, "app_previews/en-US/1_IPHONE_67.timecode", b"00:00:40:00");
     write(&t, "app_previews/en-US/demo.mp4", &mp4(20));
     let (assets, findings) = read(&t);
@@ -362,7 +459,15 @@ fn previews_are_typed_by_name_or_folder_and_checked_for_count_length_and_poster_
         .iter()
         .map(|p| p.file_name.as_str())
         .collect();
-    assert_eq!(iphone, ["1_IPHONE_67.mp4", "2_IPHONE_67.mp4", "3_IPHONE_67.mp4", "4_IPHONE_67.mp4"]);
+    assert_eq!(
+        iphone,
+        [
+            "1_IPHONE_67.mp4",
+            "2_IPHONE_67.mp4",
+            "3_IPHONE_67.mp4",
+            "4_IPHONE_67.mp4"
+        ]
+    );
     let ipad = &assets.previews[&locale][&PreviewType::IpadPro3gen129];
     let long = ipad.iter().find(|p| p.file_name == "long.m4v").unwrap();
     assert_eq!(long.preview_frame_time_code.as_deref(), Some("00:00:05:00"));
@@ -381,7 +486,11 @@ fn previews_are_typed_by_name_or_folder_and_checked_for_count_length_and_poster_
         ],
         "{findings:#?}"
     );
-    assert!(findings[2].message.contains("10.00 seconds long"), "{}", findings[2].message);
+    assert!(
+        findings[2].message.contains("10.00 seconds long"),
+        "{}",
+        findings[2].message
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -181,11 +181,19 @@ impl Reader<'_> {
     /// The entries of a folder, hidden ones left out, in name order; `None`
     /// (with a finding) when it cannot be listed.
     fn list(&mut self, root: &Path, rel: &str) -> Option<Vec<Item>> {
-        let dir = if rel.is_empty() { root.to_owned() } else { root.join(rel) };
+        let dir = if rel.is_empty() {
+            root.to_owned()
+        } else {
+            root.join(rel)
+        };
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(why) => {
-                let shown = if rel.is_empty() { root.display().to_string() } else { Self::shown(root, rel) };
+                let shown = if rel.is_empty() {
+                    root.display().to_string()
+                } else {
+                    Self::shown(root, rel)
+                };
                 self.error(Code::Unreadable, shown, format!("cannot list this folder: {why}"));
                 return None;
             }
@@ -223,7 +231,9 @@ impl Reader<'_> {
             if SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            let parent = ["iMessage", "appleTV"].into_iter().find(|p| p.eq_ignore_ascii_case(name));
+            let parent = ["iMessage", "appleTV"]
+                .into_iter()
+                .find(|p| p.eq_ignore_ascii_case(name));
             if let Some(parent) = parent {
                 let Some(inner) = self.list(root, name) else {
                     continue;
@@ -325,7 +335,11 @@ impl Reader<'_> {
                     continue;
                 };
                 let loose: Vec<&str> = inner.iter().filter(|i| !i.dir).map(|i| i.name.as_str()).collect();
-                files.extend(framed(&loose).into_iter().map(|n| (format!("{sub_rel}/{n}"), Some(slot))));
+                files.extend(
+                    framed(&loose)
+                        .into_iter()
+                        .map(|n| (format!("{sub_rel}/{n}"), Some(slot))),
+                );
             }
             for (file_rel, slot) in files {
                 if let Some((slot, shot)) = self.screenshot(&root, &file_rel, slot, imessage) {
@@ -447,7 +461,10 @@ impl Reader<'_> {
             );
             self.error(Code::TooManyScreenshots, set[MAX_SCREENSHOTS].shown.clone(), message);
         }
-        self.duplicates(set.iter().map(|s| (&s.path, &s.shown, s.file_size)), &format!("{slot} of {locale}"));
+        self.duplicates(
+            set.iter().map(|s| (&s.path, &s.shown, s.file_size)),
+            &format!("{slot} of {locale}"),
+        );
     }
 
     /// Files of one set with the same bytes: compared by size first, then
@@ -468,7 +485,8 @@ impl Reader<'_> {
                         let message = format!(
                             "the same bytes as '{first}' in {set}; a set tells its files apart by checksum, so one of them would be lost. Remove one"
                         );
-                        self.findings.push(Finding::error(Code::DuplicateScreenshot, (*shown).clone(), message));
+                        self.findings
+                            .push(Finding::error(Code::DuplicateScreenshot, (*shown).clone(), message));
                     }
                     None => {
                         first_of.insert(md5, shown);
@@ -627,8 +645,9 @@ impl Reader<'_> {
             return None;
         };
         if let Some(length) = seconds.filter(|len| at > *len) {
-            let message =
-                format!("the poster frame at {text} is past the end of the {length:.2}-second video; pick a frame inside it");
+            let message = format!(
+                "the poster frame at {text} is past the end of the {length:.2}-second video; pick a frame inside it"
+            );
             self.error(Code::PreviewTimeCode, shown, message);
             return None;
         }

@@ -111,10 +111,24 @@ api_enum! {
 }
 
 /// Portrait and landscape, both listed where both are accepted.
-const IPHONE_67: &[(u32, u32)] = &[(1260, 2736), (2736, 1260), (1290, 2796), (2796, 1290), (1320, 2868), (2868, 1320)];
+const IPHONE_67: &[(u32, u32)] = &[
+    (1260, 2736),
+    (2736, 1260),
+    (1290, 2796),
+    (2796, 1290),
+    (1320, 2868),
+    (2868, 1320),
+];
 const IPHONE_65: &[(u32, u32)] = &[(1242, 2688), (2688, 1242), (1284, 2778), (2778, 1284)];
 const IPHONE_61: &[(u32, u32)] = &[(1179, 2556), (2556, 1179), (1206, 2622), (2622, 1206)];
-const IPHONE_58: &[(u32, u32)] = &[(1170, 2532), (2532, 1170), (1125, 2436), (2436, 1125), (1080, 2340), (2340, 1080)];
+const IPHONE_58: &[(u32, u32)] = &[
+    (1170, 2532),
+    (2532, 1170),
+    (1125, 2436),
+    (2436, 1125),
+    (1080, 2340),
+    (2340, 1080),
+];
 const IPHONE_55: &[(u32, u32)] = &[(1242, 2208), (2208, 1242)];
 const IPHONE_47: &[(u32, u32)] = &[(750, 1334), (1334, 750)];
 const IPHONE_40: &[(u32, u32)] = &[(640, 1096), (640, 1136), (1136, 600), (1136, 640)];
@@ -226,11 +240,18 @@ impl DisplayType {
         let lower = path.to_lowercase();
         let app = match (width, height) {
             (2048, 2732) | (2732, 2048) => {
-                let second = lower.contains("app_ipad_pro_129") || (lower.contains("12.9") && lower.contains("2nd generation"));
-                if second { DisplayType::AppIpadPro129 } else { DisplayType::AppIpadPro3gen129 }
+                let second =
+                    lower.contains("app_ipad_pro_129") || (lower.contains("12.9") && lower.contains("2nd generation"));
+                if second {
+                    DisplayType::AppIpadPro129
+                } else {
+                    DisplayType::AppIpadPro3gen129
+                }
             }
             (3840, 2160) if lower.contains("vision") => DisplayType::AppAppleVisionPro,
-            _ => *Self::ALL.iter().find(|t| !t.is_imessage() && t.accepts(width, height))?,
+            _ => *Self::ALL
+                .iter()
+                .find(|t| !t.is_imessage() && t.accepts(width, height))?,
         };
         if imessage { app.imessage() } else { Some(app) }
     }
@@ -258,7 +279,11 @@ impl DisplayType {
 
     /// The sizes as people read them: `1290×2796, 2796×1290`.
     pub fn sizes_text(self) -> String {
-        self.sizes().iter().map(|(w, h)| format!("{w}×{h}")).collect::<Vec<_>>().join(", ")
+        self.sizes()
+            .iter()
+            .map(|(w, h)| format!("{w}×{h}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -359,6 +384,9 @@ mod tests {
         assert_eq!(t("APP_IPAD_PRO_3GEN_129-demo.mov"), Some("IPAD_PRO_3GEN_129"));
         assert_eq!(t("IPAD_PRO_129.m4v"), Some("IPAD_PRO_129"));
         assert_eq!(t("demo.mp4"), None);
-        assert_eq!(PreviewType::from_name("apple_vision_pro"), Some(PreviewType::AppleVisionPro));
+        assert_eq!(
+            PreviewType::from_name("apple_vision_pro"),
+            Some(PreviewType::AppleVisionPro)
+        );
     }
 }
