@@ -8,7 +8,6 @@ use crate::harness::{TempTree, asc_sync, example_metadata};
 use asc_sync::tree::assets::slots::{DisplayType, PreviewType};
 use asc_sync::tree::assets::{AssetOptions, Assets, load};
 use serde_json::Value;
-use std::path::Path;
 
 /// A PNG of `width × height`: signature, IHDR (RGB, or RGBA with
 /// `alpha`), a text chunk carrying `tag` so files differ, and IEND.
@@ -110,7 +109,10 @@ fn validate_json(t: &TempTree) -> (Option<i32>, Value) {
     (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
 }
 
-fn codes(doc: &Value) -> Vec<(String, String, String)> {
+/// A finding as `(path inside the screenshots folder, severity, code)`.
+type Short = (String, String, String);
+
+fn codes(doc: &Value) -> Vec<Short> {
     doc["findings"]
         .as_array()
         .unwrap()
@@ -129,7 +131,7 @@ fn codes(doc: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn finding(p: &str, s: &str, c: &str) -> (String, String, String) {
+fn finding(p: &str, s: &str, c: &str) -> Short {
     (p.to_owned(), s.to_owned(), c.to_owned())
 }
 
@@ -416,7 +418,7 @@ screenshots_path = "shots/widget"
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let per_app: Vec<(String, Vec<(String, String, String)>)> = doc["apps"]
+    let per_app: Vec<(String, Vec<Short>)> = doc["apps"]
         .as_array()
         .unwrap()
         .iter()
