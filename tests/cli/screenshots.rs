@@ -347,6 +347,20 @@ fn validate_reports_every_refusal_with_its_file_and_code() {
         text.contains("screenshots/en-US/see-through.png: warning[image-alpha]"),
         "{text}"
     );
+
+    // Markdown and GitHub annotations list them too.
+    for (format, expect) in [("markdown", "image-format"), ("github", "::error file=")] {
+        let out = asc_sync()
+            .args(["validate", "--format", format, "--metadata"])
+            .arg(t.metadata())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(expect) && text.contains("en-US/photo.png"),
+            "{format}: {text}"
+        );
+    }
 }
 
 #[test]

@@ -407,7 +407,7 @@ impl Reader<'_> {
             self.warning(
                 Code::ImageAlpha,
                 shown.clone(),
-                "the PNG has an alpha channel; App Store Connect's guidance is no transparency, and images with one have been refused. Export it without alpha (e.g. `magick in.png -alpha off out.png`)",
+                "the PNG has an alpha channel; Apple's guidance is no transparency, and a transparent screenshot has been seen refused. Export it without alpha (e.g. `magick in.png -alpha off out.png`)",
             );
         }
         let (w, h) = (header.width, header.height);
