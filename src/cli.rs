@@ -278,6 +278,17 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "DIR", help_heading = "Tree")]
     pub metadata: Option<PathBuf>,
 
+    /// The screenshots folder (<locale>/*.png|jpg) [default: screenshots_path
+    /// from asc-sync.toml, else screenshots beside the metadata folder].
+    #[arg(long, value_name = "DIR", help_heading = "Tree")]
+    pub screenshots: Option<PathBuf>,
+
+    /// The app previews folder (<locale>/*.mp4|mov|m4v) [default:
+    /// app_previews_path from asc-sync.toml, else app_previews beside the
+    /// metadata folder].
+    #[arg(long, value_name = "DIR", help_heading = "Tree")]
+    pub app_previews: Option<PathBuf>,
+
     /// Read the tree as it is in this git revision (branch, tag or sha),
     /// without touching the work tree.
     #[arg(long, value_name = "REV", help_heading = "Tree")]
@@ -310,6 +321,17 @@ pub struct TargetArgs {
     /// The metadata folder [default: metadata_path from asc-sync.toml, else fastlane/metadata].
     #[arg(long, value_name = "DIR", help_heading = "Tree")]
     pub metadata: Option<PathBuf>,
+
+    /// The screenshots folder (<locale>/*.png|jpg) [default: screenshots_path
+    /// from asc-sync.toml, else screenshots beside the metadata folder].
+    #[arg(long, value_name = "DIR", help_heading = "Tree")]
+    pub screenshots: Option<PathBuf>,
+
+    /// The app previews folder (<locale>/*.mp4|mov|m4v) [default:
+    /// app_previews_path from asc-sync.toml, else app_previews beside the
+    /// metadata folder].
+    #[arg(long, value_name = "DIR", help_heading = "Tree")]
+    pub app_previews: Option<PathBuf>,
 
     /// Read the tree as committed in this git revision instead of the work tree.
     #[arg(long, value_name = "REV", help_heading = "Tree")]

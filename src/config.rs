@@ -37,6 +37,10 @@ pub struct Config {
     pub platform: Option<String>,
     pub version: Option<String>,
     pub metadata_path: Option<PathBuf>,
+    /// `<locale>/*.png|jpg` screenshots, as deliver reads them.
+    pub screenshots_path: Option<PathBuf>,
+    /// `<locale>/*.mp4|mov|m4v` app previews.
+    pub app_previews_path: Option<PathBuf>,
     #[serde(default)]
     pub blank_files: BlankFiles,
     #[serde(default)]
@@ -77,6 +81,8 @@ pub struct AppConfig {
     pub platform: Option<String>,
     pub version: Option<String>,
     pub metadata_path: Option<PathBuf>,
+    pub screenshots_path: Option<PathBuf>,
+    pub app_previews_path: Option<PathBuf>,
     pub blank_files: Option<BlankFiles>,
     pub unknown_folders: Option<UnknownFolders>,
     pub languages: Option<Vec<String>>,
@@ -270,7 +276,11 @@ impl Config {
             app_id: app.app_id.clone(),
             platform: app.platform.clone().or(top.platform),
             version: app.version.clone().or(top.version),
+            // An app's own metadata folder brings its own screenshots
+            // beside it, unless the top level names them.
             metadata_path: app.metadata_path.clone().or(top.metadata_path),
+            screenshots_path: app.screenshots_path.clone().or(top.screenshots_path),
+            app_previews_path: app.app_previews_path.clone().or(top.app_previews_path),
             blank_files: app.blank_files.unwrap_or(top.blank_files),
             unknown_folders: app.unknown_folders.unwrap_or(top.unknown_folders),
             languages: app.languages.clone().unwrap_or(top.languages),
@@ -297,6 +307,40 @@ impl Config {
             (None, Some(p)) if self.dir.as_os_str().is_empty() => p.clone(),
             (None, Some(p)) => self.dir.join(p),
             (None, None) => PathBuf::from(DEFAULT_METADATA_PATH),
+        }
+    }
+
+    /// The screenshots folder: the flag, else `screenshots_path` (relative
+    /// to the config file), else `screenshots` beside the metadata folder
+    /// in effect (`fastlane/screenshots` by default).
+    pub fn screenshots_path(&self, flag: Option<&Path>, metadata_flag: Option<&Path>) -> PathBuf {
+        self.beside_metadata(flag, &self.screenshots_path, metadata_flag, "screenshots")
+    }
+
+    /// The app previews folder: the flag, else `app_previews_path`, else
+    /// `app_previews` beside the metadata folder in effect.
+    pub fn app_previews_path(&self, flag: Option<&Path>, metadata_flag: Option<&Path>) -> PathBuf {
+        self.beside_metadata(flag, &self.app_previews_path, metadata_flag, "app_previews")
+    }
+
+    fn beside_metadata(
+        &self,
+        flag: Option<&Path>,
+        set: &Option<PathBuf>,
+        metadata_flag: Option<&Path>,
+        name: &str,
+    ) -> PathBuf {
+        match (flag, set) {
+            (Some(p), _) => p.to_owned(),
+            (None, Some(p)) if self.dir.as_os_str().is_empty() => p.clone(),
+            (None, Some(p)) => self.dir.join(p),
+            (None, None) => {
+                let metadata = self.metadata_path(metadata_flag);
+                match metadata.parent() {
+                    Some(parent) => parent.join(name),
+                    None => PathBuf::from(name),
+                }
+            }
         }
     }
 
@@ -439,5 +483,29 @@ key_id = "MACKEY"
         };
         assert_eq!(c.metadata_path(None), Path::new("conf/meta"));
         assert_eq!(c.metadata_path(Some(Path::new("x"))), Path::new("x"));
+    }
+
+    #[test]
+    fn screenshots_sit_beside_the_metadata_folder_unless_named() {
+        let c = Config::default();
+        assert_eq!(c.screenshots_path(None, None), Path::new("fastlane/screenshots"));
+        assert_eq!(c.app_previews_path(None, None), Path::new("fastlane/app_previews"));
+        assert_eq!(
+            c.screenshots_path(None, Some(Path::new("a/meta"))),
+            Path::new("a/screenshots")
+        );
+        let c = Config {
+            metadata_path: Some("x/metadata".into()),
+            dir: "conf".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.screenshots_path(None, None), Path::new("conf/x/screenshots"));
+        let c = Config {
+            screenshots_path: Some("shots".into()),
+            dir: "conf".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.screenshots_path(None, None), Path::new("conf/shots"));
+        assert_eq!(c.screenshots_path(Some(Path::new("f")), None), Path::new("f"));
     }
 }

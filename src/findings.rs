@@ -74,6 +74,17 @@ pub enum Code {
     KeywordSpaces,
     EmptyKeyword,
     InvisibleCharacter,
+    // Screenshots and app previews.
+    ScreenshotSize,
+    ImageFormat,
+    ImageAlpha,
+    TooManyScreenshots,
+    DuplicateScreenshot,
+    PreviewType,
+    TooManyPreviews,
+    PreviewDuration,
+    PreviewTooLarge,
+    PreviewTimeCode,
 }
 
 impl Code {

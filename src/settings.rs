@@ -11,9 +11,10 @@ use crate::plan::secret::DigestKey;
 use crate::plan::{DiffOptions, PlanSettings};
 use crate::targeting::Targeting;
 use crate::tree::LoadOptions;
+use crate::tree::assets::AssetOptions;
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,16 +47,26 @@ pub(crate) struct TreeSettings {
     /// `--rev`: read the tree from this git revision instead of the disk.
     pub rev: Option<String>,
     pub load: LoadOptions,
+    /// The screenshots and app previews folders: the flags, else
+    /// `screenshots_path` / `app_previews_path`, else beside the metadata.
+    pub assets: AssetOptions,
     pub validate: crate::validate::ValidateOptions,
     pub blank_files: BlankFiles,
 }
 
 impl TreeSettings {
-    fn resolve(config: &Config, metadata: Option<&Path>, rev: Option<&str>) -> anyhow::Result<TreeSettings> {
+    fn resolve(config: &Config, args: &TargetArgs) -> anyhow::Result<TreeSettings> {
+        let metadata = args.metadata.as_deref();
+        let load = config.load_options()?;
         Ok(TreeSettings {
             metadata: config.metadata_path(metadata),
-            rev: rev.map(str::to_owned),
-            load: config.load_options()?,
+            rev: args.rev.clone(),
+            assets: AssetOptions {
+                screenshots: config.screenshots_path(args.screenshots.as_deref(), metadata),
+                app_previews: config.app_previews_path(args.app_previews.as_deref(), metadata),
+                unknown_folders: load.unknown_folders,
+            },
+            load,
             validate: config.validate.options(),
             blank_files: config.blank_files,
         })
@@ -131,7 +142,7 @@ impl Settings {
             Err(_) => None,
         };
         Ok(Settings {
-            tree: TreeSettings::resolve(&config, args.metadata.as_deref(), args.rev.as_deref())?,
+            tree: TreeSettings::resolve(&config, args)?,
             target,
             given: given_target(&config, args),
             config,

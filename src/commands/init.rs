@@ -43,6 +43,7 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
         platform: Some(platform.clone()),
         app_version: args.app_version.clone(),
         rev: None,
+        ..TargetArgs::default()
     };
     let run = Run::resolve(&lookup, &AppArgs::default(), &target, &args.connection, true)?;
     let options = PullOptions {

@@ -92,6 +92,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Result<Outcome> {
     let target = crate::cli::TargetArgs {
         metadata: args.metadata.clone(),
+        screenshots: args.screenshots.clone(),
+        app_previews: args.app_previews.clone(),
         rev: args.rev.clone(),
         ..Default::default()
     };
@@ -179,9 +181,25 @@ pub(crate) fn read_tree(
     };
     let mut findings = loaded.findings;
     findings.extend(crate::validate::validate_with(&loaded.tree, &settings.validate));
+    findings.extend(read_assets(settings).1);
     findings.retain(|f| settings.validate.reports(f));
     crate::findings::sort(&mut findings);
     Ok((loaded.tree, findings))
+}
+
+/// Reads the screenshots and app previews folders, with their findings.
+/// Under `--rev` they are not read: only the text metadata is read from
+/// git for now, and the work tree's images would not be that revision's.
+pub(crate) fn read_assets(
+    settings: &crate::settings::TreeSettings,
+) -> (tree::assets::Assets, Vec<crate::findings::Finding>) {
+    if settings.rev.is_some() {
+        tracing::debug!("--rev: screenshots and app previews are not read");
+        return (tree::assets::Assets::default(), Vec::new());
+    }
+    let options = &settings.assets;
+    tracing::info!(screenshots = %options.screenshots.display(), app_previews = %options.app_previews.display(), "reading screenshots and app previews");
+    tree::assets::load(options)
 }
 
 /// Asks on a terminal; elsewhere only --auto-approve applies.

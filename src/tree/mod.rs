@@ -7,6 +7,7 @@
 //! symlinks never leave the tree, and every problem is collected with its
 //! path instead of failing on the first. No network code lives here.
 
+pub mod assets;
 mod source;
 pub mod text;
 

@@ -16,6 +16,7 @@ mod loader_fuzz; // arbitrary names and bytes never make the loader panic
 mod quirks; // every quirk the real trees taught, as a fixture of our own
 mod real_trees; // the ten real trees of the corpus, snapshotted
 mod refusals; // what Apple refuses, predicted offline
+mod screenshots; // screenshots and previews read as deliver lays them out, and what validate says of them
 mod validate_cmd; // `validate` in every format
 
 // plan, apply, pull, init against the fake.
