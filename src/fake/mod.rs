@@ -24,6 +24,7 @@ pub mod auth;
 mod body;
 pub mod errors;
 pub mod faults;
+mod iap;
 mod media;
 mod pipeline;
 pub mod query;

@@ -7,7 +7,7 @@ use super::api::{self, Reply};
 use super::apple::{Kind, Media};
 use super::errors::ApiError;
 use super::state::State;
-use super::{media, read, versions, write};
+use super::{iap, media, read, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -56,6 +56,7 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v1/appStoreReviewDetails/{id}",
             reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
         )
+        .merge(iap_routes())
         .merge(media_routes(Media::Screenshot))
         .merge(media_routes(Media::Preview))
         .method_not_allowed_fallback(method_not_allowed)
@@ -103,6 +104,32 @@ fn media_routes(m: Media) -> Router<Arc<Shared>> {
             reads(move |s, r, id| media::get_asset(s, r, m, id))
                 .merge(writes(M::PATCH, move |s, r, id| media::patch_asset(s, r, m, id)))
                 .merge(writes(M::DELETE, move |s, r, id| media::delete_asset(s, r, m, id))),
+        )
+}
+
+/// In-app purchases (v2), their versions and the versions'
+/// localizations. Versions have no DELETE in the spec: 405.
+fn iap_routes() -> Router<Arc<Shared>> {
+    use MethodFilter as M;
+    Router::new()
+        .route("/v1/apps/{id}/inAppPurchasesV2", reads(iap::list_for_app))
+        .route("/v2/inAppPurchases/{id}", reads(iap::get_product))
+        .route("/v2/inAppPurchases/{id}/versions", reads(iap::list_versions))
+        .route("/v1/inAppPurchaseVersions", plain(M::POST, iap::create_version))
+        .route("/v1/inAppPurchaseVersions/{id}", reads(iap::get_version))
+        .route(
+            "/v1/inAppPurchaseVersions/{id}/localizations",
+            reads(iap::list_localizations),
+        )
+        .route(
+            "/v2/inAppPurchaseLocalizations",
+            plain(M::POST, iap::create_localization),
+        )
+        .route(
+            "/v2/inAppPurchaseLocalizations/{id}",
+            reads(iap::get_localization)
+                .merge(writes(M::PATCH, iap::patch_localization))
+                .merge(writes(M::DELETE, iap::delete_localization)),
         )
 }
 

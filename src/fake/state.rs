@@ -21,6 +21,10 @@ pub struct State {
     /// App preview sets of version localizations (`appPreviewSets`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_preview_sets: Vec<MediaSet>,
+    /// In-app purchases of the apps (`inAppPurchases`, v2), each with its
+    /// versions and their localizations (`iap.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_app_purchases: Vec<InAppPurchase>,
     /// Sets deleted but not settled yet (a fault): (set type,
     /// localization, display type, settled at in Unix milliseconds).
     #[serde(skip)]
@@ -311,8 +315,63 @@ impl State {
                 }
             }
         }
+        let apps: Vec<String> = self.apps.iter().map(|a| a.id.clone()).collect();
+        for (pi, p) in self.in_app_purchases.iter_mut().enumerate() {
+            fill(&mut p.id, "iap-", &mut fresh);
+            if !apps.contains(&p.app) {
+                return Err(format!("inAppPurchases[{pi}]: no apps with id '{}'", p.app));
+            }
+            for v in &mut p.versions {
+                fill(&mut v.id, "iapver-", &mut fresh);
+                for l in &mut v.localizations {
+                    fill(&mut l.id, "iaploc-", &mut fresh);
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// An in-app purchase (`InAppPurchaseV2`) of an app.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InAppPurchase {
+    #[serde(default)]
+    pub id: String,
+    /// The id of the app it belongs to.
+    pub app: String,
+    pub product_id: String,
+    /// The reference name (internal, not shown to customers).
+    pub name: String,
+    pub in_app_purchase_type: String,
+    pub state: String,
+    /// Its versions, oldest first (`inAppPurchaseVersions`).
+    #[serde(default)]
+    pub versions: Vec<ProductVersion>,
+}
+
+/// One version of a product's metadata, holding its localizations.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductVersion {
+    #[serde(default)]
+    pub id: String,
+    pub version: u32,
+    pub state: String,
+    #[serde(default)]
+    pub localizations: Vec<ProductLocalization>,
+}
+
+/// One localization of a product version: `name` and `description`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductLocalization {
+    #[serde(default)]
+    pub id: String,
+    pub locale: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 fn complete_attributes(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {

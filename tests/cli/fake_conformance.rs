@@ -380,3 +380,115 @@ async fn refusals_answer_in_apples_shapes(api: &Api, seen: &mut BTreeMap<String,
     assert_eq!(answer.status, 403, "{}", answer.text);
     check("/v1/apps/{id}", "GET", &answer, seen);
 }
+
+/// The in-app purchase operations, answers and refusals, against the
+/// spec's schemas.
+#[tokio::test]
+async fn in_app_purchase_operations_answer_in_apples_shapes() {
+    let Some(_) = corpus_or_skip(Corpus::OpenApiSpec) else {
+        return;
+    };
+    let api = crate::fake_iap::api_with_iaps(3).await;
+    let mut seen = BTreeMap::new();
+    let edit = |id: &str, attributes: Value| json!({"data": {"type": "inAppPurchaseLocalizations", "id": id, "attributes": attributes}});
+    check(
+        "/v1/apps/{id}/inAppPurchasesV2",
+        "GET",
+        &api.get("/v1/apps/1/inAppPurchasesV2?limit=2&include=inAppPurchaseLocalizations,versions&limit[inAppPurchaseLocalizations]=50").await,
+        &mut seen,
+    );
+    check(
+        "/v1/apps/{id}/inAppPurchasesV2",
+        "GET",
+        &api.get("/v1/apps/1/inAppPurchasesV2?include=content").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1?include=versions,inAppPurchaseLocalizations")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchases/nope").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}/versions",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1/versions?include=localizations,inAppPurchase")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseVersions/{id}",
+        "GET",
+        &api.get("/v1/inAppPurchaseVersions/ver-1-1?include=localizations").await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseVersions/{id}/localizations",
+        "GET",
+        &api.get("/v1/inAppPurchaseVersions/ver-1-1/localizations").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchaseLocalizations/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchaseLocalizations/loc-1-en").await,
+        &mut seen,
+    );
+    let create = json!({"data": {"type": "inAppPurchaseLocalizations", "attributes": {"locale": "de-DE", "name": "Paket"},
+        "relationships": {"version": {"data": {"type": "inAppPurchaseVersions", "id": "ver-2-1"}}}}});
+    let created = api.post("/v2/inAppPurchaseLocalizations", create.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    check("/v2/inAppPurchaseLocalizations", "POST", &created, &mut seen);
+    check(
+        "/v2/inAppPurchaseLocalizations",
+        "POST",
+        &api.post("/v2/inAppPurchaseLocalizations", create).await,
+        &mut seen,
+    );
+    let ok = api
+        .patch(
+            "/v2/inAppPurchaseLocalizations/loc-2-en",
+            edit("loc-2-en", json!({"name": "Pack"})),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    check("/v2/inAppPurchaseLocalizations/{id}", "PATCH", &ok, &mut seen);
+    let refused = api
+        .patch(
+            "/v2/inAppPurchaseLocalizations/loc-1-en",
+            edit("loc-1-en", json!({"name": "Pack"})),
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    check("/v2/inAppPurchaseLocalizations/{id}", "PATCH", &refused, &mut seen);
+    let last = api
+        .send("DELETE", "/v2/inAppPurchaseLocalizations/loc-3-en", None)
+        .await
+        .unwrap();
+    assert_eq!(last.status, 409, "{}", last.text);
+    check_error(&last);
+    let version = json!({"data": {"type": "inAppPurchaseVersions",
+        "relationships": {"inAppPurchase": {"data": {"type": "inAppPurchases", "id": "iap-1"}}}}});
+    let created = api.post("/v1/inAppPurchaseVersions", version.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    check("/v1/inAppPurchaseVersions", "POST", &created, &mut seen);
+    check(
+        "/v1/inAppPurchaseVersions",
+        "POST",
+        &api.post("/v1/inAppPurchaseVersions", version).await,
+        &mut seen,
+    );
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 9, "{operations:#?}");
+    for status in [200, 201, 400, 404, 409] {
+        assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
+    }
+}
