@@ -1036,8 +1036,10 @@ pub fn media_is_editable(version_state: &str) -> bool {
     version_is_editable(version_state) && version_state != SUBMITTED
 }
 
-/// In-app purchase versions (spec 4.4.1, `InAppPurchaseVersion.state`).
-pub const IAP_VERSION_STATES: [&str; 9] = [
+/// States of in-app purchase, subscription and subscription group
+/// versions (spec 4.4.1, `InAppPurchaseVersion.state`; the same enum on
+/// `SubscriptionVersion` and `SubscriptionGroupVersion`).
+pub const PRODUCT_VERSION_STATES: [&str; 9] = [
     "PREPARE_FOR_SUBMISSION",
     "READY_FOR_REVIEW",
     "WAITING_FOR_REVIEW",
@@ -1063,9 +1065,9 @@ pub fn product_version_is_editable(state: &str) -> bool {
 }
 
 /// The state the product-level (v1) localization shows for a version's
-/// state (`InAppPurchaseLocalization.state` has four values; the mapping
-/// is inferred).
-pub fn iap_localization_state(version_state: &str) -> &'static str {
+/// state (`InAppPurchaseLocalization.state`, and the subscription and
+/// group ones, have four values; the mapping is inferred).
+pub fn product_localization_state(version_state: &str) -> &'static str {
     match version_state {
         "WAITING_FOR_REVIEW" | "IN_REVIEW" | "ACCEPTED" => "WAITING_FOR_REVIEW",
         "APPROVED" | "REPLACED_WITH_NEW_VERSION" => "APPROVED",
@@ -1100,3 +1102,24 @@ pub const IAP_STATES: [&str; 12] = [
 
 /// `InAppPurchaseType` (spec 4.4.1).
 pub const IAP_TYPES: [&str; 3] = ["CONSUMABLE", "NON_CONSUMABLE", "NON_RENEWING_SUBSCRIPTION"];
+
+/// The longest subscription localization `name` and `description`: 30 and
+/// 45, inferred (no report read; the same display name and description
+/// fields as an in-app purchase's). A group's `name` and `customAppName`
+/// have no limit read anywhere, and the fake enforces none.
+pub const SUBSCRIPTION_NAME_MAX: usize = 30;
+pub const SUBSCRIPTION_DESCRIPTION_MAX: usize = 45;
+
+/// `Subscription.state` (spec 4.4.1, also `filter[subscriptions.state]`).
+pub const SUBSCRIPTION_STATES: [&str; 10] = [
+    "MISSING_METADATA",
+    "READY_TO_SUBMIT",
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "DEVELOPER_ACTION_NEEDED",
+    "PENDING_BINARY_APPROVAL",
+    "APPROVED",
+    "DEVELOPER_REMOVED_FROM_SALE",
+    "REMOVED_FROM_SALE",
+    "REJECTED",
+];

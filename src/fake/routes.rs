@@ -6,8 +6,9 @@ use super::Shared;
 use super::api::{self, Reply};
 use super::apple::{Kind, Media};
 use super::errors::ApiError;
+use super::products::{self, Family};
 use super::state::State;
-use super::{iap, media, read, versions, write};
+use super::{media, read, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -56,7 +57,7 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v1/appStoreReviewDetails/{id}",
             reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
         )
-        .merge(iap_routes())
+        .merge(product_routes())
         .merge(media_routes(Media::Screenshot))
         .merge(media_routes(Media::Preview))
         .method_not_allowed_fallback(method_not_allowed)
@@ -107,30 +108,63 @@ fn media_routes(m: Media) -> Router<Arc<Shared>> {
         )
 }
 
-/// In-app purchases (v2), their versions and the versions'
-/// localizations. Versions have no DELETE in the spec: 405.
-fn iap_routes() -> Router<Arc<Shared>> {
+/// In-app purchases, subscription groups and subscriptions: the app's
+/// lists, each product, its versions and the versions' localizations.
+fn product_routes() -> Router<Arc<Shared>> {
     use MethodFilter as M;
-    Router::new()
-        .route("/v1/apps/{id}/inAppPurchasesV2", reads(iap::list_for_app))
-        .route("/v2/inAppPurchases/{id}", reads(iap::get_product))
-        .route("/v2/inAppPurchases/{id}/versions", reads(iap::list_versions))
-        .route("/v1/inAppPurchaseVersions", plain(M::POST, iap::create_version))
-        .route("/v1/inAppPurchaseVersions/{id}", reads(iap::get_version))
+    let mut router = Router::new()
+        .route("/v1/apps/{id}/inAppPurchasesV2", reads(products::list_in_app_purchases))
         .route(
-            "/v1/inAppPurchaseVersions/{id}/localizations",
-            reads(iap::list_localizations),
+            "/v1/apps/{id}/subscriptionGroups",
+            reads(products::list_subscription_groups),
         )
         .route(
-            "/v2/inAppPurchaseLocalizations",
-            plain(M::POST, iap::create_localization),
-        )
-        .route(
-            "/v2/inAppPurchaseLocalizations/{id}",
-            reads(iap::get_localization)
-                .merge(writes(M::PATCH, iap::patch_localization))
-                .merge(writes(M::DELETE, iap::delete_localization)),
-        )
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            reads(products::list_subscriptions),
+        );
+    for f in [Family::InAppPurchase, Family::SubscriptionGroup, Family::Subscription] {
+        let (product, versions, localizations) = (
+            products::product_path(f),
+            products::version_type(f),
+            products::localization_type(f),
+        );
+        router = router
+            .route(
+                &format!("{product}/{{id}}"),
+                reads(move |s, r, id| products::get_product(s, r, f, id)),
+            )
+            .route(
+                &format!("{product}/{{id}}/versions"),
+                reads(move |s, r, id| products::list_versions(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{versions}"),
+                plain(M::POST, move |s, r| products::create_version(s, r, f)),
+            )
+            .route(
+                &format!("/v1/{versions}/{{id}}"),
+                reads(move |s, r, id| products::get_version(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{versions}/{{id}}/localizations"),
+                reads(move |s, r, id| products::list_localizations(s, r, f, id)),
+            )
+            .route(
+                &format!("/v2/{localizations}"),
+                plain(M::POST, move |s, r| products::create_localization(s, r, f)),
+            )
+            .route(
+                &format!("/v2/{localizations}/{{id}}"),
+                reads(move |s, r, id| products::get_localization(s, r, f, id))
+                    .merge(writes(M::PATCH, move |s, r, id| {
+                        products::patch_localization(s, r, f, id)
+                    }))
+                    .merge(writes(M::DELETE, move |s, r, id| {
+                        products::delete_localization(s, r, f, id)
+                    })),
+            );
+    }
+    router
 }
 
 /// The collection path of a localization type: create only.

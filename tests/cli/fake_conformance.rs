@@ -492,3 +492,127 @@ async fn in_app_purchase_operations_answer_in_apples_shapes() {
         assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
     }
 }
+
+/// The subscription group and subscription operations, answers and
+/// refusals, against the spec's schemas.
+#[tokio::test]
+async fn subscription_operations_answer_in_apples_shapes() {
+    let Some(_) = corpus_or_skip(Corpus::OpenApiSpec) else {
+        return;
+    };
+    let api = crate::fake_iap::api_with_iaps(1).await;
+    let mut seen = BTreeMap::new();
+    let reads = [
+        (
+            "/v1/apps/{id}/subscriptionGroups",
+            "/v1/apps/1/subscriptionGroups?include=subscriptions,subscriptionGroupLocalizations,versions&limit=1",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}",
+            "/v1/subscriptionGroups/group-1?include=subscriptions,subscriptionGroupLocalizations,versions",
+        ),
+        ("/v1/subscriptionGroups/{id}", "/v1/subscriptionGroups/nope"),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            "/v1/subscriptionGroups/group-1/subscriptions?include=subscriptionLocalizations,versions,group",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            "/v1/subscriptionGroups/group-1/subscriptions?include=prices",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}/versions",
+            "/v1/subscriptionGroups/group-1/versions?include=localizations,subscriptionGroup",
+        ),
+        (
+            "/v1/subscriptions/{id}",
+            "/v1/subscriptions/sub-1?include=subscriptionLocalizations,versions,group",
+        ),
+        (
+            "/v1/subscriptions/{id}/versions",
+            "/v1/subscriptions/sub-1/versions?include=localizations,subscription",
+        ),
+        (
+            "/v1/subscriptionVersions/{id}",
+            "/v1/subscriptionVersions/sver-1?include=localizations",
+        ),
+        (
+            "/v1/subscriptionGroupVersions/{id}",
+            "/v1/subscriptionGroupVersions/gver-1?include=localizations",
+        ),
+        (
+            "/v1/subscriptionVersions/{id}/localizations",
+            "/v1/subscriptionVersions/sver-1/localizations",
+        ),
+        (
+            "/v1/subscriptionGroupVersions/{id}/localizations",
+            "/v1/subscriptionGroupVersions/gver-1/localizations?include=version",
+        ),
+        (
+            "/v2/subscriptionLocalizations/{id}",
+            "/v2/subscriptionLocalizations/sloc-1-en",
+        ),
+        (
+            "/v2/subscriptionGroupLocalizations/{id}",
+            "/v2/subscriptionGroupLocalizations/gloc-1-en",
+        ),
+    ];
+    for (template, path) in reads {
+        check(template, "GET", &api.get(path).await, &mut seen);
+    }
+    for (loc_type, version_type, version, locale) in [
+        ("subscriptionLocalizations", "subscriptionVersions", "sver-2", "de-DE"),
+        (
+            "subscriptionGroupLocalizations",
+            "subscriptionGroupVersions",
+            "gver-2",
+            "de-DE",
+        ),
+    ] {
+        let create = json!({"data": {"type": loc_type, "attributes": {"locale": locale, "name": "Neu"},
+            "relationships": {"version": {"data": {"type": version_type, "id": version}}}}});
+        let template = format!("/v2/{loc_type}");
+        let created = api.post(&template, create.clone()).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        check(&template, "POST", &created, &mut seen);
+        check(&template, "POST", &api.post(&template, create).await, &mut seen);
+    }
+    let edit = |loc_type: &str, id: &str| json!({"data": {"type": loc_type, "id": id, "attributes": {"name": "Plus"}}});
+    for (loc_type, draft, approved) in [
+        ("subscriptionLocalizations", "sloc-2-en", "sloc-1-en"),
+        ("subscriptionGroupLocalizations", "gloc-2-en", "gloc-1-en"),
+    ] {
+        let template = format!("/v2/{loc_type}/{{id}}");
+        let ok = api
+            .patch(&format!("/v2/{loc_type}/{draft}"), edit(loc_type, draft))
+            .await;
+        assert_eq!(ok.status, 200, "{}", ok.text);
+        check(&template, "PATCH", &ok, &mut seen);
+        let refused = api
+            .patch(&format!("/v2/{loc_type}/{approved}"), edit(loc_type, approved))
+            .await;
+        assert_eq!(refused.status, 409, "{}", refused.text);
+        check(&template, "PATCH", &refused, &mut seen);
+    }
+    for (path, relation, kind, id) in [
+        ("/v1/subscriptionVersions", "subscription", "subscriptions", "sub-1"),
+        (
+            "/v1/subscriptionGroupVersions",
+            "subscriptionGroup",
+            "subscriptionGroups",
+            "group-1",
+        ),
+    ] {
+        let body = json!({"data": {"type": path.trim_start_matches("/v1/"), "relationships": {relation: {"data": {"type": kind, "id": id}}}}});
+        let created = api.post(path, body.clone()).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        check(path, "POST", &created, &mut seen);
+        check(path, "POST", &api.post(path, body).await, &mut seen);
+    }
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 18, "{operations:#?}");
+    for status in [200, 201, 400, 404, 409] {
+        assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
+    }
+}

@@ -1,7 +1,8 @@
-//! In-app purchases in the fake App Store Connect, through real HTTP, as
-//! a client following Apple's 4.4.1 API drives them: read an app's
-//! products with their versions and localizations, edit the draft
-//! version's texts, create a new version when the only one is approved.
+//! In-app purchases, subscription groups and subscriptions in the fake App
+//! Store Connect, through real HTTP, as a client following Apple's 4.4.1
+//! API drives them: read an app's products with their versions and
+//! localizations, edit the draft version's texts, create a new version
+//! when the only one is approved.
 
 use crate::harness::{Answer, Api, fixture_state};
 use asc_sync::fake::{FakeOptions, State};
@@ -9,7 +10,10 @@ use serde_json::{Value, json};
 
 /// Movies (app `1`, locales en-US and de-DE) with `count` consumables
 /// `iap-1`…: the first has an approved version 1 (en-US, de-DE); the
-/// others a draft version 1 (en-US).
+/// others a draft version 1 (en-US). And two subscription groups:
+/// `group-1` (approved, en-US and de-DE) with `sub-1` (approved, en-US and
+/// de-DE) and `sub-2` (draft, en-US), `group-2` (draft, en-US) with
+/// `sub-3` (draft, en-US).
 pub fn iap_state(count: usize) -> State {
     let mut state = serde_json::to_value(fixture_state("movies.json")).unwrap();
     let products: Vec<Value> = (1..=count)
@@ -37,6 +41,32 @@ pub fn iap_state(count: usize) -> State {
         })
         .collect();
     state["inAppPurchases"] = Value::Array(products);
+    let version =
+        |id: &str, state: &str, locs: Value| json!([{"id": id, "version": 1, "state": state, "localizations": locs}]);
+    state["subscriptionGroups"] = json!([
+        {"id": "group-1", "app": "1", "referenceName": "Movies Plus", "versions": version("gver-1", "APPROVED", json!([
+            {"id": "gloc-1-en", "locale": "en-US", "name": "Movies Plus", "customAppName": "Movies+"},
+            {"id": "gloc-1-de", "locale": "de-DE", "name": "Filme Plus"},
+        ]))},
+        {"id": "group-2", "app": "1", "referenceName": "Extras", "versions": version("gver-2", "PREPARE_FOR_SUBMISSION", json!([
+            {"id": "gloc-2-en", "locale": "en-US", "name": "Extras"},
+        ]))},
+    ]);
+    state["subscriptions"] = json!([
+        {"id": "sub-1", "group": "group-1", "productId": "com.example.movies.monthly", "name": "Monthly", "state": "APPROVED",
+         "subscriptionPeriod": "ONE_MONTH", "groupLevel": 1, "versions": version("sver-1", "APPROVED", json!([
+            {"id": "sloc-1-en", "locale": "en-US", "name": "Monthly", "description": "All films, every month"},
+            {"id": "sloc-1-de", "locale": "de-DE", "name": "Monatlich", "description": "Alle Filme, jeden Monat"},
+        ]))},
+        {"id": "sub-2", "group": "group-1", "productId": "com.example.movies.yearly", "name": "Yearly", "state": "READY_TO_SUBMIT",
+         "subscriptionPeriod": "ONE_YEAR", "groupLevel": 2, "versions": version("sver-2", "PREPARE_FOR_SUBMISSION", json!([
+            {"id": "sloc-2-en", "locale": "en-US", "name": "Yearly", "description": "All films, every year"},
+        ]))},
+        {"id": "sub-3", "group": "group-2", "productId": "com.example.movies.extras", "name": "Extras", "state": "READY_TO_SUBMIT",
+         "versions": version("sver-3", "PREPARE_FOR_SUBMISSION", json!([
+            {"id": "sloc-3-en", "locale": "en-US", "name": "Extras"},
+        ]))},
+    ]);
     State::from_json(&state.to_string(), "iap state").unwrap()
 }
 
@@ -286,4 +316,179 @@ async fn products_versions_and_localizations_are_in_the_fakes_state() {
     assert_eq!(product["productId"], "com.example.movies.pack1");
     assert_eq!(product["versions"].as_array().unwrap().len(), 2);
     assert_eq!(product["versions"][1]["localizations"][1]["name"], "100 Münzen");
+}
+
+#[tokio::test]
+async fn two_requests_and_one_per_group_read_every_subscription_text_with_versions() {
+    let api = api_with_iaps(1).await;
+    let groups = api
+        .get("/v1/apps/1/subscriptionGroups?limit=200&include=subscriptionGroupLocalizations,versions,subscriptions&limit[subscriptionGroupLocalizations]=50")
+        .await;
+    assert_eq!(groups.status, 200, "{}", groups.text);
+    assert_eq!(groups.body["data"].as_array().unwrap().len(), 2);
+    let included = groups.body["included"].as_array().unwrap();
+    let custom = included.iter().find(|i| i["id"] == "gloc-1-en").unwrap();
+    assert_eq!(custom["attributes"]["customAppName"], "Movies+");
+    assert_eq!(custom["attributes"]["state"], "APPROVED");
+    assert!(
+        included
+            .iter()
+            .any(|i| i["type"] == "subscriptionGroupVersions" && i["id"] == "gver-2")
+    );
+    assert_eq!(
+        groups.body["data"][0]["relationships"]["subscriptions"]["meta"]["paging"]["total"],
+        2
+    );
+
+    let subs = api
+        .get("/v1/subscriptionGroups/group-1/subscriptions?include=subscriptionLocalizations,versions&limit[subscriptionLocalizations]=50")
+        .await;
+    assert_eq!(subs.status, 200, "{}", subs.text);
+    assert_eq!(subs.body["data"].as_array().unwrap().len(), 2);
+    let included = subs.body["included"].as_array().unwrap();
+    let german = included.iter().find(|i| i["id"] == "sloc-1-de").unwrap();
+    assert_eq!(german["attributes"]["description"], "Alle Filme, jeden Monat");
+    assert!(
+        included
+            .iter()
+            .any(|i| i["type"] == "subscriptionVersions" && i["attributes"]["state"] == "APPROVED")
+    );
+
+    let versions = api
+        .get("/v1/subscriptionGroups/group-1/versions?include=localizations")
+        .await;
+    assert_eq!(versions.status, 200, "{}", versions.text);
+    assert_eq!(versions.body["included"].as_array().unwrap().len(), 2);
+    let one = api
+        .get("/v1/subscriptions/sub-1/versions?filter[state]=APPROVED&include=localizations")
+        .await;
+    assert_eq!(
+        one.body["included"][0]["relationships"]["version"]["data"]["id"],
+        "sver-1"
+    );
+}
+
+#[tokio::test]
+async fn subscription_and_group_texts_follow_the_version_rules() {
+    let api = api_with_iaps(1).await;
+    let group_edit = |id: &str, attributes: Value| json!({"data": {"type": "subscriptionGroupLocalizations", "id": id, "attributes": attributes}});
+    let sub_edit = |id: &str, attributes: Value| json!({"data": {"type": "subscriptionLocalizations", "id": id, "attributes": attributes}});
+
+    let ok = api
+        .patch(
+            "/v2/subscriptionGroupLocalizations/gloc-2-en",
+            group_edit("gloc-2-en", json!({"customAppName": "Movies"})),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.body["data"]["attributes"]["customAppName"], "Movies");
+    let refused = api
+        .patch(
+            "/v2/subscriptionGroupLocalizations/gloc-1-en",
+            group_edit("gloc-1-en", json!({"name": "Plus"})),
+        )
+        .await;
+    assert_refused(
+        &refused,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.UNMODIFIABLE",
+        Some("/data/attributes/name"),
+    );
+    let refused = api
+        .patch(
+            "/v2/subscriptionLocalizations/sloc-1-en",
+            sub_edit("sloc-1-en", json!({"description": "New"})),
+        )
+        .await;
+    assert_refused(
+        &refused,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.UNMODIFIABLE",
+        Some("/data/attributes/description"),
+    );
+    let unknown = api
+        .patch(
+            "/v2/subscriptionLocalizations/sloc-2-en",
+            sub_edit("sloc-2-en", json!({"customAppName": "x"})),
+        )
+        .await;
+    assert_refused(
+        &unknown,
+        "ENTITY_ERROR.ATTRIBUTE.UNKNOWN",
+        Some("/data/attributes/customAppName"),
+    );
+    let long = api
+        .patch(
+            "/v2/subscriptionLocalizations/sloc-2-en",
+            sub_edit("sloc-2-en", json!({"name": "n".repeat(31)})),
+        )
+        .await;
+    assert_refused(
+        &long,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG",
+        Some("/data/attributes/name"),
+    );
+    let last = api
+        .send("DELETE", "/v2/subscriptionLocalizations/sloc-3-en", None)
+        .await
+        .unwrap();
+    assert_refused(&last, "STATE_ERROR", None);
+    let last = api
+        .send("DELETE", "/v2/subscriptionGroupLocalizations/gloc-2-en", None)
+        .await
+        .unwrap();
+    assert_refused(&last, "STATE_ERROR", None);
+    let locale = json!({"data": {"type": "subscriptionLocalizations", "attributes": {"locale": "xx", "name": "X"},
+        "relationships": {"version": {"data": {"type": "subscriptionVersions", "id": "sver-2"}}}}});
+    let unknown_locale = api.post("/v2/subscriptionLocalizations", locale).await;
+    assert_refused(
+        &unknown_locale,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID",
+        Some("/data/attributes/locale"),
+    );
+
+    for (path, relation, product, kind) in [
+        ("/v1/subscriptionVersions", "subscription", "sub-1", "subscriptions"),
+        (
+            "/v1/subscriptionGroupVersions",
+            "subscriptionGroup",
+            "group-1",
+            "subscriptionGroups",
+        ),
+    ] {
+        let type_name = path.trim_start_matches("/v1/");
+        let body =
+            json!({"data": {"type": type_name, "relationships": {relation: {"data": {"type": kind, "id": product}}}}});
+        let created = api.post(path, body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        assert_eq!(created.body["data"]["attributes"]["version"], 2);
+        let id = created.body["data"]["id"].as_str().unwrap();
+        let locs = api.get(&format!("{path}/{id}/localizations")).await;
+        assert_eq!(locs.body["data"].as_array().unwrap().len(), 2, "{}", locs.text);
+        let en = locs.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["attributes"]["locale"] == "en-US")
+            .unwrap()
+            .clone();
+        let loc_type = en["type"].as_str().unwrap();
+        let loc_id = en["id"].as_str().unwrap();
+        let edit = json!({"data": {"type": loc_type, "id": loc_id, "attributes": {"name": "Renamed"}}});
+        let ok = api.patch(&format!("/v2/{loc_type}/{loc_id}"), edit).await;
+        assert_eq!(ok.status, 200, "{}", ok.text);
+        let delete = api.send("DELETE", &format!("{path}/{id}"), None).await.unwrap();
+        assert_eq!(delete.status, 405, "{}", delete.text);
+    }
+    let custom = api
+        .get("/v1/subscriptionGroups/group-1?include=subscriptionGroupLocalizations")
+        .await;
+    let en = custom.body["included"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["attributes"]["locale"] == "en-US")
+        .unwrap()
+        .clone();
+    assert_eq!(en["attributes"]["name"], "Renamed");
+    assert_eq!(en["attributes"]["customAppName"], "Movies+");
+    assert_eq!(en["attributes"]["state"], "PREPARE_FOR_SUBMISSION");
 }
