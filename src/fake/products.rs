@@ -1175,3 +1175,80 @@ pub fn create_version(state: &mut State, req: &Request, f: Family) -> Result<Rep
     versions_mut(state, f, p).push(version);
     Ok(Reply::created(render::single(req, data, Vec::new()), location))
 }
+
+// ---- The product-level (v1) localization reads ----
+
+/// The query of a v1 localization read: its fields, and the product it
+/// may include.
+fn v1_localization_query(req: &Request, f: Family, list: bool) -> Result<(Query, Keep, Option<Keep>)> {
+    let n = f.names();
+    let mut names = vec![
+        format!("fields[{}]", n.localization),
+        format!("fields[{}]", n.product),
+        "include".to_owned(),
+    ];
+    if list {
+        names.extend(["limit".to_owned(), "cursor".to_owned()]);
+    }
+    let q = Query::parse(req.query, &allowed(&names))?;
+    let keep = render::fields(&q, n.localization, n.v1_localization_fields)?;
+    let product_keep = render::fields(&q, n.product, n.product_fields)?;
+    let include = q.list("include", Some(&[n.localization_to_product]))?;
+    Ok((q, keep, include.is_some().then_some(product_keep)))
+}
+
+/// Adds the product to `included` once.
+fn include_product(state: &State, req: &Request, f: Family, p: usize, keep: &Keep, included: &mut Vec<Value>) {
+    let id = product_id(state, f, p);
+    if !included.iter().any(|i| i["id"] == id) {
+        included.push(product_json(
+            state,
+            req,
+            f,
+            p,
+            keep,
+            &ProductIncludes::none(),
+            &mut Vec::new(),
+        ));
+    }
+}
+
+/// `GET /v2/inAppPurchases/{id}/inAppPurchaseLocalizations` (and the
+/// subscription and group ones): the newest version's localizations, in
+/// the product-level (v1) type.
+pub fn list_product_localizations(state: &State, req: &Request, f: Family, id: &str) -> Result<Reply> {
+    let (q, keep, product) = v1_localization_query(req, f, true)?;
+    let p = product_index(state, f, id)?;
+    let current = latest(versions(state, f, p));
+    let version_state = current.map_or("PREPARE_FOR_SUBMISSION", |v| v.state.as_str());
+    let locs: Vec<&ProductLocalization> = current.map(|v| v.localizations.iter().collect()).unwrap_or_default();
+    let doc = render::page(req, &q, locs, |l, included| {
+        if let Some(pk) = &product {
+            include_product(state, req, f, p, pk, included);
+        }
+        Ok(product_localization_json(req, f, id, version_state, l, &keep))
+    })?;
+    Ok(Reply::ok(doc))
+}
+
+/// `GET /v1/inAppPurchaseLocalizations/{id}` (and the subscription and
+/// group ones): a localization in the product-level (v1) type, with its
+/// version's state.
+pub fn get_product_localization(state: &State, req: &Request, f: Family, id: &str) -> Result<Reply> {
+    let (_, keep, product) = v1_localization_query(req, f, false)?;
+    let (p, v, l) = localization_index(state, f, id)?;
+    let version = &versions(state, f, p)[v];
+    let data = product_localization_json(
+        req,
+        f,
+        product_id(state, f, p),
+        &version.state,
+        &version.localizations[l],
+        &keep,
+    );
+    let mut included = Vec::new();
+    if let Some(pk) = &product {
+        include_product(state, req, f, p, pk, &mut included);
+    }
+    Ok(Reply::ok(render::single(req, data, included)))
+}

@@ -134,6 +134,14 @@ fn product_routes() -> Router<Arc<Shared>> {
                 reads(move |s, r, id| products::get_product(s, r, f, id)),
             )
             .route(
+                &format!("{product}/{{id}}/{localizations}"),
+                reads(move |s, r, id| products::list_product_localizations(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{localizations}/{{id}}"),
+                reads(move |s, r, id| products::get_product_localization(s, r, f, id)),
+            )
+            .route(
                 &format!("{product}/{{id}}/versions"),
                 reads(move |s, r, id| products::list_versions(s, r, f, id)),
             )

@@ -441,6 +441,20 @@ async fn in_app_purchase_operations_answer_in_apples_shapes() {
         &api.get("/v2/inAppPurchaseLocalizations/loc-1-en").await,
         &mut seen,
     );
+    check(
+        "/v2/inAppPurchases/{id}/inAppPurchaseLocalizations",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1/inAppPurchaseLocalizations?include=inAppPurchaseV2")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseLocalizations/{id}",
+        "GET",
+        &api.get("/v1/inAppPurchaseLocalizations/loc-1-en?include=inAppPurchaseV2")
+            .await,
+        &mut seen,
+    );
     let create = json!({"data": {"type": "inAppPurchaseLocalizations", "attributes": {"locale": "de-DE", "name": "Paket"},
         "relationships": {"version": {"data": {"type": "inAppPurchaseVersions", "id": "ver-2-1"}}}}});
     let created = api.post("/v2/inAppPurchaseLocalizations", create.clone()).await;
@@ -487,7 +501,7 @@ async fn in_app_purchase_operations_answer_in_apples_shapes() {
     );
     let operations: std::collections::BTreeSet<String> =
         seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
-    assert_eq!(operations.len(), 9, "{operations:#?}");
+    assert_eq!(operations.len(), 11, "{operations:#?}");
     for status in [200, 201, 400, 404, 409] {
         assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
     }
@@ -556,6 +570,22 @@ async fn subscription_operations_answer_in_apples_shapes() {
             "/v2/subscriptionGroupLocalizations/{id}",
             "/v2/subscriptionGroupLocalizations/gloc-1-en",
         ),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptionGroupLocalizations",
+            "/v1/subscriptionGroups/group-1/subscriptionGroupLocalizations?include=subscriptionGroup",
+        ),
+        (
+            "/v1/subscriptionGroupLocalizations/{id}",
+            "/v1/subscriptionGroupLocalizations/gloc-1-en",
+        ),
+        (
+            "/v1/subscriptions/{id}/subscriptionLocalizations",
+            "/v1/subscriptions/sub-1/subscriptionLocalizations",
+        ),
+        (
+            "/v1/subscriptionLocalizations/{id}",
+            "/v1/subscriptionLocalizations/sloc-1-de?include=subscription",
+        ),
     ];
     for (template, path) in reads {
         check(template, "GET", &api.get(path).await, &mut seen);
@@ -611,7 +641,7 @@ async fn subscription_operations_answer_in_apples_shapes() {
     }
     let operations: std::collections::BTreeSet<String> =
         seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
-    assert_eq!(operations.len(), 18, "{operations:#?}");
+    assert_eq!(operations.len(), 22, "{operations:#?}");
     for status in [200, 201, 400, 404, 409] {
         assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
     }

@@ -492,3 +492,39 @@ async fn subscription_and_group_texts_follow_the_version_rules() {
     assert_eq!(en["attributes"]["customAppName"], "Movies+");
     assert_eq!(en["attributes"]["state"], "PREPARE_FOR_SUBMISSION");
 }
+
+#[tokio::test]
+async fn the_product_level_localizations_a_read_links_to_are_served_with_their_versions_state() {
+    let api = api_with_iaps(1).await;
+    let product = api.get("/v2/inAppPurchases/iap-1").await;
+    let related = product.body["data"]["relationships"]["inAppPurchaseLocalizations"]["links"]["related"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = api
+        .get(&format!(
+            "{}?include=inAppPurchaseV2",
+            related.trim_start_matches(&api.fake.base_url)
+        ))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(list.body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(list.body["data"][0]["attributes"]["state"], "APPROVED");
+    assert_eq!(list.body["included"][0]["id"], "iap-1");
+    let one = list.body["data"][0]["links"]["self"].as_str().unwrap().to_owned();
+    let one = api.get(one.trim_start_matches(&api.fake.base_url)).await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    assert_eq!(
+        one.body["data"]["relationships"]["inAppPurchaseV2"]["data"]["id"],
+        "iap-1"
+    );
+    let group = api
+        .get("/v1/subscriptionGroups/group-1/subscriptionGroupLocalizations")
+        .await;
+    assert_eq!(group.body["data"][0]["attributes"]["customAppName"], "Movies+");
+    let sub = api
+        .get("/v1/subscriptionLocalizations/sloc-2-en?include=subscription")
+        .await;
+    assert_eq!(sub.body["data"]["attributes"]["state"], "PREPARE_FOR_SUBMISSION");
+    assert_eq!(sub.body["included"][0]["type"], "subscriptions");
+}
