@@ -1035,3 +1035,91 @@ pub fn upload_content_type(file_name: &str, mime_type: Option<&str>) -> String {
 pub fn media_is_editable(version_state: &str) -> bool {
     version_is_editable(version_state) && version_state != SUBMITTED
 }
+
+/// States of in-app purchase, subscription and subscription group
+/// versions (spec 4.4.1, `InAppPurchaseVersion.state`; the same enum on
+/// `SubscriptionVersion` and `SubscriptionGroupVersion`).
+pub const PRODUCT_VERSION_STATES: [&str; 9] = [
+    "PREPARE_FOR_SUBMISSION",
+    "READY_FOR_REVIEW",
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "ACCEPTED",
+    "APPROVED",
+    "REPLACED_WITH_NEW_VERSION",
+    "REJECTED",
+    "DEVELOPER_REJECTED",
+];
+
+/// Whether the localizations of a product version in `state` can be
+/// created, edited or deleted. Apple: "When you need to change any
+/// localization or image, you create a new version rather than editing
+/// the live product" ("Working with In-App Purchase versions"); which
+/// states still take edits is inferred: those before submission and
+/// those sent back.
+pub fn product_version_is_editable(state: &str) -> bool {
+    matches!(
+        state,
+        "PREPARE_FOR_SUBMISSION" | "READY_FOR_REVIEW" | "REJECTED" | "DEVELOPER_REJECTED"
+    )
+}
+
+/// The state the product-level (v1) localization shows for a version's
+/// state (`InAppPurchaseLocalization.state`, and the subscription and
+/// group ones, have four values; the mapping is inferred).
+pub fn product_localization_state(version_state: &str) -> &'static str {
+    match version_state {
+        "WAITING_FOR_REVIEW" | "IN_REVIEW" | "ACCEPTED" => "WAITING_FOR_REVIEW",
+        "APPROVED" | "REPLACED_WITH_NEW_VERSION" => "APPROVED",
+        "REJECTED" | "DEVELOPER_REJECTED" => "REJECTED",
+        _ => "PREPARE_FOR_SUBMISSION",
+    }
+}
+
+/// The longest in-app purchase localization `name` and `description`, in
+/// characters: 30 and 45 (terraform-provider-apple's
+/// `in_app_purchase_localization` docs; security-union/remote-shutter
+/// PR #121, which hit both).
+pub const IAP_NAME_MAX: usize = 30;
+pub const IAP_DESCRIPTION_MAX: usize = 45;
+
+/// `InAppPurchaseV2.state` (spec 4.4.1, the `filter[state]` of an app's
+/// in-app purchases).
+pub const IAP_STATES: [&str; 12] = [
+    "MISSING_METADATA",
+    "WAITING_FOR_UPLOAD",
+    "PROCESSING_CONTENT",
+    "READY_TO_SUBMIT",
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "DEVELOPER_ACTION_NEEDED",
+    "PENDING_BINARY_APPROVAL",
+    "APPROVED",
+    "DEVELOPER_REMOVED_FROM_SALE",
+    "REMOVED_FROM_SALE",
+    "REJECTED",
+];
+
+/// `InAppPurchaseType` (spec 4.4.1).
+pub const IAP_TYPES: [&str; 3] = ["CONSUMABLE", "NON_CONSUMABLE", "NON_RENEWING_SUBSCRIPTION"];
+
+/// The longest subscription localization `name` and `description`: 30 and
+/// 45, inferred (no report read; the same display name and description
+/// fields as an in-app purchase's). A group's `name` and `customAppName`
+/// have no limit read anywhere, and the fake enforces none.
+pub const SUBSCRIPTION_NAME_MAX: usize = 30;
+pub const SUBSCRIPTION_DESCRIPTION_MAX: usize = 45;
+
+/// `Subscription.state` (spec 4.4.1, also `filter[subscriptions.state]`).
+pub const SUBSCRIPTION_STATES: [&str; 10] = [
+    "MISSING_METADATA",
+    "READY_TO_SUBMIT",
+    "WAITING_FOR_REVIEW",
+    "IN_REVIEW",
+    "DEVELOPER_ACTION_NEEDED",
+    "PENDING_BINARY_APPROVAL",
+    "APPROVED",
+    "DEVELOPER_REMOVED_FROM_SALE",
+    "REMOVED_FROM_SALE",
+    "REJECTED",
+];

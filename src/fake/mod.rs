@@ -26,6 +26,7 @@ pub mod errors;
 pub mod faults;
 mod media;
 mod pipeline;
+mod products;
 pub mod query;
 mod read;
 mod render;

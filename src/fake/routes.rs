@@ -6,6 +6,7 @@ use super::Shared;
 use super::api::{self, Reply};
 use super::apple::{Kind, Media};
 use super::errors::ApiError;
+use super::products::{self, Family};
 use super::state::State;
 use super::{media, read, versions, write};
 use axum::Router;
@@ -56,6 +57,7 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v1/appStoreReviewDetails/{id}",
             reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
         )
+        .merge(product_routes())
         .merge(media_routes(Media::Screenshot))
         .merge(media_routes(Media::Preview))
         .method_not_allowed_fallback(method_not_allowed)
@@ -104,6 +106,73 @@ fn media_routes(m: Media) -> Router<Arc<Shared>> {
                 .merge(writes(M::PATCH, move |s, r, id| media::patch_asset(s, r, m, id)))
                 .merge(writes(M::DELETE, move |s, r, id| media::delete_asset(s, r, m, id))),
         )
+}
+
+/// In-app purchases, subscription groups and subscriptions: the app's
+/// lists, each product, its versions and the versions' localizations.
+fn product_routes() -> Router<Arc<Shared>> {
+    use MethodFilter as M;
+    let mut router = Router::new()
+        .route("/v1/apps/{id}/inAppPurchasesV2", reads(products::list_in_app_purchases))
+        .route(
+            "/v1/apps/{id}/subscriptionGroups",
+            reads(products::list_subscription_groups),
+        )
+        .route(
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            reads(products::list_subscriptions),
+        );
+    for f in [Family::InAppPurchase, Family::SubscriptionGroup, Family::Subscription] {
+        let (product, versions, localizations) = (
+            products::product_path(f),
+            products::version_type(f),
+            products::localization_type(f),
+        );
+        router = router
+            .route(
+                &format!("{product}/{{id}}"),
+                reads(move |s, r, id| products::get_product(s, r, f, id)),
+            )
+            .route(
+                &format!("{product}/{{id}}/{localizations}"),
+                reads(move |s, r, id| products::list_product_localizations(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{localizations}/{{id}}"),
+                reads(move |s, r, id| products::get_product_localization(s, r, f, id)),
+            )
+            .route(
+                &format!("{product}/{{id}}/versions"),
+                reads(move |s, r, id| products::list_versions(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{versions}"),
+                plain(M::POST, move |s, r| products::create_version(s, r, f)),
+            )
+            .route(
+                &format!("/v1/{versions}/{{id}}"),
+                reads(move |s, r, id| products::get_version(s, r, f, id)),
+            )
+            .route(
+                &format!("/v1/{versions}/{{id}}/localizations"),
+                reads(move |s, r, id| products::list_localizations(s, r, f, id)),
+            )
+            .route(
+                &format!("/v2/{localizations}"),
+                plain(M::POST, move |s, r| products::create_localization(s, r, f)),
+            )
+            .route(
+                &format!("/v2/{localizations}/{{id}}"),
+                reads(move |s, r, id| products::get_localization(s, r, f, id))
+                    .merge(writes(M::PATCH, move |s, r, id| {
+                        products::patch_localization(s, r, f, id)
+                    }))
+                    .merge(writes(M::DELETE, move |s, r, id| {
+                        products::delete_localization(s, r, f, id)
+                    })),
+            );
+    }
+    router
 }
 
 /// The collection path of a localization type: create only.

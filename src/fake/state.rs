@@ -21,6 +21,16 @@ pub struct State {
     /// App preview sets of version localizations (`appPreviewSets`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_preview_sets: Vec<MediaSet>,
+    /// In-app purchases of the apps (`inAppPurchases`, v2), each with its
+    /// versions and their localizations (`iap.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_app_purchases: Vec<InAppPurchase>,
+    /// Subscription groups of the apps, with their versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscription_groups: Vec<SubscriptionGroup>,
+    /// Auto-renewable subscriptions of the groups, with their versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<Subscription>,
     /// Sets deleted but not settled yet (a fault): (set type,
     /// localization, display type, settled at in Unix milliseconds).
     #[serde(skip)]
@@ -311,8 +321,127 @@ impl State {
                 }
             }
         }
+        let apps: Vec<String> = self.apps.iter().map(|a| a.id.clone()).collect();
+        for (pi, p) in self.in_app_purchases.iter_mut().enumerate() {
+            fill(&mut p.id, "iap-", &mut fresh);
+            if !apps.contains(&p.app) {
+                return Err(format!("inAppPurchases[{pi}]: no apps with id '{}'", p.app));
+            }
+            fill_versions(&mut p.versions, "iap", &mut fresh);
+        }
+        for (gi, g) in self.subscription_groups.iter_mut().enumerate() {
+            fill(&mut g.id, "group-", &mut fresh);
+            if !apps.contains(&g.app) {
+                return Err(format!("subscriptionGroups[{gi}]: no apps with id '{}'", g.app));
+            }
+            fill_versions(&mut g.versions, "group", &mut fresh);
+        }
+        let groups: Vec<String> = self.subscription_groups.iter().map(|g| g.id.clone()).collect();
+        for (si, s) in self.subscriptions.iter_mut().enumerate() {
+            fill(&mut s.id, "sub-", &mut fresh);
+            if !groups.contains(&s.group) {
+                return Err(format!(
+                    "subscriptions[{si}]: no subscriptionGroups with id '{}'",
+                    s.group
+                ));
+            }
+            fill_versions(&mut s.versions, "sub", &mut fresh);
+        }
         Ok(())
     }
+}
+
+/// Fills in the missing ids of product versions and their localizations.
+fn fill_versions(versions: &mut [ProductVersion], prefix: &str, fresh: &mut dyn FnMut(&str) -> String) {
+    for v in versions {
+        if v.id.is_empty() {
+            v.id = fresh(&format!("{prefix}ver-"));
+        }
+        for l in &mut v.localizations {
+            if l.id.is_empty() {
+                l.id = fresh(&format!("{prefix}loc-"));
+            }
+        }
+    }
+}
+
+/// A subscription group (`SubscriptionGroup`) of an app.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionGroup {
+    #[serde(default)]
+    pub id: String,
+    pub app: String,
+    pub reference_name: String,
+    /// Versions of its localizations (`subscriptionGroupVersions`), whose
+    /// localizations hold `name` and `customAppName`.
+    #[serde(default)]
+    pub versions: Vec<ProductVersion>,
+}
+
+/// An auto-renewable subscription (`Subscription`) of a group.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Subscription {
+    #[serde(default)]
+    pub id: String,
+    /// The id of its subscription group.
+    pub group: String,
+    pub product_id: String,
+    /// The reference name.
+    pub name: String,
+    pub state: String,
+    #[serde(default)]
+    pub subscription_period: Option<String>,
+    #[serde(default)]
+    pub group_level: Option<u32>,
+    #[serde(default)]
+    pub versions: Vec<ProductVersion>,
+}
+
+/// An in-app purchase (`InAppPurchaseV2`) of an app.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InAppPurchase {
+    #[serde(default)]
+    pub id: String,
+    /// The id of the app it belongs to.
+    pub app: String,
+    pub product_id: String,
+    /// The reference name (internal, not shown to customers).
+    pub name: String,
+    pub in_app_purchase_type: String,
+    pub state: String,
+    /// Its versions, oldest first (`inAppPurchaseVersions`).
+    #[serde(default)]
+    pub versions: Vec<ProductVersion>,
+}
+
+/// One version of a product's metadata, holding its localizations.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductVersion {
+    #[serde(default)]
+    pub id: String,
+    pub version: u32,
+    pub state: String,
+    #[serde(default)]
+    pub localizations: Vec<ProductLocalization>,
+}
+
+/// One localization of a product version: `name` and `description`
+/// (`customAppName` instead for a subscription group).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductLocalization {
+    #[serde(default)]
+    pub id: String,
+    pub locale: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_app_name: Option<String>,
 }
 
 fn complete_attributes(attributes: &mut Attributes, kind: Kind) -> Result<(), String> {

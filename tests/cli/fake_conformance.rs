@@ -380,3 +380,269 @@ async fn refusals_answer_in_apples_shapes(api: &Api, seen: &mut BTreeMap<String,
     assert_eq!(answer.status, 403, "{}", answer.text);
     check("/v1/apps/{id}", "GET", &answer, seen);
 }
+
+/// The in-app purchase operations, answers and refusals, against the
+/// spec's schemas.
+#[tokio::test]
+async fn in_app_purchase_operations_answer_in_apples_shapes() {
+    let Some(_) = corpus_or_skip(Corpus::OpenApiSpec) else {
+        return;
+    };
+    let api = crate::fake_iap::api_with_iaps(3).await;
+    let mut seen = BTreeMap::new();
+    let edit = |id: &str, attributes: Value| json!({"data": {"type": "inAppPurchaseLocalizations", "id": id, "attributes": attributes}});
+    check(
+        "/v1/apps/{id}/inAppPurchasesV2",
+        "GET",
+        &api.get("/v1/apps/1/inAppPurchasesV2?limit=2&include=inAppPurchaseLocalizations,versions&limit[inAppPurchaseLocalizations]=50").await,
+        &mut seen,
+    );
+    check(
+        "/v1/apps/{id}/inAppPurchasesV2",
+        "GET",
+        &api.get("/v1/apps/1/inAppPurchasesV2?include=content").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1?include=versions,inAppPurchaseLocalizations")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchases/nope").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}/versions",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1/versions?include=localizations,inAppPurchase")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseVersions/{id}",
+        "GET",
+        &api.get("/v1/inAppPurchaseVersions/ver-1-1?include=localizations").await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseVersions/{id}/localizations",
+        "GET",
+        &api.get("/v1/inAppPurchaseVersions/ver-1-1/localizations").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchaseLocalizations/{id}",
+        "GET",
+        &api.get("/v2/inAppPurchaseLocalizations/loc-1-en").await,
+        &mut seen,
+    );
+    check(
+        "/v2/inAppPurchases/{id}/inAppPurchaseLocalizations",
+        "GET",
+        &api.get("/v2/inAppPurchases/iap-1/inAppPurchaseLocalizations?include=inAppPurchaseV2")
+            .await,
+        &mut seen,
+    );
+    check(
+        "/v1/inAppPurchaseLocalizations/{id}",
+        "GET",
+        &api.get("/v1/inAppPurchaseLocalizations/loc-1-en?include=inAppPurchaseV2")
+            .await,
+        &mut seen,
+    );
+    let create = json!({"data": {"type": "inAppPurchaseLocalizations", "attributes": {"locale": "de-DE", "name": "Paket"},
+        "relationships": {"version": {"data": {"type": "inAppPurchaseVersions", "id": "ver-2-1"}}}}});
+    let created = api.post("/v2/inAppPurchaseLocalizations", create.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    check("/v2/inAppPurchaseLocalizations", "POST", &created, &mut seen);
+    check(
+        "/v2/inAppPurchaseLocalizations",
+        "POST",
+        &api.post("/v2/inAppPurchaseLocalizations", create).await,
+        &mut seen,
+    );
+    let ok = api
+        .patch(
+            "/v2/inAppPurchaseLocalizations/loc-2-en",
+            edit("loc-2-en", json!({"name": "Pack"})),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    check("/v2/inAppPurchaseLocalizations/{id}", "PATCH", &ok, &mut seen);
+    let refused = api
+        .patch(
+            "/v2/inAppPurchaseLocalizations/loc-1-en",
+            edit("loc-1-en", json!({"name": "Pack"})),
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    check("/v2/inAppPurchaseLocalizations/{id}", "PATCH", &refused, &mut seen);
+    let last = api
+        .send("DELETE", "/v2/inAppPurchaseLocalizations/loc-3-en", None)
+        .await
+        .unwrap();
+    assert_eq!(last.status, 409, "{}", last.text);
+    check_error(&last);
+    let version = json!({"data": {"type": "inAppPurchaseVersions",
+        "relationships": {"inAppPurchase": {"data": {"type": "inAppPurchases", "id": "iap-1"}}}}});
+    let created = api.post("/v1/inAppPurchaseVersions", version.clone()).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    check("/v1/inAppPurchaseVersions", "POST", &created, &mut seen);
+    check(
+        "/v1/inAppPurchaseVersions",
+        "POST",
+        &api.post("/v1/inAppPurchaseVersions", version).await,
+        &mut seen,
+    );
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 11, "{operations:#?}");
+    for status in [200, 201, 400, 404, 409] {
+        assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
+    }
+}
+
+/// The subscription group and subscription operations, answers and
+/// refusals, against the spec's schemas.
+#[tokio::test]
+async fn subscription_operations_answer_in_apples_shapes() {
+    let Some(_) = corpus_or_skip(Corpus::OpenApiSpec) else {
+        return;
+    };
+    let api = crate::fake_iap::api_with_iaps(1).await;
+    let mut seen = BTreeMap::new();
+    let reads = [
+        (
+            "/v1/apps/{id}/subscriptionGroups",
+            "/v1/apps/1/subscriptionGroups?include=subscriptions,subscriptionGroupLocalizations,versions&limit=1",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}",
+            "/v1/subscriptionGroups/group-1?include=subscriptions,subscriptionGroupLocalizations,versions",
+        ),
+        ("/v1/subscriptionGroups/{id}", "/v1/subscriptionGroups/nope"),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            "/v1/subscriptionGroups/group-1/subscriptions?include=subscriptionLocalizations,versions,group",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptions",
+            "/v1/subscriptionGroups/group-1/subscriptions?include=prices",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}/versions",
+            "/v1/subscriptionGroups/group-1/versions?include=localizations,subscriptionGroup",
+        ),
+        (
+            "/v1/subscriptions/{id}",
+            "/v1/subscriptions/sub-1?include=subscriptionLocalizations,versions,group",
+        ),
+        (
+            "/v1/subscriptions/{id}/versions",
+            "/v1/subscriptions/sub-1/versions?include=localizations,subscription",
+        ),
+        (
+            "/v1/subscriptionVersions/{id}",
+            "/v1/subscriptionVersions/sver-1?include=localizations",
+        ),
+        (
+            "/v1/subscriptionGroupVersions/{id}",
+            "/v1/subscriptionGroupVersions/gver-1?include=localizations",
+        ),
+        (
+            "/v1/subscriptionVersions/{id}/localizations",
+            "/v1/subscriptionVersions/sver-1/localizations",
+        ),
+        (
+            "/v1/subscriptionGroupVersions/{id}/localizations",
+            "/v1/subscriptionGroupVersions/gver-1/localizations?include=version",
+        ),
+        (
+            "/v2/subscriptionLocalizations/{id}",
+            "/v2/subscriptionLocalizations/sloc-1-en",
+        ),
+        (
+            "/v2/subscriptionGroupLocalizations/{id}",
+            "/v2/subscriptionGroupLocalizations/gloc-1-en",
+        ),
+        (
+            "/v1/subscriptionGroups/{id}/subscriptionGroupLocalizations",
+            "/v1/subscriptionGroups/group-1/subscriptionGroupLocalizations?include=subscriptionGroup",
+        ),
+        (
+            "/v1/subscriptionGroupLocalizations/{id}",
+            "/v1/subscriptionGroupLocalizations/gloc-1-en",
+        ),
+        (
+            "/v1/subscriptions/{id}/subscriptionLocalizations",
+            "/v1/subscriptions/sub-1/subscriptionLocalizations",
+        ),
+        (
+            "/v1/subscriptionLocalizations/{id}",
+            "/v1/subscriptionLocalizations/sloc-1-de?include=subscription",
+        ),
+    ];
+    for (template, path) in reads {
+        check(template, "GET", &api.get(path).await, &mut seen);
+    }
+    for (loc_type, version_type, version, locale) in [
+        ("subscriptionLocalizations", "subscriptionVersions", "sver-2", "de-DE"),
+        (
+            "subscriptionGroupLocalizations",
+            "subscriptionGroupVersions",
+            "gver-2",
+            "de-DE",
+        ),
+    ] {
+        let create = json!({"data": {"type": loc_type, "attributes": {"locale": locale, "name": "Neu"},
+            "relationships": {"version": {"data": {"type": version_type, "id": version}}}}});
+        let template = format!("/v2/{loc_type}");
+        let created = api.post(&template, create.clone()).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        check(&template, "POST", &created, &mut seen);
+        check(&template, "POST", &api.post(&template, create).await, &mut seen);
+    }
+    let edit = |loc_type: &str, id: &str| json!({"data": {"type": loc_type, "id": id, "attributes": {"name": "Plus"}}});
+    for (loc_type, draft, approved) in [
+        ("subscriptionLocalizations", "sloc-2-en", "sloc-1-en"),
+        ("subscriptionGroupLocalizations", "gloc-2-en", "gloc-1-en"),
+    ] {
+        let template = format!("/v2/{loc_type}/{{id}}");
+        let ok = api
+            .patch(&format!("/v2/{loc_type}/{draft}"), edit(loc_type, draft))
+            .await;
+        assert_eq!(ok.status, 200, "{}", ok.text);
+        check(&template, "PATCH", &ok, &mut seen);
+        let refused = api
+            .patch(&format!("/v2/{loc_type}/{approved}"), edit(loc_type, approved))
+            .await;
+        assert_eq!(refused.status, 409, "{}", refused.text);
+        check(&template, "PATCH", &refused, &mut seen);
+    }
+    for (path, relation, kind, id) in [
+        ("/v1/subscriptionVersions", "subscription", "subscriptions", "sub-1"),
+        (
+            "/v1/subscriptionGroupVersions",
+            "subscriptionGroup",
+            "subscriptionGroups",
+            "group-1",
+        ),
+    ] {
+        let body = json!({"data": {"type": path.trim_start_matches("/v1/"), "relationships": {relation: {"data": {"type": kind, "id": id}}}}});
+        let created = api.post(path, body.clone()).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        check(path, "POST", &created, &mut seen);
+        check(path, "POST", &api.post(path, body).await, &mut seen);
+    }
+    let operations: std::collections::BTreeSet<String> =
+        seen.keys().map(|k| k.rsplit_once(' ').unwrap().0.to_owned()).collect();
+    assert_eq!(operations.len(), 22, "{operations:#?}");
+    for status in [200, 201, 400, 404, 409] {
+        assert!(seen.values().any(|s| *s == status), "no {status} checked: {seen:#?}");
+    }
+}

@@ -47,6 +47,7 @@ mod fake_categories; // category relationships, as Apple refuses them
 mod fake_conformance; // every answer against Apple's OpenAPI schemas
 mod fake_edges; // auth, rate limits, faults, /_fake/, the process
 mod fake_fastlane_replay; // a deliver metadata run, answered as Apple answers it
+mod fake_iap; // in-app purchases: versions, their localizations, version rules and refusals
 mod fake_includes; // what clients send that Apple accepts
 mod fake_independence; // the fake states Apple's facts for itself
 mod fake_refusals; // Apple's refusals with Apple's error bodies
