@@ -17,6 +17,8 @@
 //! 50 locale codes make rare. `apply plan.json` reads the version and the
 //! app info by the ids its plan recorded (`version_by_id`, `app_info_by_id`).
 
+pub mod media;
+
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
 use crate::model::{AppInfoState, CategorySlot, Editability, Field, Localization, Platform, ReviewField, VersionState};

@@ -4,6 +4,7 @@
 
 use crate::locale::Locale;
 use crate::model::Attribute;
+use crate::model::media::MediaKind;
 use std::collections::BTreeSet;
 
 /// What a run is limited to; everything when both sets are `None`.
@@ -11,6 +12,8 @@ use std::collections::BTreeSet;
 pub struct Targeting {
     locales: Option<BTreeSet<Locale>>,
     attributes: Option<BTreeSet<Attribute>>,
+    /// With `--field`: the media kinds it names (`screenshots`, `previews`).
+    media: Option<BTreeSet<MediaKind>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +21,7 @@ pub enum TargetingError {
     #[error("--locale {value}: not an App Store locale code{hint}")]
     Locale { value: String, hint: String },
     #[error(
-        "--field {value}: not a field asc-sync knows{hint}. Use the API's name (whatsNew) or fastlane's file name (release_notes.txt)"
+        "--field {value}: not a field asc-sync knows{hint}. Use the API's name (whatsNew), fastlane's file name (release_notes.txt), screenshots or previews"
     )]
     Field { value: String, hint: String },
 }
@@ -31,10 +34,17 @@ impl Targeting {
         let locales = (!locales.is_empty())
             .then(|| locales.iter().map(|l| locale(l)).collect::<Result<BTreeSet<_>, _>>())
             .transpose()?;
+        let (media, text): (Vec<&String>, Vec<&String>) =
+            fields.iter().partition(|f| MediaKind::from_field(f).is_some());
         let attributes = (!fields.is_empty())
-            .then(|| fields.iter().map(|f| attribute(f)).collect::<Result<BTreeSet<_>, _>>())
+            .then(|| text.iter().map(|f| attribute(f)).collect::<Result<BTreeSet<_>, _>>())
             .transpose()?;
-        Ok(Targeting { locales, attributes })
+        let media = (!fields.is_empty()).then(|| media.iter().filter_map(|f| MediaKind::from_field(f)).collect());
+        Ok(Targeting {
+            locales,
+            attributes,
+            media,
+        })
     }
 
     /// Whether the run covers everything.
@@ -56,6 +66,7 @@ impl Targeting {
             .iter()
             .flatten()
             .map(|a| a.api_name().to_owned())
+            .chain(self.media.iter().flatten().map(|k| k.name().to_owned()))
             .collect();
         (locales, fields)
     }
@@ -70,6 +81,15 @@ impl Targeting {
             (Some(_), None) => false,
         };
         locale_ok && self.attributes.as_ref().is_none_or(|set| set.contains(&attribute))
+    }
+
+    /// Whether the screenshots or previews of `locale` are in the run.
+    pub fn selects_media(&self, locale: &str, kind: MediaKind) -> bool {
+        let locale_ok = self
+            .locales
+            .as_ref()
+            .is_none_or(|set| set.iter().any(|l| l.code() == locale));
+        locale_ok && self.media.as_ref().is_none_or(|set| set.contains(&kind))
     }
 
     /// For a plan's header: `locales de-DE, fr-FR; fields whatsNew`.
@@ -155,6 +175,23 @@ mod tests {
         let t = Targeting::parse(&[], &[]).unwrap();
         assert!(t.is_all() && t.describe().is_none());
         assert!(t.selects(None, Attribute::Copyright));
+    }
+
+    #[test]
+    fn screenshots_and_previews_are_fields_too() {
+        let t = Targeting::parse(&strings(&["de-DE"]), &strings(&["screenshots"])).unwrap();
+        assert!(t.selects_media("de-DE", MediaKind::Screenshots));
+        assert!(!t.selects_media("de-DE", MediaKind::Previews));
+        assert!(!t.selects_media("en-US", MediaKind::Screenshots));
+        assert!(!t.selects(Some("de-DE"), Attribute::Localized(Field::Name)));
+        assert_eq!(t.describe().as_deref(), Some("locales de-DE; fields screenshots"));
+        let text_only = Targeting::parse(&[], &strings(&["whatsNew"])).unwrap();
+        assert!(!text_only.selects_media("de-DE", MediaKind::Screenshots));
+        assert!(
+            Targeting::parse(&[], &[])
+                .unwrap()
+                .selects_media("de-DE", MediaKind::Previews)
+        );
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! nothing the second time, and a run killed midway is finished by the
 //! next one, without ever overwriting an edit made since the plan.
 
+use crate::live::media::LiveMedia;
 use crate::live::{LiveLocalization, LiveState, PlannedVersion};
 use crate::model::Value;
 use crate::model::{Attribute, ResourceKind};
+use crate::plan::media::{DesiredMedia, MediaChange, SetStands, compare, stands};
 use crate::plan::secret::DigestKey;
 use crate::plan::{Action, AttributeChange, Change, Plan};
 use crate::tree::text::strip;
@@ -34,6 +36,11 @@ pub struct Remaining {
     pub done: Vec<usize>,
     /// The id of the version the plan creates, when it exists already.
     pub version_id: Option<String>,
+    /// The screenshot and preview sets still to send, each as what is
+    /// left of it.
+    pub media: Vec<MediaChange>,
+    /// The sets already as planned, by index in the plan.
+    pub media_done: Vec<usize>,
 }
 
 impl Remaining {
@@ -48,6 +55,7 @@ impl Remaining {
                 .filter(|(_, c)| !c.is_blocked())
                 .map(|(i, c)| (i, c.clone()))
                 .collect(),
+            media: plan.media.iter().filter(|c| !c.is_blocked()).cloned().collect(),
             ..Remaining::default()
         }
     }
@@ -320,6 +328,47 @@ pub fn remaining(plan: &Plan, live: &LiveState, key: &DigestKey) -> Result<Remai
         left.version_id = Some(live.version.id.clone());
     }
     if stale.is_empty() { Ok(left) } else { Err(stale) }
+}
+
+/// Where each planned set stands now (read again in `now`): what is left
+/// to send, the sets already as planned, or why the plan is stale. The
+/// uploads come from `desired`, the tree here, whose files the plan's
+/// content record has already matched.
+pub fn media_remaining(
+    plan: &Plan,
+    live: &LiveState,
+    desired: &DesiredMedia,
+    now: &LiveMedia,
+    left: &mut Remaining,
+) -> Result<(), Vec<Stale>> {
+    let mut stale = Vec::new();
+    let stale_set = |change: &MediaChange, reason: String| Stale {
+        change: format!("{} {}", change.slot.kind().set_type(), change.label()),
+        attribute: None,
+        planned_before: Value::Text(format!("{} images", change.before.len())),
+        now: Value::Unset,
+        reason,
+    };
+    let todo: Vec<(usize, &MediaChange)> = plan.media.iter().enumerate().filter(|(_, c)| !c.is_blocked()).collect();
+    if let (Some(why), Some((_, first))) = (live.editability().media(), todo.first()) {
+        return Err(vec![stale_set(first, why)]);
+    }
+    for (i, change) in todo {
+        let Some(files) = desired.get(&(change.locale.clone(), change.slot)) else {
+            stale.push(stale_set(change, "the tree no longer has this set".into()));
+            continue;
+        };
+        if change.localization_id.is_none() {
+            left.media.push(compare(&change.locale, change.slot, files, None));
+            continue;
+        }
+        match stands(change, files, now.sets.get(&(change.locale.clone(), change.slot))) {
+            SetStands::Done => left.media_done.push(i),
+            SetStands::ToSend(rest) => left.media.push(rest),
+            SetStands::Stale(why) => stale.push(stale_set(change, why)),
+        }
+    }
+    if stale.is_empty() { Ok(()) } else { Err(stale) }
 }
 
 #[cfg(test)]

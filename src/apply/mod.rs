@@ -8,11 +8,13 @@
 //! stops the others, so a partial apply reports exactly what is left.
 
 mod fresh;
+mod media;
 mod reread;
 mod send;
 
-pub use fresh::{Remaining, Stale, remaining};
-pub use reread::reread;
+pub use fresh::{Remaining, Stale, media_remaining, remaining};
+pub use media::MediaResult;
+pub use reread::{reread, reread_media};
 
 use crate::client::Client;
 use crate::model::{Attribute, ResourceKind};
@@ -100,6 +102,9 @@ pub struct ApplyReport {
     pub version_string: String,
     pub summary: ReportSummary,
     pub results: Vec<ChangeResult>,
+    /// Screenshot and preview sets, when the plan has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaResult>,
     pub requests: crate::client::Stats,
 }
 
@@ -122,6 +127,7 @@ impl ApplyReport {
             version_string: plan.source.version_string.clone(),
             summary: ReportSummary::default(),
             results: Vec::new(),
+            media: Vec::new(),
             requests: crate::client::Stats::default(),
         }
     }
@@ -159,6 +165,8 @@ pub async fn execute(
     remaining: Remaining,
     key: &DigestKey,
     progress: impl Fn(&ChangeResult),
+    media_progress: &(dyn Fn(&MediaResult) + Sync),
+    bytes: &crate::client::UploadProgress,
 ) -> ApplyReport {
     let before = client.stats();
     let secrets = send::Secrets {
@@ -193,7 +201,49 @@ pub async fn execute(
     while let Some((i, outcome)) = pending.next().await {
         run.outcome(i, &to_send[&i], outcome);
     }
-    report(plan, run.results, client.stats().since(&before))
+    drop(pending);
+    // Images after the text: a set needs its localization to exist.
+    let mut media = media_results(plan, &remaining.media_done);
+    for r in &media {
+        media_progress(r);
+    }
+    if !remaining.media.is_empty() {
+        let version_id = version_id.as_deref().unwrap_or(&plan.source.version_id);
+        media.extend(media::send_all(&client, version_id, remaining.media, bytes, media_progress).await);
+    }
+    let mut report = report(plan, run.results, client.stats().since(&before));
+    for r in &media {
+        count(&mut report.summary, r.status);
+    }
+    report.media = media;
+    report
+}
+
+/// The results of sets never sent: blocked ones, and those live already.
+fn media_results(plan: &Plan, done: &[usize]) -> Vec<MediaResult> {
+    plan.media
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let status = match (&c.blocked, done.contains(&i)) {
+                (Some(_), _) => Status::Skipped,
+                (None, true) => Status::AlreadyApplied,
+                (None, false) => return None,
+            };
+            let mut r = media::MediaResult::of(c, status);
+            r.reason = c.blocked.clone();
+            Some(r)
+        })
+        .collect()
+}
+
+fn count(summary: &mut ReportSummary, status: Status) {
+    match status {
+        Status::Applied => summary.applied += 1,
+        Status::Failed => summary.failed += 1,
+        Status::Skipped => summary.skipped += 1,
+        Status::AlreadyApplied => summary.already_applied += 1,
+    }
 }
 
 /// Creates the version when the plan does and it is still to create;
@@ -275,12 +325,7 @@ fn report(plan: &Plan, results: BTreeMap<usize, ChangeResult>, requests: crate::
     let results: Vec<ChangeResult> = results.into_values().collect();
     let mut summary = ReportSummary::default();
     for r in &results {
-        match r.status {
-            Status::Applied => summary.applied += 1,
-            Status::Failed => summary.failed += 1,
-            Status::Skipped => summary.skipped += 1,
-            Status::AlreadyApplied => summary.already_applied += 1,
-        }
+        count(&mut summary, r.status);
     }
     ApplyReport {
         summary,

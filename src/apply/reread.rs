@@ -5,7 +5,8 @@
 //! the plan names them. A plan that creates its version reads as `plan`
 //! does, with the app's id, since a killed run may have created it.
 
-use crate::client::Client;
+use crate::client::{Client, ClientError};
+use crate::live::media::{LiveMedia, MediaRead};
 use crate::live::{self, AppRef, LiveError, LiveState, LiveVersion, VersionSelector};
 use crate::model::ResourceKind;
 use crate::plan::{Plan, Source};
@@ -40,8 +41,10 @@ pub async fn reread(client: &Client, plan: &Plan) -> Result<LiveState, LiveError
             .iter()
             .any(|c| !c.is_blocked() && under.contains(&c.resource))
     };
+    // Images change only while the version is editable: its state is read too.
+    let writes_media = plan.media.iter().any(|c| !c.is_blocked());
     let version = async {
-        if writes(&UNDER_VERSION) {
+        if writes(&UNDER_VERSION) || writes_media {
             live::version_by_id(client, &source.version_id).await.map(Some)
         } else {
             Ok(None)
@@ -79,4 +82,24 @@ fn as_planned(source: &Source) -> LiveVersion {
         localizations: Default::default(),
         planned: None,
     }
+}
+
+/// The sets a saved plan writes, read again by their localizations: one
+/// GET per localization and kind, in one round.
+pub async fn reread_media(client: &Client, plan: &Plan) -> Result<LiveMedia, ClientError> {
+    let mut reads: Vec<MediaRead> = Vec::new();
+    for c in plan.media.iter().filter(|c| !c.is_blocked()) {
+        let Some(id) = &c.localization_id else { continue };
+        let kind = c.slot.kind();
+        match reads.iter_mut().find(|r| r.localization_id == *id) {
+            Some(r) if r.kinds.contains(&kind) => {}
+            Some(r) => r.kinds.push(kind),
+            None => reads.push(MediaRead {
+                locale: c.locale.clone(),
+                localization_id: id.clone(),
+                kinds: vec![kind],
+            }),
+        }
+    }
+    crate::live::media::fetch(client, &reads).await
 }

@@ -15,6 +15,7 @@ pub mod jsonapi;
 pub mod limiter;
 mod retry;
 pub mod token;
+mod upload;
 
 use jsonapi::{ApiError, Collection, Document, Resource};
 use reqwest::{Method, Url};
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 
 pub use credentials::{Credentials, CredentialsError, Partial, Sources};
 pub use retry::Unreachable;
+pub use upload::{UploadOperation, UploadProgress};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.appstoreconnect.apple.com";
 pub const ENTERPRISE_BASE_URL: &str = "https://api.enterprise.developer.apple.com";
@@ -151,6 +153,17 @@ pub enum ClientError {
     Token(#[from] token::TokenError),
     #[error("cannot start the HTTP client: {0}")]
     Http(String),
+    #[error("{method} {host}: the storage host refused part {part} of {file} ({status}): {excerpt}")]
+    Storage {
+        method: String,
+        host: String,
+        part: usize,
+        file: String,
+        status: u16,
+        excerpt: String,
+    },
+    #[error("{file}: cannot read it to upload: {reason}")]
+    File { file: String, reason: String },
 }
 
 impl ClientError {
@@ -373,6 +386,20 @@ impl Client {
         self.request(Method::DELETE, path, None).await.map(|_| ())
     }
 
+    /// A DELETE for which "not found" is success: the resource is gone,
+    /// whether by this request (its answer lost) or another.
+    pub async fn delete_gone(&self, path: &str) -> Result<(), ClientError> {
+        match self.delete(path).await {
+            Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// A PATCH of a relationship, answered 204 with no body.
+    pub async fn patch_relationship(&self, path: &str, body: &Value) -> Result<(), ClientError> {
+        self.request(Method::PATCH, path, Some(body)).await.map(|_| ())
+    }
+
     /// POSTs a new resource. If the answer is lost (a dropped connection, a
     /// 5xx), `find_existing` is asked whether the resource exists now; it is
     /// returned if so, and the POST is repeated only if not, so a retry
@@ -563,7 +590,7 @@ fn path_only(path_or_url: &str) -> String {
 }
 
 /// The start of a non-JSON body, on one line, for an error message.
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = one_line.chars().take(200).collect();

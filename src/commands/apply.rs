@@ -21,6 +21,7 @@ use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::client::Client;
 use crate::github::Github;
 use crate::live::VersionSelector;
+use crate::plan::media::DesiredMedia;
 use crate::plan::secret::{DigestKey, is_salted};
 use crate::plan::{AppPlan, AppsPlan, Content, Plan, PlanSettings, SavedPlan};
 use crate::render;
@@ -111,24 +112,61 @@ pub(crate) async fn run_apply(
     prefix: &str,
 ) -> ApplyReport {
     let on_terminal = prefix.is_empty() && std::io::stderr().is_terminal();
-    let bar = on_terminal.then(|| {
-        let bar = indicatif::ProgressBar::new(plan.changes.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
+    let sets = remaining.media.len() + remaining.media_done.len();
+    let upload_bytes: u64 = remaining.media.iter().map(|c| c.upload_bytes()).sum();
+    let bars = on_terminal.then(|| {
+        let multi = indicatif::MultiProgress::new();
+        let style = |template: &str| {
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        };
+        let changes = multi.add(indicatif::ProgressBar::new((plan.changes.len() + sets) as u64));
+        changes.set_style(style("{bar:30} {pos}/{len} {msg}"));
+        let bytes = (upload_bytes > 0).then(|| {
+            let bar = multi.add(indicatif::ProgressBar::new(upload_bytes));
+            bar.set_style(style("{bar:30} {bytes}/{total_bytes} uploaded, {bytes_per_sec}"));
+            bar
+        });
+        (multi, changes, bytes)
     });
-    let report = apply::execute(client, plan, remaining, key, |r| match &bar {
-        Some(bar) => {
+    let sent = crate::client::UploadProgress::default();
+    let line = |text: String| match &bars {
+        Some((_, bar, _)) => {
             bar.inc(1);
-            bar.set_message(render::report::result_line(r));
+            bar.set_message(text);
         }
-        None => eprintln!("{prefix}{}", render::report::result_line(r)),
-    })
-    .await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+        None => eprintln!("{prefix}{text}"),
+    };
+    let on_media = |r: &apply::MediaResult| line(render::report::media_line(r));
+    let applying = apply::execute(
+        client,
+        plan,
+        remaining,
+        key,
+        |r| line(render::report::result_line(r)),
+        &on_media,
+        &sent,
+    );
+    let report = match bars.as_ref().and_then(|(_, _, bytes)| bytes.as_ref()) {
+        Some(bytes) => {
+            tokio::pin!(applying);
+            loop {
+                tokio::select! {
+                    report = &mut applying => break report,
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                        bytes.set_position(sent.bytes.load(std::sync::atomic::Ordering::Relaxed));
+                    }
+                }
+            }
+        }
+        None => applying.await,
+    };
+    if let Some((multi, changes, bytes)) = bars {
+        changes.finish_and_clear();
+        if let Some(bytes) = bytes {
+            bytes.finish_and_clear();
+        }
+        let _ = multi.clear();
     }
     report
 }
@@ -178,15 +216,15 @@ fn saved(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Result<O
     }
     let github = Github::detect(args.github.github, args.github.no_github);
     let keys = super::run::connect(&run.apps);
-    let checked: Vec<Result<usize, Halt>> = of_part
+    let checked: Vec<Result<(usize, DesiredMedia), Halt>> = of_part
         .into_iter()
         .zip(&parts)
         .map(|(app, (_, plan))| {
             let app = app?;
             let key = keys.of(app).map_err(Halt::Error)?;
             match unbound(plan, &run.apps[app].settings.tree, args, &key.digest, path) {
-                Ok(None) => Ok(app),
-                Ok(Some(text)) => Err(Halt::Refused(text)),
+                Ok(Ok(desired)) => Ok((app, desired)),
+                Ok(Err(text)) => Err(Halt::Refused(text)),
                 Err(e) => Err(Halt::Error(error_text(&e))),
             }
         })
@@ -199,8 +237,9 @@ fn saved(global: &GlobalArgs, args: &ApplyArgs, path: &Path) -> anyhow::Result<O
     let runs = checked.into_iter().zip(&parts).map(|(app, (name, plan))| {
         let (keys, run) = (&keys, &run);
         async move {
-            let key = keys.of(app?).map_err(Halt::Error)?;
-            let remaining = match live_remaining(&key.client, plan, &key.digest).await {
+            let (app, desired) = app?;
+            let key = keys.of(app).map_err(Halt::Error)?;
+            let remaining = match live_remaining(&key.client, plan, &key.digest, &desired).await {
                 Ok(Ok(remaining)) => remaining,
                 Ok(Err(stale)) => return Err(Halt::Refused(stale)),
                 Err(e) => return Err(Halt::Error(error_text(&e))),
@@ -313,7 +352,9 @@ fn one_app(app: &AppApply, plan: &Plan, args: &ApplyArgs, outcome: Outcome) -> a
         (None, None, error) => anyhow::bail!("{}", error.as_deref().unwrap_or("not applied")),
     };
     let stdout = match args.format {
-        ReportFormat::Text if report.results.is_empty() => format!("{}\n", render::plan::summary_line(plan)),
+        ReportFormat::Text if report.results.is_empty() && report.media.is_empty() => {
+            format!("{}\n", render::plan::summary_line(plan))
+        }
         ReportFormat::Text => render::report::text(report),
         ReportFormat::Json => render::report::json(report),
     };
@@ -360,21 +401,24 @@ fn outputs_of(doc: &AppsApply, listed: bool) -> Vec<(&'static str, String)> {
 }
 
 /// Why the saved plan does not follow from the tree here (the text to
-/// print), or `None`. Warns of a plan without digests, and of salted
-/// digests of the demo password.
+/// print), or the screenshots and previews the tree has (what uploads
+/// read). Warns of a plan without digests, and of salted digests of the
+/// demo password.
 fn unbound(
     plan: &Plan,
     tree: &TreeSettings,
     args: &ApplyArgs,
     key: &DigestKey,
     path: &Path,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Result<DesiredMedia, String>> {
+    let mut desired = DesiredMedia::new();
     match &plan.content {
         Some(content) => {
-            let differences = differences(plan, content, tree, args, key)?;
+            let (differences, media) = differences(plan, content, tree, args, key)?;
             if !differences.is_empty() {
-                return Ok(Some(render::report::unbound_text(plan, &differences)));
+                return Ok(Err(render::report::unbound_text(plan, &differences)));
             }
+            desired = media;
         }
         None => eprintln!(
             "warning: {} records no digests of the files it was made from (it was saved by asc-sync 0.1): it is applied after checking only the live values it changes (each must still be its `before`, or be its `after` already). Plans made now are bound to their files",
@@ -393,7 +437,7 @@ fn unbound(
             path.display()
         );
     }
-    Ok(None)
+    Ok(Ok(desired))
 }
 
 /// Reads again the live state the plan writes and sorts each planned
@@ -402,10 +446,21 @@ async fn live_remaining(
     client: &Client,
     plan: &Plan,
     key: &DigestKey,
+    desired: &DesiredMedia,
 ) -> anyhow::Result<Result<apply::Remaining, String>> {
     // Only what the plan writes, by id, in one round.
-    let live = apply::reread(client, plan).await?;
-    Ok(apply::remaining(plan, &live, key).map_err(|stale| render::report::stale_text(&stale)))
+    let (live, media) = tokio::try_join!(
+        async { Ok::<_, anyhow::Error>(apply::reread(client, plan).await?) },
+        async { Ok(apply::reread_media(client, plan).await?) }
+    )?;
+    let stale = |stale: Vec<apply::Stale>| render::report::stale_text(&stale);
+    let mut left = match apply::remaining(plan, &live, key) {
+        Ok(left) => left,
+        Err(s) => return Ok(Err(stale(s))),
+    };
+    Ok(apply::media_remaining(plan, &live, desired, &media, &mut left)
+        .map(|()| left)
+        .map_err(stale))
 }
 
 /// Reads the plan's files from `--metadata` instead of the folder it was
@@ -486,7 +541,7 @@ fn differences(
     tree_settings: &TreeSettings,
     args: &ApplyArgs,
     key: &DigestKey,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<(Vec<String>, DesiredMedia)> {
     let mut settings = tree_settings.clone();
     if args.target.metadata.is_none() {
         settings.metadata = PathBuf::from(&plan.source.metadata_path);
@@ -497,8 +552,10 @@ fn differences(
             settings.metadata.display()
         );
     }
-    let (tree, _) = read_tree(&settings)?;
-    let now = Content::of(
+    let (tree, assets, _) = read_tree(&settings)?;
+    let desired = crate::plan::media::desired(&assets)
+        .map_err(|e| anyhow::anyhow!("cannot read a screenshot or preview to compute its MD5: {e}"))?;
+    let mut now = Content::of(
         &tree,
         PlanSettings {
             allow_delete: content.settings.allow_delete,
@@ -508,11 +565,12 @@ fn differences(
         },
         key,
     );
+    now.media = crate::plan::media::content(&assets, &desired);
     let differences = content.differences(&now);
     if !differences.is_empty() {
-        return Ok(differences);
+        return Ok((differences, desired));
     }
-    Ok(crate::plan::unfollowed(plan, &tree, &content.settings, key))
+    Ok((crate::plan::unfollowed(plan, &tree, &content.settings, key), desired))
 }
 
 /// `--expect-commit` refuses a plan made from another commit; without it,

@@ -101,7 +101,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
     run.ignore(&args.findings.ignore)?;
     let mut read = Vec::new();
     for app in &run.apps {
-        let (tree, findings) = read_tree(&app.settings.tree).map_err(|e| match run.listed {
+        let (tree, _, findings) = read_tree(&app.settings.tree).map_err(|e| match run.listed {
             true => anyhow::anyhow!("app {}: {}", app.name, run::error_text(&e)),
             false => e,
         })?;
@@ -172,7 +172,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
 /// warnings the user chose to ignore.
 pub(crate) fn read_tree(
     settings: &crate::settings::TreeSettings,
-) -> anyhow::Result<(tree::MetadataTree, Vec<crate::findings::Finding>)> {
+) -> anyhow::Result<(tree::MetadataTree, tree::assets::Assets, Vec<crate::findings::Finding>)> {
     let metadata = &settings.metadata;
     tracing::info!(metadata = %metadata.display(), rev = ?settings.rev, "reading metadata");
     let loaded = match &settings.rev {
@@ -181,10 +181,11 @@ pub(crate) fn read_tree(
     };
     let mut findings = loaded.findings;
     findings.extend(crate::validate::validate_with(&loaded.tree, &settings.validate));
-    findings.extend(read_assets(settings).1);
+    let (assets, asset_findings) = read_assets(settings);
+    findings.extend(asset_findings);
     findings.retain(|f| settings.validate.reports(f));
     crate::findings::sort(&mut findings);
-    Ok((loaded.tree, findings))
+    Ok((loaded.tree, assets, findings))
 }
 
 /// Reads the screenshots and app previews folders, with their findings.

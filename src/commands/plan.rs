@@ -15,6 +15,7 @@ use crate::render;
 use crate::settings::{Settings, Target, TreeSettings};
 use crate::targeting::Targeting;
 use crate::tree::MetadataTree;
+use crate::tree::assets::Assets;
 use anyhow::Context;
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -66,8 +67,8 @@ pub(crate) fn load_tree(
     settings: &TreeSettings,
     github: Option<&Github>,
     no_annotations: bool,
-) -> Result<MetadataTree, Stop> {
-    let (tree, findings) = super::read_tree(settings).map_err(Stop::Error)?;
+) -> Result<(MetadataTree, Assets), Stop> {
+    let (tree, assets, findings) = super::read_tree(settings).map_err(Stop::Error)?;
     let errors = findings.iter().filter(|f| f.is_error()).count();
     eprint!("{}", render::validation::listing(&findings));
     if github.is_some() && !findings.is_empty() {
@@ -86,7 +87,7 @@ pub(crate) fn load_tree(
             settings.metadata.display()
         )));
     }
-    Ok(tree)
+    Ok((tree, assets))
 }
 
 pub(crate) struct Planned {
@@ -115,32 +116,52 @@ pub(crate) struct PlanFlags {
 }
 
 /// The plan of one app's tree, checked for safety. It records the digests
-/// of the tree's files and the settings it was made with.
+/// of the tree's files and the settings it was made with. Screenshots and
+/// previews, when the tree has any, are hashed while the live state is
+/// read, and their sets read in one more round.
 async fn plan_tree(
     settings: &Settings,
     target: &Target,
     client: &Client,
     key: &std::sync::Arc<DigestKey>,
-    tree: &MetadataTree,
+    (tree, assets): &(MetadataTree, Assets),
     flags: &PlanFlags,
 ) -> anyhow::Result<Plan> {
     let mut options = settings.tree.diff_options(flags.allow_delete);
     options.targeting = flags.targeting.clone();
     options.key = Some(key.clone());
+    let hashing = (!assets.is_empty()).then(|| {
+        let assets = assets.clone();
+        tokio::task::spawn_blocking(move || plan::media::desired(&assets))
+    });
     let planned = make_plan(client, tree, target, &options).await?;
-    plan::check_safety(&planned.plan, planned.live.value_count(), flags.allow_destructive)?;
-    tracing::info!(gets = client.stats().requests, "live state read");
     let mut plan = planned.plan;
+    let mut media_content = Default::default();
+    if let Some(hashing) = hashing {
+        let desired = hashing
+            .await?
+            .context("cannot read a screenshot or preview to compute its MD5")?;
+        let reads = plan::media::reads(&desired, &planned.live, &flags.targeting);
+        let live_media = live::media::fetch(client, &reads).await?;
+        let created = plan::media::created_locales(&plan.changes);
+        let diff = plan::media::diff(&desired, &planned.live, &live_media, &created, &flags.targeting);
+        plan.set_media(diff, !assets.previews.is_empty());
+        media_content = plan::media::content(assets, &desired);
+    }
+    plan::check_safety(&plan, planned.live.value_count(), flags.allow_destructive)?;
+    tracing::info!(gets = client.stats().requests, "live state read");
     let recorded = settings.tree.plan_settings(flags.allow_delete, &flags.targeting);
-    plan.content = Some(Content::of(tree, recorded, key));
+    let mut content = Content::of(tree, recorded, key);
+    content.media = media_content;
+    plan.content = Some(content);
     Ok(plan)
 }
 
 /// How the `later`th app's tree disagrees with an earlier one's about the
 /// app info of the app both list (one for every platform), if it does.
-fn disagreement(apps: &[App], trees: &[Result<MetadataTree, Stop>], later: usize) -> Option<String> {
+fn disagreement(apps: &[App], trees: &[Result<(MetadataTree, Assets), Stop>], later: usize) -> Option<String> {
     let view = |i: usize| {
-        let tree = trees[i].as_ref().ok()?;
+        let (tree, _) = trees[i].as_ref().ok()?;
         Some(TreeView {
             tree,
             blank_files: apps[i].settings.tree.blank_files,
@@ -162,7 +183,7 @@ pub(crate) fn plan_apps(
     github: Option<&Github>,
     no_annotations: bool,
 ) -> anyhow::Result<(Vec<Result<Plan, Stop>>, Keys)> {
-    let mut trees: Vec<Result<MetadataTree, Stop>> = apps
+    let mut trees: Vec<Result<(MetadataTree, Assets), Stop>> = apps
         .iter()
         .map(|app| load_tree(&app.settings.tree, github, no_annotations))
         .collect();

@@ -1,11 +1,12 @@
 //! The product's typed vocabulary of App Store Connect: resources, their
 //! attributes and fastlane's file for each (`fields`), resource types
 //! (`resource`), and the rules of Apple's that asc-sync predicts offline
-//! (`rules`). Every other stage speaks in these types; no stage matches
+//! (`rules`), and the slots screenshots and previews fill (`media`). Every other stage speaks in these types; no stage matches
 //! on attribute or resource names as strings.
 
 mod category;
 mod fields;
+pub mod media;
 mod resource;
 mod rules;
 mod state;

@@ -169,6 +169,20 @@ impl Editability<'_> {
         }
     }
 
+    /// Why Apple would refuse changing the version's screenshots and
+    /// previews now, if it would: they change only while the version is
+    /// prepared or rejected. Once it is submitted Apple refuses deletes
+    /// ("Can't Delete Screenshot After Submit for review", notifi PR #257)
+    /// while text stays editable, so a half-applied set is never risked.
+    pub fn media(&self) -> Option<String> {
+        let (version, state) = (self.version_string, self.version_state);
+        (!self.version_editable() || state.submitted()).then(|| {
+            format!(
+                "screenshots and previews cannot change while version {version} is {state}; they can in the next version"
+            )
+        })
+    }
+
     /// Why Apple would refuse deleting a `resource` now, if it would.
     pub fn delete(&self, resource: ResourceKind) -> Option<String> {
         let (version, state) = (self.version_string, self.version_state);

@@ -29,6 +29,10 @@ pub struct Content {
     /// A digest of each file's text, by path inside the metadata folder.
     pub files: BTreeMap<String, String>,
     pub settings: PlanSettings,
+    /// The MD5 of each screenshot and preview, by `screenshots/<path in
+    /// the folder>` (`previews/…`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub media: BTreeMap<String, String>,
     /// The API key id whose derived key made the secret digests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets_key_id: Option<String>,
@@ -118,6 +122,7 @@ impl Content {
         Content {
             files,
             settings,
+            media: BTreeMap::new(),
             secrets_key_id: Some(key.key_id.clone()),
         }
     }
@@ -141,6 +146,16 @@ impl Content {
             }
         }
         for path in now.files.keys().filter(|p| !self.files.contains_key(*p)) {
+            out.push(format!("{path}: added since the plan was made"));
+        }
+        for (path, digest) in &self.media {
+            match now.media.get(path) {
+                None => out.push(format!("{path}: removed since the plan was made")),
+                Some(d) if d != digest => out.push(format!("{path}: changed since the plan was made")),
+                Some(_) => {}
+            }
+        }
+        for path in now.media.keys().filter(|p| !self.media.contains_key(*p)) {
             out.push(format!("{path}: added since the plan was made"));
         }
         out.extend(self.settings.differences(&now.settings));
@@ -283,6 +298,7 @@ mod tests {
         Content {
             files: files.iter().map(|(p, d)| (p.to_string(), d.to_string())).collect(),
             settings: PlanSettings::default(),
+            media: BTreeMap::new(),
             secrets_key_id: Some("K".into()),
         }
     }

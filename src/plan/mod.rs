@@ -29,6 +29,7 @@
 mod apps;
 mod content;
 mod diff;
+pub mod media;
 mod safety;
 pub mod secret;
 mod shared;
@@ -198,6 +199,9 @@ pub struct Summary {
     pub blocked: usize,
     /// Requests apply will send.
     pub requests: usize,
+    /// Screenshots and previews, when the tree has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<media::MediaSummary>,
 }
 
 /// What a plan was made from, so a saved plan can be checked before apply.
@@ -238,6 +242,9 @@ pub struct Plan {
     pub has_changes: bool,
     pub summary: Summary,
     pub changes: Vec<Change>,
+    /// Screenshot and preview sets with a difference (see [`media`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<media::MediaChange>,
     #[serde(default)]
     pub notes: Vec<String>,
     /// The salt of the secret fingerprints of a plan saved by asc-sync 0.1.
@@ -270,6 +277,7 @@ impl Plan {
             has_changes: false,
             summary: Summary::default(),
             changes,
+            media: Vec::new(),
             notes,
             secret_salt: None,
             content: None,
@@ -281,7 +289,21 @@ impl Plan {
     /// Counts the changes again into `summary` and `has_changes`, after
     /// some were taken out.
     pub(crate) fn recount(&mut self) {
-        let mut summary = Summary::default();
+        let mut summary = Summary {
+            media: self
+                .summary
+                .media
+                .as_ref()
+                .map(|m| media::MediaSummary::of(&self.media, m.unchanged, m.previews)),
+            ..Summary::default()
+        };
+        for c in &self.media {
+            if c.is_blocked() {
+                summary.blocked += 1;
+            } else {
+                summary.requests += c.requests();
+            }
+        }
         for c in &self.changes {
             if c.is_blocked() {
                 summary.blocked += 1;
@@ -296,6 +318,14 @@ impl Plan {
         }
         self.has_changes = summary.requests > 0;
         self.summary = summary;
+    }
+
+    /// Adds the screenshot and preview changes of a plan that read them.
+    pub fn set_media(&mut self, diff: media::MediaDiff, previews: bool) {
+        self.media = diff.changes;
+        self.notes.extend(diff.notes);
+        self.summary.media = Some(media::MediaSummary::of(&self.media, diff.unchanged, previews));
+        self.recount();
     }
 
     /// What `--locale` and `--field` limited the plan to, for its header.

@@ -23,6 +23,16 @@ pub enum UnsafePlan {
         share: f64,
         max: f64,
     },
+    #[error(
+        "the plan deletes {deleted} of {live} live screenshots and previews without replacing them ({share:.0}%, over the {max:.0}% limit): {sets}; pass --allow-destructive if that is meant"
+    )]
+    MediaDeletes {
+        deleted: usize,
+        live: usize,
+        share: f64,
+        max: f64,
+        sets: String,
+    },
 }
 
 /// `live_values` is the number of non-empty live values the plan could touch.
@@ -59,5 +69,28 @@ pub fn check_safety(plan: &Plan, live_values: usize, allow_destructive: bool) ->
             max: 100.0 * MAX_CLEARED_SHARE,
         });
     }
-    Ok(())
+    check_media(plan)
+}
+
+/// Images deleted and not replaced, against the live images of the
+/// slots the tree has: a set refreshed with new images passes; a folder
+/// emptied by a bad merge does not.
+fn check_media(plan: &Plan) -> Result<(), UnsafePlan> {
+    let Some(summary) = &plan.summary.media else {
+        return Ok(());
+    };
+    let sent = || plan.media.iter().filter(|c| !c.is_blocked());
+    let deleted: usize = sent().map(|c| c.net_deletes()).sum();
+    let live = summary.unchanged + sent().flat_map(|c| &c.deletes).filter(|d| !d.is_leftover()).count();
+    if live == 0 || (deleted as f64 / live as f64) <= MAX_CLEARED_SHARE {
+        return Ok(());
+    }
+    let sets: Vec<String> = sent().filter(|c| c.net_deletes() > 0).map(|c| c.label()).collect();
+    Err(UnsafePlan::MediaDeletes {
+        deleted,
+        live,
+        share: 100.0 * deleted as f64 / live as f64,
+        max: 100.0 * MAX_CLEARED_SHARE,
+        sets: sets.join(", "),
+    })
 }

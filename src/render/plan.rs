@@ -7,6 +7,7 @@
 use super::{block, count, failed_tail, markdown_cell as cell, section, total_head, within};
 use crate::model::Value;
 use crate::model::{Attribute, Field};
+use crate::plan::media::{MediaChange, MediaSummary};
 use crate::plan::{Action, AttributeChange, Change, Origin, Plan, SENSITIVE};
 use crate::plan::{AppPlan, AppsPlan};
 use similar::{ChangeTag, TextDiff};
@@ -72,8 +73,27 @@ pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     // Blocked differences are differences: never "No changes".
     if !plan.has_changes && s.blocked == 0 {
-        return format!("No changes. The App Store matches {}.", plan.source.metadata_path);
+        let images = match &s.media {
+            Some(m) if m.unchanged > 0 => {
+                let what = if m.previews {
+                    "screenshots and previews"
+                } else {
+                    "screenshots"
+                };
+                format!(" and its {} {what}", m.unchanged)
+            }
+            _ => String::new(),
+        };
+        return format!(
+            "No changes. The App Store matches {}{images}.",
+            plan.source.metadata_path
+        );
     }
+    let media = s
+        .media
+        .as_ref()
+        .map(|m| format!(" {}", media_summary(m)))
+        .unwrap_or_default();
     let blocked = if s.blocked > 0 {
         format!(", {} blocked", s.blocked)
     } else {
@@ -86,7 +106,132 @@ pub fn summary_line(plan: &Plan) -> String {
         s.delete,
         s.requests,
         if s.requests == 1 { "" } else { "s" }
+    ) + &media
+}
+
+/// `Screenshots: 4 to upload (9.8 MB), 2 to delete, 1 reorder, 150 unchanged.`
+pub fn media_summary(m: &MediaSummary) -> String {
+    let label = if m.previews {
+        "Screenshots and previews"
+    } else {
+        "Screenshots"
+    };
+    let blocked = if m.blocked > 0 {
+        format!(", {} blocked", count(m.blocked, "set"))
+    } else {
+        String::new()
+    };
+    format!(
+        "{label}: {} to upload ({}), {} to delete, {}{blocked}, {} unchanged.",
+        m.upload,
+        size(m.upload_bytes),
+        m.delete,
+        count(m.reorder, "reorder"),
+        m.unchanged
     )
+}
+
+/// A file size as people read it: `812 KB`, `9.8 MB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.0} KB", bytes as f64 / 1e3),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// The first 8 hex digits of an MD5, as plans show it.
+fn short_md5(md5: Option<&str>) -> String {
+    md5.map_or_else(|| "none".to_owned(), |m| m.chars().take(8).collect())
+}
+
+/// One set's change in the text form.
+fn media_block(out: &mut String, c: &MediaChange, st: &Style) {
+    let (mark, verb) = match (c.is_blocked(), c.set_id.is_some()) {
+        (true, _) => (st.dim("!"), "update"),
+        (false, true) => (st.upd("~"), "update"),
+        (false, false) => (st.add("+"), "create"),
+    };
+    let id = c.set_id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
+    let _ = writeln!(out, "  {mark} {verb} {} {}{id}", c.slot.kind().set_type(), c.label());
+    if let Some(reason) = &c.blocked {
+        let _ = writeln!(out, "      {}", st.dim(&format!("blocked, not sent: {reason}")));
+    }
+    for u in &c.uploads {
+        let pixels = match (u.width, u.height) {
+            (Some(w), Some(h)) => format!("  {w}×{h}"),
+            _ => String::new(),
+        };
+        let line = format!(
+            "+ {}{pixels}  {}  md5 {}",
+            u.file,
+            size(u.file_size),
+            short_md5(Some(&u.md5))
+        );
+        let _ = writeln!(out, "      {}", st.add(&line));
+    }
+    for d in &c.deletes {
+        let why = match d.state.as_str() {
+            "AWAITING_UPLOAD" => " (a reservation an interrupted upload left)",
+            "FAILED" => " (Apple failed to process it)",
+            _ if d.md5.is_none() => " (no checksum: uploaded without one)",
+            _ => "",
+        };
+        let name = if d.file_name.is_empty() { &d.id } else { &d.file_name };
+        let line = format!("- {name}  md5 {}{why}", short_md5(d.md5.as_deref()));
+        let _ = writeln!(out, "      {}", st.del(&line));
+    }
+    if c.reorder {
+        let _ = writeln!(out, "      {}", st.upd("~ order"));
+    }
+    if c.unchanged > 0 {
+        let _ = writeln!(out, "      {}", st.dim(&format!("= {} unchanged", c.unchanged)));
+    }
+}
+
+/// One set's change as a Markdown table, for a pull-request comment.
+fn media_table(c: &MediaChange) -> String {
+    let mut out = format!(
+        "**{} {}** `{}`{}\n\n| | file | pixels | size | MD5 |\n|---|---|---|---|---|\n",
+        c.slot.kind(),
+        cell(&c.locale),
+        c.slot.name(),
+        c.blocked
+            .as_deref()
+            .map(|b| format!(" ⛔ {}", cell(b)))
+            .unwrap_or_default()
+    );
+    for u in &c.uploads {
+        let pixels = match (u.width, u.height) {
+            (Some(w), Some(h)) => format!("{w}×{h}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| + | {} | {pixels} | {} | `{}` |",
+            cell(&u.file),
+            size(u.file_size),
+            short_md5(Some(&u.md5))
+        );
+    }
+    for d in &c.deletes {
+        let name = if d.file_name.is_empty() { &d.id } else { &d.file_name };
+        let _ = writeln!(
+            out,
+            "| − | {} ({}) | | | `{}` |",
+            cell(name),
+            cell(&d.state),
+            short_md5(d.md5.as_deref())
+        );
+    }
+    if c.reorder {
+        out.push_str("| ~ | order | | | |\n");
+    }
+    if c.unchanged > 0 {
+        let _ = writeln!(out, "| = | {} unchanged | | | |", c.unchanged);
+    }
+    out.push('\n');
+    out
 }
 
 fn heading(plan: &Plan) -> String {
@@ -124,6 +269,10 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     for change in &plan.changes {
         change_block(&mut out, change, &st);
+        out.push('\n');
+    }
+    for change in &plan.media {
+        media_block(&mut out, change, &st);
         out.push('\n');
     }
     if !plan.notes.is_empty() {
@@ -331,6 +480,7 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
     let blocks: Vec<String> = groups
         .iter()
         .map(|(locale, changes)| locale_block(locale, changes))
+        .chain(plan.media.iter().map(media_table))
         .collect();
     let mut out = head;
     let total = blocks.len();

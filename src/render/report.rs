@@ -3,7 +3,7 @@
 //! run), and what stopped a stale plan.
 
 use super::{block, count, failed_tail, markdown_cell as cell, section_of, total_head};
-use crate::apply::{ApplyReport, ChangeResult, Failure, Stale, Status};
+use crate::apply::{ApplyReport, ChangeResult, Failure, MediaResult, Stale, Status};
 use crate::apps::{AppApply, ApplyOutcome, AppsApply};
 use crate::model::Attribute;
 use std::fmt::Write;
@@ -29,6 +29,33 @@ pub fn result_line(r: &ChangeResult) -> String {
         (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
         (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
         (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
+    }
+}
+
+/// One line for a finished screenshot or preview set.
+pub fn media_line(r: &MediaResult) -> String {
+    let what = format!("{} {}", r.slot.kind(), r.label());
+    let mut done = Vec::new();
+    if !r.uploaded.is_empty() {
+        done.push(format!("{} uploaded", r.uploaded.len()));
+    }
+    if r.deleted > 0 {
+        done.push(format!("{} deleted", r.deleted));
+    }
+    if r.reordered {
+        done.push("reordered".to_owned());
+    }
+    let done = if done.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", done.join(", "))
+    };
+    match (&r.status, &r.error, &r.reason) {
+        (Status::Applied, _, _) => format!("applied  {what}{done}"),
+        (Status::AlreadyApplied, _, _) => format!("live     {what}: already applied"),
+        (Status::Skipped, _, reason) => format!("skipped  {what}: {}", reason.as_deref().unwrap_or("blocked")),
+        (Status::Failed, Some(e), _) => format!("FAILED   {what}{done}: {}", failure_text(e)),
+        (Status::Failed, None, _) => format!("FAILED   {what}{done}"),
     }
 }
 
@@ -60,6 +87,9 @@ pub fn text(report: &ApplyReport) -> String {
     );
     for r in &report.results {
         let _ = writeln!(out, "  {}", result_line(r));
+    }
+    for r in &report.media {
+        let _ = writeln!(out, "  {}", media_line(r));
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -137,7 +167,7 @@ pub fn markdown(report: &ApplyReport) -> String {
         cell(&report.version_string),
         summary(report)
     );
-    if report.results.is_empty() {
+    if report.results.is_empty() && report.media.is_empty() {
         out.push_str("Nothing to apply: the App Store matches the tree.\n");
         return out;
     }
@@ -160,6 +190,25 @@ pub fn markdown(report: &ApplyReport) -> String {
             cell(r.resource.type_name()),
             cell(r.locale.as_deref().unwrap_or("")),
             cell(&names(&r.attributes)),
+            cell(detail.trim())
+        );
+    }
+    for r in &report.media {
+        let line = media_line(r);
+        let icon = match r.status {
+            Status::Applied => "✅",
+            Status::AlreadyApplied => "☑️",
+            Status::Skipped => "⛔",
+            Status::Failed => "❌",
+        };
+        let detail = line.split_once(": ").map(|(_, d)| d).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {icon} | {} {} | {} | {} | {} |",
+            r.slot.kind(),
+            cell(r.slot.name()),
+            cell(&r.locale),
+            r.uploaded.len(),
             cell(detail.trim())
         );
     }
@@ -192,7 +241,7 @@ fn apps_line(app: &AppApply) -> String {
             "refused: the saved plan is stale or does not follow from the tree; nothing was written".into()
         }
         (ApplyOutcome::Error, _) => format!("error: {}", app.error.as_deref().unwrap_or_default()),
-        (_, Some(r)) if r.results.is_empty() => "nothing to apply".into(),
+        (_, Some(r)) if r.results.is_empty() && r.media.is_empty() => "nothing to apply".into(),
         (_, Some(r)) => format!(
             "{} applied, {} failed, {} skipped, {} already applied",
             r.summary.applied, r.summary.failed, r.summary.skipped, r.summary.already_applied
@@ -210,7 +259,7 @@ pub fn apps_text(doc: &AppsApply) -> String {
     for app in &doc.apps {
         out.push_str(&section_of(&app.app));
         match (&app.report, &app.refused, &app.error) {
-            (Some(r), _, _) if r.results.is_empty() => {
+            (Some(r), _, _) if r.results.is_empty() && r.media.is_empty() => {
                 out.push_str("Nothing to apply: the App Store matches the tree.\n")
             }
             (Some(r), _, _) => out.push_str(&super::report::text(r)),

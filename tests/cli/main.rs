@@ -31,6 +31,7 @@ mod reads; // the live state read at its floor of round trips
 mod reconcile; // plan, apply and show end to end
 mod regressions; // bugs once found, each pinned
 mod render_plan; // the plan for people: text and Markdown
+mod screenshot_sync; // screenshots and previews planned by checksum, uploaded by Apple's protocol, never twice
 mod scripting; // exit codes, JSON and targeting for scripts
 mod versions; // which version a run targets, creating or renaming it
 

@@ -16,7 +16,8 @@
 //! asked ([`Screenshot::md5`]), by whoever compares with App Store Connect.
 
 pub mod probe;
-pub mod slots;
+/// The slots, as the model states them.
+pub use crate::model::media as slots;
 
 use crate::findings::{Code, Finding};
 use crate::locale::{self, Locale};

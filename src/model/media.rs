@@ -5,7 +5,7 @@
 //! `AppPreviewSet.validate_video_resolution`), which match what Apple
 //! refuses with `IMAGE_INCORRECT_DIMENSIONS`.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Generates an enum of API names with `ALL`, `name` and `from_name`.
@@ -40,6 +40,17 @@ macro_rules! api_enum {
         impl Serialize for $enum {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $enum {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.name() == name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown {} '{name}'", stringify!($enum))))
             }
         }
     };
@@ -388,5 +399,131 @@ mod tests {
             PreviewType::from_name("apple_vision_pro"),
             Some(PreviewType::AppleVisionPro)
         );
+    }
+}
+
+/// The two kinds of media a version localization holds, as `--field`
+/// names them (`screenshots`, `previews`, or the API's resource names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    Screenshots,
+    Previews,
+}
+
+impl MediaKind {
+    pub const ALL: [MediaKind; 2] = [MediaKind::Screenshots, MediaKind::Previews];
+
+    /// The name `--field` takes and a plan records.
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaKind::Screenshots => "screenshots",
+            MediaKind::Previews => "previews",
+        }
+    }
+
+    /// The kind a `--field` value names: ours, the API's asset or set
+    /// type, or fastlane's folder.
+    pub fn from_field(name: &str) -> Option<MediaKind> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "screenshots" | "appscreenshots" | "appscreenshotsets" => Some(MediaKind::Screenshots),
+            "previews" | "app_previews" | "apppreviews" | "apppreviewsets" => Some(MediaKind::Previews),
+            _ => None,
+        }
+    }
+
+    /// The API's set type: `appScreenshotSets`.
+    pub fn set_type(self) -> &'static str {
+        match self {
+            MediaKind::Screenshots => "appScreenshotSets",
+            MediaKind::Previews => "appPreviewSets",
+        }
+    }
+
+    /// The API's asset type: `appScreenshots`.
+    pub fn asset_type(self) -> &'static str {
+        match self {
+            MediaKind::Screenshots => "appScreenshots",
+            MediaKind::Previews => "appPreviews",
+        }
+    }
+
+    /// The set's attribute naming its slot.
+    pub fn slot_attribute(self) -> &'static str {
+        match self {
+            MediaKind::Screenshots => "screenshotDisplayType",
+            MediaKind::Previews => "previewType",
+        }
+    }
+
+    /// The asset's processing state attribute (`assetDeliveryState` is
+    /// deprecated on previews).
+    pub fn state_attribute(self) -> &'static str {
+        match self {
+            MediaKind::Screenshots => "assetDeliveryState",
+            MediaKind::Previews => "videoDeliveryState",
+        }
+    }
+
+    /// How many assets one set holds at most.
+    pub fn cap(self) -> usize {
+        match self {
+            MediaKind::Screenshots => MAX_SCREENSHOTS,
+            MediaKind::Previews => MAX_PREVIEWS,
+        }
+    }
+}
+
+impl fmt::Display for MediaKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One set's slot in a version localization: a screenshot display type or
+/// a preview type. In a plan's JSON it is the set's own attribute,
+/// `"screenshotDisplayType": "APP_IPHONE_67"` or `"previewType": "IPHONE_67"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MediaSlot {
+    #[serde(rename = "screenshotDisplayType")]
+    Screenshots(DisplayType),
+    #[serde(rename = "previewType")]
+    Previews(PreviewType),
+}
+
+impl MediaSlot {
+    pub fn kind(self) -> MediaKind {
+        match self {
+            MediaSlot::Screenshots(_) => MediaKind::Screenshots,
+            MediaSlot::Previews(_) => MediaKind::Previews,
+        }
+    }
+
+    /// The API's name of the slot (`APP_IPHONE_67`, `IPHONE_67`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaSlot::Screenshots(t) => t.name(),
+            MediaSlot::Previews(t) => t.name(),
+        }
+    }
+
+    /// The slot of a set as the API names it.
+    pub fn parse(kind: MediaKind, name: &str) -> Option<MediaSlot> {
+        match kind {
+            MediaKind::Screenshots => DisplayType::ALL
+                .iter()
+                .find(|t| t.name() == name)
+                .map(|t| MediaSlot::Screenshots(*t)),
+            MediaKind::Previews => PreviewType::ALL
+                .iter()
+                .find(|t| t.name() == name)
+                .map(|t| MediaSlot::Previews(*t)),
+        }
+    }
+}
+
+impl fmt::Display for MediaSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind(), self.name())
     }
 }
