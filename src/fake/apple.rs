@@ -998,6 +998,23 @@ pub fn screenshot_fits(display_type: &str, width: u32, height: u32) -> bool {
         .any(|&(w, h)| (w, h) == (width, height) || (!landscape_only(display_type) && (h, w) == (width, height)))
 }
 
+/// Whether an app preview has a sound track (a `moov/trak` whose
+/// `mdia/hdlr` handler is `soun`). Apple fails a silent preview after
+/// the commit with `MOV_RESAVE_STEREO` (one live report, §2.3: "silent
+/// video → FAILED MOV_RESAVE_STEREO"); its description is inferred.
+pub fn preview_has_sound(bytes: &[u8]) -> bool {
+    use super::media::boxes;
+    let Some((_, moov)) = boxes(bytes).find(|(t, _)| *t == b"moov") else {
+        return false;
+    };
+    boxes(moov).filter(|(t, _)| *t == b"trak").any(|(_, trak)| {
+        boxes(trak)
+            .filter(|(t, _)| *t == b"mdia")
+            .flat_map(|(_, mdia)| boxes(mdia))
+            .any(|(t, hdlr)| t == b"hdlr" && hdlr.get(8..12) == Some(b"soun"))
+    })
+}
+
 /// The size of the parts Apple splits an upload into: 5 MiB, as the
 /// `uploadOperations` of Apple's answers captured in a public client's
 /// fixtures show it (`"length" : 5242880`, offsets 0, 5242880, …; the last

@@ -783,27 +783,33 @@ fn outcome(media: Media, display_type: &str, asset: &MediaAsset) -> (String, Vec
         // The size of a preview's video is shown when its header says it;
         // a preview is not failed for its size (Apple's code for that is
         // not known).
+        Media::Preview if !apple::preview_has_sound(&bytes) => failed(
+            "MOV_RESAVE_STEREO",
+            "The app preview has no stereo audio track. Add one, silent if need be, and upload it again.",
+        ),
         Media::Preview => ("COMPLETE".into(), Vec::new(), video_size(&bytes)),
     }
+}
+
+/// The boxes of an MP4/QuickTime byte range: (type, content).
+pub(super) fn boxes(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let header = data.get(at..at + 8)?;
+        let size = u32::from_be_bytes(header[..4].try_into().ok()?) as usize;
+        if size < 8 || at + size > data.len() {
+            return None;
+        }
+        let item = (&header[4..8], &data[at + 8..at + size]);
+        at += size;
+        Some(item)
+    })
 }
 
 /// The width and height of the first video track of an MP4/QuickTime
 /// file, from its `moov/trak/tkhd` box (16.16 fixed point, at the box's
 /// end).
 fn video_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    fn boxes(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let mut at = 0usize;
-        std::iter::from_fn(move || {
-            let header = data.get(at..at + 8)?;
-            let size = u32::from_be_bytes(header[..4].try_into().ok()?) as usize;
-            if size < 8 || at + size > data.len() {
-                return None;
-            }
-            let item = (&header[4..8], &data[at + 8..at + size]);
-            at += size;
-            Some(item)
-        })
-    }
     let (_, moov) = boxes(bytes).find(|(t, _)| *t == b"moov")?;
     boxes(moov).filter(|(t, _)| *t == b"trak").find_map(|(_, trak)| {
         let (_, tkhd) = boxes(trak).find(|(t, _)| *t == b"tkhd")?;

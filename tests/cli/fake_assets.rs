@@ -39,7 +39,14 @@ fn mp4(width: u32, height: u32) -> Vec<u8> {
     tkhd[76..80].copy_from_slice(&(width << 16).to_be_bytes());
     tkhd[80..84].copy_from_slice(&(height << 16).to_be_bytes());
     let mut file = wrap(b"ftyp", b"isom\0\0\x02\0isomiso2avc1mp41");
-    file.extend(wrap(b"moov", &wrap(b"trak", &wrap(b"tkhd", &tkhd))));
+    // A video track, and the stereo sound track Apple wants of a preview.
+    let mut hdlr = vec![0u8; 8];
+    hdlr.extend_from_slice(b"soun");
+    hdlr.extend_from_slice(&[0u8; 13]);
+    let sound = wrap(b"trak", &wrap(b"mdia", &wrap(b"hdlr", &hdlr)));
+    let mut moov = wrap(b"trak", &wrap(b"tkhd", &tkhd));
+    moov.extend(sound);
+    file.extend(wrap(b"moov", &moov));
     file.extend(wrap(b"mdat", &[7u8; 4000]));
     file
 }
@@ -516,6 +523,35 @@ async fn a_preview_goes_through_processing_to_a_video_and_a_poster_frame() {
         (refused.status, refused.body["errors"][0]["detail"].as_str()),
         (409, Some("Too many previews (3)"))
     );
+}
+
+#[tokio::test]
+async fn a_silent_preview_fails_processing_as_mov_resave_stereo() {
+    let api = movies_with(|o| o.processing_ms = 10).await;
+    let set = create_set(&api, "previews", "IPHONE_67", "l1").await;
+    let set = set.body["data"]["id"].as_str().unwrap().to_owned();
+    // A video track and no sound track.
+    let mut bytes = mp4(886, 1920);
+    let at = bytes.windows(4).position(|w| w == b"soun").unwrap();
+    bytes[at..at + 4].copy_from_slice(b"vide");
+    let r = api
+        .post(
+            "/v1/appPreviews",
+            json!({"data": {"type": "appPreviews",
+                "attributes": {"fileName": "silent.mp4", "fileSize": bytes.len(), "mimeType": "video/mp4"},
+                "relationships": {"appPreviewSet": {"data": {"type": "appPreviewSets", "id": set}}}}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    upload_all(&api, &r.body, &bytes).await;
+    let id = r.body["data"]["id"].as_str().unwrap();
+    let path = format!("/v1/appPreviews/{id}");
+    let commit = json!({"data": {"type": "appPreviews", "id": id, "attributes": {"uploaded": true, "sourceFileChecksum": md5_hex(&bytes)}}});
+    assert_eq!(api.patch(&path, commit).await.status, 200);
+    let (done, _) = poll(&api, &path, "videoDeliveryState").await;
+    let state = &done["data"]["attributes"]["videoDeliveryState"];
+    assert_eq!(state["state"], "FAILED");
+    assert_eq!(state["errors"][0]["code"], "MOV_RESAVE_STEREO");
 }
 
 #[tokio::test]

@@ -415,3 +415,102 @@ async fn locale_and_field_limit_the_images_too() {
     assert_eq!(images_only["media"].as_array().unwrap().len(), 2);
     assert!(images_only["changes"].as_array().unwrap().is_empty(), "{images_only:#}");
 }
+
+/// A real MP4 of `seconds` at 886×1920 (the 6.9" preview size): one
+/// H.264 track and, with `sound`, an AAC stereo track, as the `mp4`
+/// crate writes them.
+fn preview(seconds: u32, sound: bool, tag: u8) -> Vec<u8> {
+    use mp4::{AacConfig, AvcConfig, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
+    let config = Mp4Config {
+        major_brand: str::parse("isom").unwrap(),
+        minor_version: 512,
+        compatible_brands: vec![str::parse("isom").unwrap(), str::parse("mp41").unwrap()],
+        timescale: 1000,
+    };
+    let mut writer = Mp4Writer::write_start(std::io::Cursor::new(Vec::new()), &config).unwrap();
+    let video = TrackConfig {
+        track_type: TrackType::Video,
+        timescale: 1000,
+        language: "und".into(),
+        media_conf: MediaConfig::AvcConfig(AvcConfig {
+            width: 886,
+            height: 1920,
+            seq_param_set: vec![0x67, 0x64, 0, 0x1f],
+            pic_param_set: vec![0x68, 0xeb],
+        }),
+    };
+    writer.add_track(&video).unwrap();
+    let sample = |ms: u32, byte: u8| Mp4Sample {
+        start_time: 0,
+        duration: ms,
+        rendering_offset: 0,
+        is_sync: true,
+        bytes: mp4::Bytes::from(vec![byte; 64]),
+    };
+    writer.write_sample(1, &sample(seconds * 1000, tag)).unwrap();
+    if sound {
+        let audio = TrackConfig {
+            track_type: TrackType::Audio,
+            timescale: 1000,
+            language: "und".into(),
+            media_conf: MediaConfig::AacConfig(AacConfig::default()),
+        };
+        writer.add_track(&audio).unwrap();
+        writer.write_sample(2, &sample(seconds * 1000, 0)).unwrap();
+    }
+    writer.write_end().unwrap();
+    writer.into_writer().into_inner()
+}
+
+fn put_preview(env: &Env, rel: &str, bytes: &[u8]) {
+    let path = env.dir.path().join("app_previews").join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn a_preview_uploads_with_its_poster_frame_and_a_silent_one_fails_naming_the_file() {
+    let env = fake().await;
+    put_preview(&env, "en-US/IPHONE_67/tour.mp4", &preview(20, true, 1));
+    std::fs::write(
+        env.dir.path().join("app_previews/en-US/IPHONE_67/tour.timecode"),
+        "00:00:05:00",
+    )
+    .unwrap();
+    let previews = env.dir.path().join("app_previews");
+    let flags = ["--app-previews", previews.to_str().unwrap()];
+    let plan = plan_json(&env, &flags).await;
+    let set = &plan["media"][0];
+    assert_eq!(set["previewType"], "IPHONE_67", "{plan:#}");
+    assert_eq!(set["uploads"][0]["previewFrameTimeCode"], "00:00:05:00");
+    assert!(stdout(&env.plan(&flags).await).contains("Screenshots and previews: 1 to upload"));
+    let out = apply(&env, &flags).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let state = env.fake.state();
+    let live = &state.app_preview_sets[0].assets[0];
+    assert_eq!(
+        (live.state.as_str(), live.preview_frame_time_code.as_deref()),
+        ("COMPLETE", Some("00:00:05:00"))
+    );
+
+    // A preview without a sound track: Apple fails it after the upload.
+    put_preview(&env, "en-US/IPHONE_67/tour.mp4", &preview(20, false, 2));
+    let out = apply(&env, &flags).await;
+    assert_eq!(out.status.code(), Some(3), "{}\n{}", stdout(&out), stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("tour.mp4") && said.contains("MOV_RESAVE_STEREO"),
+        "{said}"
+    );
+    let state = env.fake.state();
+    let assets: Vec<&str> = state.app_preview_sets[0]
+        .assets
+        .iter()
+        .map(|a| a.state.as_str())
+        .collect();
+    assert_eq!(
+        assets,
+        ["COMPLETE"],
+        "the failed upload is removed and the old preview kept"
+    );
+}
