@@ -117,8 +117,9 @@ pub(crate) fn pull_apps(
             let key = keys.of(i).map_err(|e| anyhow::anyhow!(e))?;
             let t = app.target()?;
             let live = live::fetch_app(&key.client, &t.app(), t.platform, &t.version).await?;
+            let media = live_media_notes(&key.client, app, &live, &options.targeting).await?;
             tracing::info!(gets = key.client.stats().requests, "live state read");
-            anyhow::Ok(live)
+            anyhow::Ok((live, media))
         }
     });
     let lives = runtime()?.block_on(futures::future::join_all(reads));
@@ -127,11 +128,81 @@ pub(crate) fn pull_apps(
         .zip(lives)
         .map(|(local, live)| {
             let local = local?;
-            let live = live.map_err(Stop::Error)?;
-            write_pull(&local, &live, options, dry_run).map_err(Stop::Error)
+            let (live, media) = live.map_err(Stop::Error)?;
+            let mut report = write_pull(&local, &live, options, dry_run).map_err(Stop::Error)?;
+            report.notes.extend(media);
+            Ok(report)
         })
         .collect();
     Ok((pulled, keys.uses()))
+}
+
+/// With a screenshots or previews folder, the live slots it lacks, each
+/// as a note: pull never downloads images, since App Store Connect serves
+/// re-encoded copies whose checksum is not the uploaded file's, so a
+/// downloaded copy would be uploaded again by the next apply.
+async fn live_media_notes(
+    client: &crate::client::Client,
+    app: &App,
+    live: &live::LiveState,
+    targeting: &Targeting,
+) -> anyhow::Result<Vec<String>> {
+    use crate::model::media::MediaKind;
+    let (assets, _) = super::read_assets(&app.settings.tree);
+    let folders = &app.settings.tree.assets;
+    let kinds: Vec<MediaKind> = [
+        (MediaKind::Screenshots, folders.screenshots.is_dir()),
+        (MediaKind::Previews, folders.app_previews.is_dir()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, there)| there.then_some(kind))
+    .collect();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reads: Vec<live::media::MediaRead> = live
+        .version
+        .localizations
+        .iter()
+        .map(|(locale, l)| live::media::MediaRead {
+            locale: locale.clone(),
+            localization_id: l.id.clone(),
+            kinds: kinds.iter().copied().filter(|k| targeting.selects_media(locale, *k)).collect(),
+        })
+        .filter(|r| !r.kinds.is_empty())
+        .collect();
+    let media = live::media::fetch(client, &reads).await?;
+    let has = |locale: &str, slot: crate::model::media::MediaSlot| match slot {
+        crate::model::media::MediaSlot::Screenshots(t) => assets
+            .screenshots
+            .iter()
+            .any(|(l, sets)| l.code() == locale && sets.contains_key(&t)),
+        crate::model::media::MediaSlot::Previews(t) => assets
+            .previews
+            .iter()
+            .any(|(l, sets)| l.code() == locale && sets.contains_key(&t)),
+    };
+    Ok(media
+        .sets
+        .iter()
+        .filter(|((locale, slot), _)| !has(locale, *slot))
+        .filter_map(|((locale, slot), set)| {
+            let images = set.assets.iter().filter(|a| !a.is_leftover()).count();
+            let root = match slot.kind() {
+                MediaKind::Screenshots => &folders.screenshots,
+                MediaKind::Previews => &folders.app_previews,
+            };
+            (images > 0).then(|| {
+                format!(
+                    "{locale} {}: {} live the tree lacks, left as they are. asc-sync does not download them (App Store Connect serves re-encoded copies, which the next apply would upload again): put the originals in {}/{locale}/{}/ to manage them here",
+                    slot.name(),
+                    crate::render::count(images, if slot.kind() == MediaKind::Screenshots { "screenshot" } else { "preview" }),
+                    root.display(),
+                    slot.name()
+                )
+            })
+        })
+        .collect())
 }
 
 /// Refuses to pull into a folder an earlier app of the run pulls into.

@@ -514,3 +514,32 @@ async fn a_preview_uploads_with_its_poster_frame_and_a_silent_one_fails_naming_t
         "the failed upload is removed and the old preview kept"
     );
 }
+
+#[tokio::test]
+async fn pull_names_the_live_slots_the_tree_lacks_and_downloads_nothing() {
+    let env = fake().await;
+    put(&env, "en-US/1.png", &iphone("en"));
+    put(&env, "de-DE/ipad.png", &ipad("de ipad"));
+    assert!(apply(&env, &[]).await.status.success());
+    std::fs::remove_dir_all(shots(&env).join("de-DE")).unwrap();
+    let fresh = env.dir.path().join("fresh/metadata");
+    let dir = shots(&env);
+    let out = env
+        .run(&[
+            "pull",
+            "--bundle-id",
+            crate::support::BUNDLE,
+            "--metadata",
+            fresh.to_str().unwrap(),
+            "--screenshots",
+            dir.to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("de-DE APP_IPAD_PRO_3GEN_129: 1 screenshot live the tree lacks") && !said.contains("en-US APP_IPHONE_67"),
+        "{said}"
+    );
+    assert!(!shots(&env).join("de-DE").exists(), "nothing is downloaded");
+}
