@@ -154,7 +154,16 @@ async fn apply_figure(bench: &Bench, setup: &Setup, plan: &Plan) {
         let started = Instant::now();
         let live = asc_sync::apply::reread(&client, &saved).await.unwrap();
         let remaining = asc_sync::apply::remaining(&saved, &live, &setup.key).unwrap();
-        let report = asc_sync::apply::execute(client, &saved, remaining, &setup.key, |_| {}).await;
+        let report = asc_sync::apply::execute(
+            client,
+            &saved,
+            remaining,
+            &setup.key,
+            |_| {},
+            &|_| {},
+            &Default::default(),
+        )
+        .await;
         runs.push(started.elapsed());
         assert_eq!(report.summary.applied, 50);
     }
@@ -184,7 +193,16 @@ async fn nothing_changed(bench: &Bench, setup: &Setup) {
     .unwrap();
     let again = diff(&setup.tree, &live, &setup.options);
     assert!(!again.has_changes);
-    let report = asc_sync::apply::execute(client.clone(), &again, Remaining::all(&again), &setup.key, |_| {}).await;
+    let report = asc_sync::apply::execute(
+        client.clone(),
+        &again,
+        Remaining::all(&again),
+        &setup.key,
+        |_| {},
+        &|_| {},
+        &Default::default(),
+    )
+    .await;
     assert!(report.results.is_empty());
     let live = asc_sync::apply::reread(&client, &again).await.unwrap();
     let remaining = asc_sync::apply::remaining(&again, &live, &setup.key).unwrap();

@@ -57,6 +57,11 @@ pub struct Bench {
 
 impl Bench {
     pub async fn start(state: State, latency_ms: u64) -> Bench {
+        Bench::start_with(state, latency_ms, asc_sync::fake::DEFAULT_PROCESSING_MS).await
+    }
+
+    /// A fake that processes uploads in `processing_ms`.
+    pub async fn start_with(state: State, latency_ms: u64, processing_ms: u64) -> Bench {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
         let fake = FakeServer::start_local(FakeOptions {
@@ -66,6 +71,7 @@ impl Bench {
                 latency_ms,
                 ..Default::default()
             },
+            processing_ms,
             ..Default::default()
         })
         .await
@@ -105,10 +111,23 @@ impl Bench {
         rounds(&self.fake.requests())
     }
 
+    /// Peak memory (max RSS, in MB) of the real `asc-sync apply` of
+    /// `metadata` and `screenshots` against this fake.
+    pub fn apply_peak_rss(&self, metadata: &Path, screenshots: &Path) -> Option<Result<f64, String>> {
+        let args = ["apply", "--auto-approve", "--format", "json", "--screenshots"];
+        let mut args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        args.push(screenshots.into());
+        self.peak_rss(metadata, &args)
+    }
+
     /// Peak memory (max RSS, in MB) and exit status of the real
     /// `asc-sync plan` on `metadata` against this fake, measured with
     /// `/usr/bin/time`; `None` when it is not installed.
     pub fn plan_peak_rss(&self, metadata: &Path) -> Option<Result<f64, String>> {
+        self.peak_rss(metadata, &["plan".into(), "--format".into(), "json".into()])
+    }
+
+    fn peak_rss(&self, metadata: &Path, verb: &[std::ffi::OsString]) -> Option<Result<f64, String>> {
         let time = Path::new("/usr/bin/time");
         if !time.exists() {
             return None;
@@ -119,7 +138,8 @@ impl Bench {
         let out = std::process::Command::new(time)
             .args(["-f", "%M"])
             .arg(env!("CARGO_BIN_EXE_asc-sync"))
-            .args(["plan", "--format", "json", "--bundle-id", BUNDLE, "--metadata"])
+            .args(verb)
+            .args(["--bundle-id", BUNDLE, "--metadata"])
             .arg(metadata)
             .env("ASC_KEY_ID", &self.credentials.key_id)
             .env("ASC_ISSUER_ID", "bench")

@@ -5,7 +5,7 @@
 //! `--apply` restores git's version; `--pull` accepts the web's instead.
 
 use super::apply::run_apply;
-use super::plan::make_plan;
+use super::plan::{make_plan, plan_media};
 use super::{Outcome, print};
 use crate::apply::Remaining;
 use crate::cli::{DemoArgs, GlobalArgs};
@@ -17,22 +17,55 @@ use crate::plan::secret::DigestKey;
 use crate::settings::Target;
 use include_dir::{Dir, include_dir};
 use secrecy::ExposeSecret;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/metadata-example/metadata");
+static SCREENSHOTS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/metadata-example/images/screenshots");
 const BUNDLE_ID: &str = "com.example.marquee";
 const EXAMPLE_PATH: &str = "metadata-example/metadata";
+const SCREENSHOTS_PATH: &str = "metadata-example/images/screenshots";
 
-/// The example tree: the checkout's copy when run from the repository,
-/// else the copy built into the binary, written to a temporary folder.
-fn example_tree() -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
-    if std::path::Path::new(EXAMPLE_PATH).is_dir() {
-        return Ok((EXAMPLE_PATH.into(), None));
+/// The example tree and its screenshots: the checkout's copies when run
+/// from the repository, else the copies built into the binary, written to
+/// a temporary folder.
+fn example_tree() -> anyhow::Result<(PathBuf, PathBuf, Option<tempfile::TempDir>)> {
+    if Path::new(EXAMPLE_PATH).is_dir() && Path::new(SCREENSHOTS_PATH).is_dir() {
+        return Ok((EXAMPLE_PATH.into(), SCREENSHOTS_PATH.into(), None));
     }
     let dir = tempfile::tempdir()?;
-    EXAMPLE.extract(dir.path())?;
-    Ok((dir.path().to_owned(), Some(dir)))
+    let (metadata, screenshots) = (dir.path().join("metadata"), dir.path().join("screenshots"));
+    EXAMPLE.extract(&metadata)?;
+    SCREENSHOTS.extract(&screenshots)?;
+    Ok((metadata, screenshots, Some(dir)))
+}
+
+/// The live screenshots: the English iPhone set holds the first image
+/// as the tree has it and an older second one; German has none yet.
+fn live_screenshots(state: &mut State, first: &[u8]) {
+    use crate::fake::state::{MediaAsset, MediaSet};
+    let version = &state.apps[0].app_store_versions[1];
+    let Some(en) = version.localizations.iter().find(|l| l.locale == "en-US") else {
+        return;
+    };
+    let asset = |id: &str, name: &str, bytes: &[u8]| MediaAsset {
+        id: id.into(),
+        file_name: name.into(),
+        file_size: bytes.len() as u64,
+        source_file_checksum: Some(crate::tree::assets::probe::md5_bytes(bytes)),
+        width: Some(1290),
+        height: Some(2796),
+        ..MediaAsset::default()
+    };
+    state.app_screenshot_sets.push(MediaSet {
+        id: "demo-set-en".into(),
+        localization: en.id.clone(),
+        display_type: "APP_IPHONE_67".into(),
+        assets: vec![
+            asset("demo-shot-1", "01_watchlist.png", first),
+            asset("demo-shot-2", "02_diary_2024.png", b"last year's diary screenshot"),
+        ],
+    });
 }
 
 /// The live state: equal to the tree, then drifted. The locale never
@@ -91,7 +124,8 @@ fn intro(base_url: &str, path: &std::path::Path, pull: bool) -> String {
         "a German release note, the English keywords and the English promotional text were edited on the web"
     } else {
         "a German release note was edited on the web, French was never\n\
-         created, the English keywords changed, and the English promotional text was edited on the web"
+         created, the English keywords changed, the English promotional text was edited on the web,\n\
+         and the screenshots: German has none yet, and the English second one is last year's"
     };
     format!(
         "asc-sync demo: a fake App Store Connect is running at {base_url} with the example app {BUNDLE_ID}.\n\
@@ -108,7 +142,7 @@ fn digest_key(credentials: &Credentials) -> anyhow::Result<Arc<DigestKey>> {
 }
 
 pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
-    let (path, _keep) = example_tree()?;
+    let (path, screenshots, _keep) = example_tree()?;
     let loaded = crate::tree::load_dir(&path, &Default::default());
     anyhow::ensure!(
         !loaded.has_errors(),
@@ -118,6 +152,16 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
     let tree = loaded.tree;
     let mut state = State::from_tree(&tree, BUNDLE_ID, "IOS");
     drifted(&mut state, !args.pull);
+    let (assets, _) = crate::tree::assets::load(&crate::tree::assets::AssetOptions {
+        screenshots: screenshots.clone(),
+        app_previews: screenshots.join("no-previews"),
+        ..Default::default()
+    });
+    let desired = crate::plan::media::desired(&assets)?;
+    let english = desired.iter().filter(|((locale, _), _)| locale == "en-US");
+    if let Some(first) = english.flat_map(|(_, files)| files).next() {
+        live_screenshots(&mut state, &std::fs::read(&first.path)?);
+    }
     let (credentials, public) = demo_key()?;
     let color = super::plan::color(global);
     let rt = super::plan::runtime()?;
@@ -148,7 +192,9 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             key: Some(key.clone()),
             ..DiffOptions::default()
         };
-        let planned = make_plan(&client, &tree, &target, &options).await?;
+        let mut planned = make_plan(&client, &tree, &target, &options).await?;
+        let all = crate::targeting::Targeting::default();
+        plan_media(&client, &mut planned.plan, &planned.live, &desired, &all, false).await?;
         print(&format!(
             "$ asc-sync plan\n\n{}",
             crate::render::plan::text(&planned.plan, color)
@@ -169,7 +215,8 @@ pub fn demo(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<Outcome> {
             "\n$ asc-sync apply\n\n{}",
             crate::render::report::text(&report)
         ))?;
-        let again = make_plan(&client, &tree, &target, &options).await?;
+        let mut again = make_plan(&client, &tree, &target, &options).await?;
+        plan_media(&client, &mut again.plan, &again.live, &desired, &all, false).await?;
         print(&format!(
             "\n$ asc-sync plan\n\n{}",
             crate::render::plan::text(&again.plan, color)

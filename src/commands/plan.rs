@@ -108,6 +108,24 @@ pub(crate) async fn make_plan(
     Ok(Planned { plan, live })
 }
 
+/// Adds the screenshot and preview sets to a plan: the sets of the
+/// localizations the tree has images for, read in one round, diffed.
+pub(crate) async fn plan_media(
+    client: &Client,
+    plan: &mut Plan,
+    live: &LiveState,
+    desired: &plan::media::DesiredMedia,
+    targeting: &Targeting,
+    previews: bool,
+) -> anyhow::Result<()> {
+    let reads = plan::media::reads(desired, live, targeting);
+    let live_media = live::media::fetch(client, &reads).await?;
+    let created = plan::media::created_locales(&plan.changes);
+    let diff = plan::media::diff(desired, live, &live_media, &created, targeting);
+    plan.set_media(diff, previews);
+    Ok(())
+}
+
 /// What shapes a plan besides the tree and the settings.
 pub(crate) struct PlanFlags {
     pub allow_delete: bool,
@@ -141,11 +159,15 @@ async fn plan_tree(
         let desired = hashing
             .await?
             .context("cannot read a screenshot or preview to compute its MD5")?;
-        let reads = plan::media::reads(&desired, &planned.live, &flags.targeting);
-        let live_media = live::media::fetch(client, &reads).await?;
-        let created = plan::media::created_locales(&plan.changes);
-        let diff = plan::media::diff(&desired, &planned.live, &live_media, &created, &flags.targeting);
-        plan.set_media(diff, !assets.previews.is_empty());
+        plan_media(
+            client,
+            &mut plan,
+            &planned.live,
+            &desired,
+            &flags.targeting,
+            !assets.previews.is_empty(),
+        )
+        .await?;
         media_content = plan::media::content(assets, &desired);
     }
     plan::check_safety(&plan, planned.live.value_count(), flags.allow_destructive)?;

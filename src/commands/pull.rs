@@ -167,7 +167,11 @@ async fn live_media_notes(
         .map(|(locale, l)| live::media::MediaRead {
             locale: locale.clone(),
             localization_id: l.id.clone(),
-            kinds: kinds.iter().copied().filter(|k| targeting.selects_media(locale, *k)).collect(),
+            kinds: kinds
+                .iter()
+                .copied()
+                .filter(|k| targeting.selects_media(locale, *k))
+                .collect(),
         })
         .filter(|r| !r.kinds.is_empty())
         .collect();

@@ -538,7 +538,8 @@ async fn pull_names_the_live_slots_the_tree_lacks_and_downloads_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(
-        said.contains("de-DE APP_IPAD_PRO_3GEN_129: 1 screenshot live the tree lacks") && !said.contains("en-US APP_IPHONE_67"),
+        said.contains("de-DE APP_IPAD_PRO_3GEN_129: 1 screenshot live the tree lacks")
+            && !said.contains("en-US APP_IPHONE_67"),
         "{said}"
     );
     assert!(!shots(&env).join("de-DE").exists(), "nothing is downloaded");

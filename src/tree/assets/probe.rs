@@ -113,6 +113,12 @@ pub fn video_seconds(path: &Path, size: u64) -> Result<f64, String> {
     Ok(mp4.duration().as_secs_f64())
 }
 
+/// The MD5 of bytes in memory as lower-case hex.
+pub fn md5_bytes(bytes: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(bytes))
+}
+
 /// The MD5 of a file as lower-case hex, streamed: the `sourceFileChecksum`
 /// App Store Connect keeps for a screenshot or preview.
 pub fn md5_hex(path: &Path) -> std::io::Result<String> {
