@@ -363,9 +363,8 @@ pub struct TargetingArgs {
         help_heading = "Target"
     )]
     pub locales: Vec<String>,
-
-    /// Only these fields (comma-separated), by API name (whatsNew) or
-    /// fastlane file name (release_notes.txt).
+    /// Only these fields (comma-separated), by API name (whatsNew),
+    /// fastlane file name (release_notes.txt), screenshots or previews.
     #[arg(
         long = "field",
         value_name = "FIELDS",

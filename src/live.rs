@@ -18,6 +18,7 @@
 //! app info by the ids its plan recorded (`version_by_id`, `app_info_by_id`).
 
 pub mod media;
+pub mod products;
 
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};

@@ -14,6 +14,8 @@ pub struct Targeting {
     attributes: Option<BTreeSet<Attribute>>,
     /// With `--field`: the media kinds it names (`screenshots`, `previews`).
     media: Option<BTreeSet<MediaKind>>,
+    /// `--field products`: in-app purchase and subscription texts.
+    products: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +36,12 @@ impl Targeting {
         let locales = (!locales.is_empty())
             .then(|| locales.iter().map(|l| locale(l)).collect::<Result<BTreeSet<_>, _>>())
             .transpose()?;
-        let (media, text): (Vec<&String>, Vec<&String>) =
-            fields.iter().partition(|f| MediaKind::from_field(f).is_some());
+        let is_products = |f: &str| matches!(f.trim(), "products" | "in_app_purchases" | "subscriptions");
+        let products = fields.iter().any(|f| is_products(f));
+        let (media, text): (Vec<&String>, Vec<&String>) = fields
+            .iter()
+            .filter(|f| !is_products(f))
+            .partition(|f| MediaKind::from_field(f).is_some());
         let attributes = (!fields.is_empty())
             .then(|| text.iter().map(|f| attribute(f)).collect::<Result<BTreeSet<_>, _>>())
             .transpose()?;
@@ -44,6 +50,7 @@ impl Targeting {
             locales,
             attributes,
             media,
+            products,
         })
     }
 
@@ -67,6 +74,7 @@ impl Targeting {
             .flatten()
             .map(|a| a.api_name().to_owned())
             .chain(self.media.iter().flatten().map(|k| k.name().to_owned()))
+            .chain(self.products.then(|| "products".to_owned()))
             .collect();
         (locales, fields)
     }
@@ -90,6 +98,16 @@ impl Targeting {
             .as_ref()
             .is_none_or(|set| set.iter().any(|l| l.code() == locale));
         locale_ok && self.media.as_ref().is_none_or(|set| set.contains(&kind))
+    }
+
+    /// Whether the in-app purchase and subscription texts of `locale` are
+    /// in the run: every locale's without `--field`, or `--field products`.
+    pub fn selects_products(&self, locale: &str) -> bool {
+        let locale_ok = self
+            .locales
+            .as_ref()
+            .is_none_or(|set| set.iter().any(|l| l.code() == locale));
+        locale_ok && (self.attributes.is_none() || self.products)
     }
 
     /// For a plan's header: `locales de-DE, fr-FR; fields whatsNew`.

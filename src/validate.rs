@@ -75,6 +75,16 @@ pub fn refusals_of(what: ValueRef, value: &TextValue, options: &ValidateOptions)
     findings
 }
 
+/// The emoji in a text, in order: App Store Connect refuses them in
+/// names and descriptions, product texts included.
+pub fn emoji_in(value: &str) -> Vec<char> {
+    scan::scan(value, scan::Text::Prose, true)
+        .emoji
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
 /// The errors `validate` gives the category files of a tree holding these
 /// values (ids or fastlane's names), each with the slot it is about.
 pub fn refused_categories(values: &[(CategorySlot, String)]) -> Vec<(CategorySlot, Finding)> {

@@ -41,6 +41,8 @@ pub struct Remaining {
     pub media: Vec<MediaChange>,
     /// The sets already as planned, by index in the plan.
     pub media_done: Vec<usize>,
+    /// The product texts still to send.
+    pub products: Vec<crate::plan::products::ProductChange>,
 }
 
 impl Remaining {
@@ -56,6 +58,7 @@ impl Remaining {
                 .map(|(i, c)| (i, c.clone()))
                 .collect(),
             media: plan.media.iter().filter(|c| !c.is_blocked()).cloned().collect(),
+            products: plan.products.iter().filter(|c| !c.is_blocked()).cloned().collect(),
             ..Remaining::default()
         }
     }

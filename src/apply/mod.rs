@@ -9,11 +9,13 @@
 
 mod fresh;
 mod media;
+mod products;
 mod reread;
 mod send;
 
 pub use fresh::{Remaining, Stale, media_remaining, remaining};
 pub use media::MediaResult;
+pub use products::ProductResult;
 pub use reread::{reread, reread_media};
 
 use crate::client::Client;
@@ -105,6 +107,9 @@ pub struct ApplyReport {
     /// Screenshot and preview sets, when the plan has any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<MediaResult>,
+    /// In-app purchase and subscription texts, when the plan has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<ProductResult>,
     pub requests: crate::client::Stats,
 }
 
@@ -128,6 +133,7 @@ impl ApplyReport {
             summary: ReportSummary::default(),
             results: Vec::new(),
             media: Vec::new(),
+            products: Vec::new(),
             requests: crate::client::Stats::default(),
         }
     }
@@ -166,6 +172,21 @@ pub async fn execute(
     key: &DigestKey,
     progress: impl Fn(&ChangeResult),
     media_progress: &(dyn Fn(&MediaResult) + Sync),
+    bytes: &crate::client::UploadProgress,
+) -> ApplyReport {
+    execute_all(client, plan, remaining, key, progress, media_progress, &|_| {}, bytes).await
+}
+
+/// [`execute`], with a progress callback for product texts too.
+#[allow(clippy::too_many_arguments)]
+pub async fn execute_all(
+    client: Arc<Client>,
+    plan: &Plan,
+    remaining: Remaining,
+    key: &DigestKey,
+    progress: impl Fn(&ChangeResult),
+    media_progress: &(dyn Fn(&MediaResult) + Sync),
+    product_progress: &(dyn Fn(&ProductResult) + Sync),
     bytes: &crate::client::UploadProgress,
 ) -> ApplyReport {
     let before = client.stats();
@@ -211,11 +232,22 @@ pub async fn execute(
         let version_id = version_id.as_deref().unwrap_or(&plan.source.version_id);
         media.extend(media::send_all(&client, version_id, remaining.media, bytes, media_progress).await);
     }
+    // Product texts last: their versions and localizations stand apart.
+    let mut products: Vec<ProductResult> = plan
+        .products
+        .iter()
+        .filter(|c| c.is_blocked())
+        .map(|c| ProductResult::of(c, Status::Skipped))
+        .collect();
+    if !remaining.products.is_empty() {
+        products.extend(products::send_all(&client, remaining.products, product_progress).await);
+    }
     let mut report = report(plan, run.results, client.stats().since(&before));
-    for r in &media {
-        count(&mut report.summary, r.status);
+    for status in media.iter().map(|r| r.status).chain(products.iter().map(|r| r.status)) {
+        count(&mut report.summary, status);
     }
     report.media = media;
+    report.products = products;
     report
 }
 

@@ -58,19 +58,13 @@ impl Client {
             excerpt: format!("the operation's URL is not valid: {e}"),
         })?;
         let method = Method::from_bytes(op.method.as_bytes()).unwrap_or(Method::PUT);
-        let bytes = read_part(file, op.offset, op.length)
-            .await
-            .map_err(|e| ClientError::File {
-                file: shown.clone(),
-                reason: e.to_string(),
-            })?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let host = url.host_str().unwrap_or_default().to_owned();
         let path = url.path().to_owned();
         let mut retries = Retries::new(&method, &path, &url);
         let sent: Result<(), ClientError> = async {
             loop {
-                match self.put_part(&method, &url, op, bytes.clone(), part, &shown).await {
+                match self.put_part(&method, &url, op, file, part, &shown).await {
                     Ok(()) => {
                         progress.bytes.fetch_add(op.length, Ordering::Relaxed);
                         return Ok(());
@@ -81,7 +75,7 @@ impl Client {
         }
         .await;
         sent.map_err(|e| match e {
-            ClientError::Storage { .. } => e,
+            ClientError::Storage { .. } | ClientError::File { .. } => e,
             other => ClientError::Storage {
                 method: op.method.clone(),
                 host,
@@ -93,19 +87,27 @@ impl Client {
         })
     }
 
-    /// One attempt at one part, within the concurrency limit.
+    /// One attempt at one part, within the concurrency limit. The part is
+    /// read only once a permit is held, so at most as many parts are in
+    /// memory as requests are in flight.
     async fn put_part(
         &self,
         method: &Method,
         url: &Url,
         op: &UploadOperation,
-        bytes: Vec<u8>,
+        path: &Path,
         part: usize,
         file: &str,
     ) -> Result<(), Failure> {
         let Ok(permit) = tokio::time::timeout_at(self.deadline.into(), self.limiter.acquire()).await else {
             return Err(Failure::OutOfTime);
         };
+        let bytes = read_part(path, op.offset, op.length).await.map_err(|e| {
+            Failure::Final(ClientError::File {
+                file: file.to_owned(),
+                reason: e.to_string(),
+            })
+        })?;
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(Failure::OutOfTime);

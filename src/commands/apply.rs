@@ -120,7 +120,8 @@ pub(crate) async fn run_apply(
             indicatif::ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         };
-        let changes = multi.add(indicatif::ProgressBar::new((plan.changes.len() + sets) as u64));
+        let total = plan.changes.len() + sets + plan.products.len();
+        let changes = multi.add(indicatif::ProgressBar::new(total as u64));
         changes.set_style(style("{bar:30} {pos}/{len} {msg}"));
         let bytes = (upload_bytes > 0).then(|| {
             let bar = multi.add(indicatif::ProgressBar::new(upload_bytes));
@@ -138,13 +139,15 @@ pub(crate) async fn run_apply(
         None => eprintln!("{prefix}{text}"),
     };
     let on_media = |r: &apply::MediaResult| line(render::report::media_line(r));
-    let applying = apply::execute(
+    let on_product = |r: &apply::ProductResult| line(render::report::product_line(r));
+    let applying = apply::execute_all(
         client,
         plan,
         remaining,
         key,
         |r| line(render::report::result_line(r)),
         &on_media,
+        &on_product,
         &sent,
     );
     let report = match bars.as_ref().and_then(|(_, _, bytes)| bytes.as_ref()) {
@@ -352,7 +355,7 @@ fn one_app(app: &AppApply, plan: &Plan, args: &ApplyArgs, outcome: Outcome) -> a
         (None, None, error) => anyhow::bail!("{}", error.as_deref().unwrap_or("not applied")),
     };
     let stdout = match args.format {
-        ReportFormat::Text if report.results.is_empty() && report.media.is_empty() => {
+        ReportFormat::Text if report.results.is_empty() && report.media.is_empty() && report.products.is_empty() => {
             format!("{}\n", render::plan::summary_line(plan))
         }
         ReportFormat::Text => render::report::text(report),
@@ -552,7 +555,8 @@ fn differences(
             settings.metadata.display()
         );
     }
-    let (tree, assets, _) = read_tree(&settings)?;
+    let (tree, extras, _) = read_tree(&settings)?;
+    let assets = extras.assets;
     let desired = crate::plan::media::desired(&assets)
         .map_err(|e| anyhow::anyhow!("cannot read a screenshot or preview to compute its MD5: {e}"))?;
     let mut now = Content::of(
@@ -565,7 +569,11 @@ fn differences(
         },
         key,
     );
-    now.media = crate::plan::media::content(&assets, &desired);
+    // A plan that read no images (made with --rev, or by an asc-sync
+    // without them) is held to its text only: it sends no image.
+    if plan.summary.media.is_some() {
+        now.media = crate::plan::media::content(&assets, &desired);
+    }
     let differences = content.differences(&now);
     if !differences.is_empty() {
         return Ok((differences, desired));

@@ -48,6 +48,7 @@ pub fn init(global: &GlobalArgs, args: InitArgs) -> anyhow::Result<Outcome> {
     let run = Run::resolve(&lookup, &AppArgs::default(), &target, &args.connection, true)?;
     let options = PullOptions {
         include_secrets: args.include_secrets,
+        read_media: true,
         ..PullOptions::default()
     };
     let (pulled, _) = pull_apps(&run, &options, false)?;

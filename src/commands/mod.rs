@@ -170,9 +170,17 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
 /// Reads the tree (from disk, or at `--rev`) and validates it: every
 /// finding of the loader and of Apple's rules, in path order, but the
 /// warnings the user chose to ignore.
+/// What a tree holds besides the listing's text: its screenshots and
+/// previews, and its in-app purchase and subscription texts.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Extras {
+    pub assets: tree::assets::Assets,
+    pub products: tree::products::Products,
+}
+
 pub(crate) fn read_tree(
     settings: &crate::settings::TreeSettings,
-) -> anyhow::Result<(tree::MetadataTree, tree::assets::Assets, Vec<crate::findings::Finding>)> {
+) -> anyhow::Result<(tree::MetadataTree, Extras, Vec<crate::findings::Finding>)> {
     let metadata = &settings.metadata;
     tracing::info!(metadata = %metadata.display(), rev = ?settings.rev, "reading metadata");
     let loaded = match &settings.rev {
@@ -183,9 +191,15 @@ pub(crate) fn read_tree(
     findings.extend(crate::validate::validate_with(&loaded.tree, &settings.validate));
     let (assets, asset_findings) = read_assets(settings);
     findings.extend(asset_findings);
+    // Product texts are read from the work tree, as images are.
+    let (products, product_findings) = match settings.rev {
+        Some(_) => Default::default(),
+        None => tree::products::load(metadata),
+    };
+    findings.extend(product_findings);
     findings.retain(|f| settings.validate.reports(f));
     crate::findings::sort(&mut findings);
-    Ok((loaded.tree, assets, findings))
+    Ok((loaded.tree, Extras { assets, products }, findings))
 }
 
 /// Reads the screenshots and app previews folders, with their findings.

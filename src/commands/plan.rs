@@ -2,6 +2,7 @@
 //! for every app of the run, load and validate its tree, read its live
 //! state through its key's client, diff, check safety; then one document.
 
+use super::Extras;
 use super::emit::{Emit, by_app};
 use super::run::{App, Keys, Run, connect, error_text, worst};
 use super::{Outcome, print};
@@ -15,7 +16,6 @@ use crate::render;
 use crate::settings::{Settings, Target, TreeSettings};
 use crate::targeting::Targeting;
 use crate::tree::MetadataTree;
-use crate::tree::assets::Assets;
 use anyhow::Context;
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -67,8 +67,8 @@ pub(crate) fn load_tree(
     settings: &TreeSettings,
     github: Option<&Github>,
     no_annotations: bool,
-) -> Result<(MetadataTree, Assets), Stop> {
-    let (tree, assets, findings) = super::read_tree(settings).map_err(Stop::Error)?;
+) -> Result<(MetadataTree, Extras), Stop> {
+    let (tree, extras, findings) = super::read_tree(settings).map_err(Stop::Error)?;
     let errors = findings.iter().filter(|f| f.is_error()).count();
     eprint!("{}", render::validation::listing(&findings));
     if github.is_some() && !findings.is_empty() {
@@ -87,7 +87,7 @@ pub(crate) fn load_tree(
             settings.metadata.display()
         )));
     }
-    Ok((tree, assets))
+    Ok((tree, extras))
 }
 
 pub(crate) struct Planned {
@@ -126,6 +126,33 @@ pub(crate) async fn plan_media(
     Ok(())
 }
 
+/// Adds the in-app purchase and subscription texts to a plan: every
+/// product read in 2 + G GETs (G subscription groups), diffed. A product
+/// the tree names and App Store Connect lacks stops the plan, naming it.
+async fn plan_products(
+    client: &Client,
+    plan: &mut Plan,
+    live: &LiveState,
+    products: &crate::tree::products::Products,
+    settings: &Settings,
+    flags: &PlanFlags,
+) -> anyhow::Result<()> {
+    let live_products = live::products::fetch(client, &live.app_id).await?;
+    let diff = plan::products::diff(
+        products,
+        &live_products,
+        &plan::products::app_locales(live),
+        settings.tree.blank_files,
+        flags.allow_delete,
+        &flags.targeting,
+    );
+    if !diff.missing.is_empty() {
+        anyhow::bail!("{}; nothing was sent", diff.missing.join("; "));
+    }
+    plan.set_products(diff);
+    Ok(())
+}
+
 /// What shapes a plan besides the tree and the settings.
 pub(crate) struct PlanFlags {
     pub allow_delete: bool,
@@ -142,9 +169,10 @@ async fn plan_tree(
     target: &Target,
     client: &Client,
     key: &std::sync::Arc<DigestKey>,
-    (tree, assets): &(MetadataTree, Assets),
+    (tree, extras): &(MetadataTree, Extras),
     flags: &PlanFlags,
 ) -> anyhow::Result<Plan> {
+    let assets = &extras.assets;
     let mut options = settings.tree.diff_options(flags.allow_delete);
     options.targeting = flags.targeting.clone();
     options.key = Some(key.clone());
@@ -170,6 +198,9 @@ async fn plan_tree(
         .await?;
         media_content = plan::media::content(assets, &desired);
     }
+    if extras.products.present {
+        plan_products(client, &mut plan, &planned.live, &extras.products, settings, flags).await?;
+    }
     plan::check_safety(&plan, planned.live.value_count(), flags.allow_destructive)?;
     tracing::info!(gets = client.stats().requests, "live state read");
     let recorded = settings.tree.plan_settings(flags.allow_delete, &flags.targeting);
@@ -181,7 +212,7 @@ async fn plan_tree(
 
 /// How the `later`th app's tree disagrees with an earlier one's about the
 /// app info of the app both list (one for every platform), if it does.
-fn disagreement(apps: &[App], trees: &[Result<(MetadataTree, Assets), Stop>], later: usize) -> Option<String> {
+fn disagreement(apps: &[App], trees: &[Result<(MetadataTree, Extras), Stop>], later: usize) -> Option<String> {
     let view = |i: usize| {
         let (tree, _) = trees[i].as_ref().ok()?;
         Some(TreeView {
@@ -205,7 +236,7 @@ pub(crate) fn plan_apps(
     github: Option<&Github>,
     no_annotations: bool,
 ) -> anyhow::Result<(Vec<Result<Plan, Stop>>, Keys)> {
-    let mut trees: Vec<Result<(MetadataTree, Assets), Stop>> = apps
+    let mut trees: Vec<Result<(MetadataTree, Extras), Stop>> = apps
         .iter()
         .map(|app| load_tree(&app.settings.tree, github, no_annotations))
         .collect();

@@ -25,6 +25,7 @@ pub fn pull(global: &GlobalArgs, args: PullArgs) -> anyhow::Result<Outcome> {
     let options = PullOptions {
         include_secrets: args.include_secrets,
         targeting: Targeting::parse(&args.targeting.locales, &args.targeting.fields)?,
+        read_media: false,
     };
     let (pulled, keys) = pull_apps(&run, &options, args.dry_run)?;
     let mut entries = Vec::new();
@@ -117,7 +118,7 @@ pub(crate) fn pull_apps(
             let key = keys.of(i).map_err(|e| anyhow::anyhow!(e))?;
             let t = app.target()?;
             let live = live::fetch_app(&key.client, &t.app(), t.platform, &t.version).await?;
-            let media = live_media_notes(&key.client, app, &live, &options.targeting).await?;
+            let media = live_media_notes(&key.client, app, &live, options).await?;
             tracing::info!(gets = key.client.stats().requests, "live state read");
             anyhow::Ok((live, media))
         }
@@ -137,17 +138,18 @@ pub(crate) fn pull_apps(
     Ok((pulled, keys.uses()))
 }
 
-/// With a screenshots or previews folder, the live slots it lacks, each
-/// as a note: pull never downloads images, since App Store Connect serves
+/// With a screenshots or previews folder (and always for init), the
+/// live slots it lacks, each as a note: pull never downloads images, since App Store Connect serves
 /// re-encoded copies whose checksum is not the uploaded file's, so a
 /// downloaded copy would be uploaded again by the next apply.
 async fn live_media_notes(
     client: &crate::client::Client,
     app: &App,
     live: &live::LiveState,
-    targeting: &Targeting,
+    options: &PullOptions,
 ) -> anyhow::Result<Vec<String>> {
     use crate::model::media::MediaKind;
+    let targeting = &options.targeting;
     let (assets, _) = super::read_assets(&app.settings.tree);
     let folders = &app.settings.tree.assets;
     let kinds: Vec<MediaKind> = [
@@ -155,7 +157,7 @@ async fn live_media_notes(
         (MediaKind::Previews, folders.app_previews.is_dir()),
     ]
     .into_iter()
-    .filter_map(|(kind, there)| there.then_some(kind))
+    .filter_map(|(kind, there)| (there || options.read_media).then_some(kind))
     .collect();
     if kinds.is_empty() {
         return Ok(Vec::new());

@@ -7,6 +7,7 @@
 mod category;
 mod fields;
 pub mod media;
+pub mod products;
 mod resource;
 mod rules;
 mod state;

@@ -30,6 +30,7 @@ mod apps;
 mod content;
 mod diff;
 pub mod media;
+pub mod products;
 mod safety;
 pub mod secret;
 mod shared;
@@ -245,6 +246,12 @@ pub struct Plan {
     /// Screenshot and preview sets with a difference (see [`media`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<media::MediaChange>,
+    /// In-app purchase and subscription texts (see [`products`]): the
+    /// versions the plan makes, then the localizations it writes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub product_versions: Vec<products::NewVersion>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<products::ProductChange>,
     #[serde(default)]
     pub notes: Vec<String>,
     /// The salt of the secret fingerprints of a plan saved by asc-sync 0.1.
@@ -278,6 +285,8 @@ impl Plan {
             summary: Summary::default(),
             changes,
             media: Vec::new(),
+            product_versions: Vec::new(),
+            products: Vec::new(),
             notes,
             secret_salt: None,
             content: None,
@@ -304,6 +313,20 @@ impl Plan {
                 summary.requests += c.requests();
             }
         }
+        summary.create += self.product_versions.len();
+        summary.requests += self.product_versions.len();
+        for c in &self.products {
+            if c.is_blocked() {
+                summary.blocked += 1;
+                continue;
+            }
+            summary.requests += 1;
+            match c.action {
+                Action::Create => summary.create += 1,
+                Action::Update => summary.update += 1,
+                Action::Delete => summary.delete += 1,
+            }
+        }
         for c in &self.changes {
             if c.is_blocked() {
                 summary.blocked += 1;
@@ -325,6 +348,14 @@ impl Plan {
         self.media = diff.changes;
         self.notes.extend(diff.notes);
         self.summary.media = Some(media::MediaSummary::of(&self.media, diff.unchanged, previews));
+        self.recount();
+    }
+
+    /// Adds the in-app purchase and subscription texts of a plan that
+    /// read them.
+    pub fn set_products(&mut self, diff: products::ProductDiff) {
+        self.product_versions = diff.versions;
+        self.products = diff.changes;
         self.recount();
     }
 

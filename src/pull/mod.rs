@@ -59,6 +59,9 @@ pub struct PullOptions {
     /// Write the demo password too.
     pub include_secrets: bool,
     pub targeting: Targeting,
+    /// Read the live screenshots and previews even without their folders
+    /// (init: a first look at what the listing has).
+    pub read_media: bool,
 }
 
 /// The tree as it is on disk before a pull.

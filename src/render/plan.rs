@@ -8,6 +8,7 @@ use super::{block, count, failed_tail, markdown_cell as cell, section, total_hea
 use crate::model::Value;
 use crate::model::{Attribute, Field};
 use crate::plan::media::{MediaChange, MediaSummary};
+use crate::plan::products::{NewVersion, ProductChange};
 use crate::plan::{Action, AttributeChange, Change, Origin, Plan, SENSITIVE};
 use crate::plan::{AppPlan, AppsPlan};
 use similar::{ChangeTag, TextDiff};
@@ -145,6 +146,75 @@ fn short_md5(md5: Option<&str>) -> String {
     md5.map_or_else(|| "none".to_owned(), |m| m.chars().take(8).collect())
 }
 
+/// What a new product version means, said where the plan shows it.
+fn new_version_note(v: &NewVersion) -> String {
+    format!(
+        "version {} is {}, so its texts cannot change: a new version takes them, and goes to review with the next submission. A version cannot be deleted.",
+        v.from_version, v.from_state
+    )
+}
+
+/// One product localization's change in the text form.
+fn product_block(out: &mut String, c: &ProductChange, st: &Style) {
+    let symbol = c.action.symbol().to_string();
+    let mark = match (c.is_blocked(), c.action) {
+        (true, _) => st.dim("!"),
+        (_, Action::Create) => st.add(&symbol),
+        (_, Action::Update) => st.upd(&symbol),
+        (_, Action::Delete) => st.del(&symbol),
+    };
+    let id = c.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
+    let new = if c.version_id.is_none() {
+        " (on the new version)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "  {mark} {} {}{id}{new}", c.action.verb(), c.label());
+    if let Some(reason) = &c.blocked {
+        let _ = writeln!(out, "      {}", st.dim(&format!("blocked, not sent: {reason}")));
+    }
+    for (text, a) in &c.attributes {
+        let line = format!(
+            "{} {text}: {} → {}",
+            c.action.symbol(),
+            quoted(&a.before),
+            quoted(&a.after)
+        );
+        let painted = match c.action {
+            Action::Create => st.add(&line),
+            Action::Update => st.upd(&line),
+            Action::Delete => st.del(&line),
+        };
+        let _ = writeln!(out, "      {painted}");
+    }
+}
+
+/// The product changes as one Markdown block for a comment.
+fn products_block(plan: &Plan) -> String {
+    let mut body = String::new();
+    for v in &plan.product_versions {
+        let _ = writeln!(
+            body,
+            "+ create {} {}: {}",
+            v.family.version_type(),
+            v.product,
+            new_version_note(v)
+        );
+    }
+    for c in &plan.products {
+        let mark = if c.is_blocked() { '!' } else { c.action.symbol() };
+        let _ = writeln!(body, "{mark} {} {}", c.action.verb(), c.label());
+        for (text, a) in &c.attributes {
+            let _ = writeln!(body, "    {text}: {} → {}", quoted(&a.before), quoted(&a.after));
+        }
+    }
+    let f = fence(&body);
+    format!(
+        "<details><summary>In-app purchases and subscriptions: {}</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n\n",
+        count(plan.products.len(), "change")
+    )
+}
+
 /// One set's change in the text form.
 fn media_block(out: &mut String, c: &MediaChange, st: &Style) {
     let (mark, verb) = match (c.is_blocked(), c.set_id.is_some()) {
@@ -273,6 +343,20 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     for change in &plan.media {
         media_block(&mut out, change, &st);
+        out.push('\n');
+    }
+    for version in &plan.product_versions {
+        let _ = writeln!(
+            out,
+            "  {} create {} {}",
+            st.add("+"),
+            version.family.version_type(),
+            version.product
+        );
+        let _ = writeln!(out, "      {}\n", st.dim(&new_version_note(version)));
+    }
+    for change in &plan.products {
+        product_block(&mut out, change, &st);
         out.push('\n');
     }
     if !plan.notes.is_empty() {
@@ -481,6 +565,7 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         .iter()
         .map(|(locale, changes)| locale_block(locale, changes))
         .chain(plan.media.iter().map(media_table))
+        .chain((!plan.products.is_empty() || !plan.product_versions.is_empty()).then(|| products_block(plan)))
         .collect();
     let mut out = head;
     let total = blocks.len();

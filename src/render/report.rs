@@ -3,7 +3,7 @@
 //! run), and what stopped a stale plan.
 
 use super::{block, count, failed_tail, markdown_cell as cell, section_of, total_head};
-use crate::apply::{ApplyReport, ChangeResult, Failure, MediaResult, Stale, Status};
+use crate::apply::{ApplyReport, ChangeResult, Failure, MediaResult, ProductResult, Stale, Status};
 use crate::apps::{AppApply, ApplyOutcome, AppsApply};
 use crate::model::Attribute;
 use std::fmt::Write;
@@ -59,6 +59,24 @@ pub fn media_line(r: &MediaResult) -> String {
     }
 }
 
+/// One line for a finished product text write.
+pub fn product_line(r: &ProductResult) -> String {
+    let what = format!("{} {}", r.action.verb(), r.label());
+    let attrs = if r.attributes.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = r.attributes.iter().map(|a| a.api_name()).collect();
+        format!(" ({})", names.join(", "))
+    };
+    match (&r.status, &r.error, &r.reason) {
+        (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
+        (Status::AlreadyApplied, _, _) => format!("live     {what}{attrs}: already applied"),
+        (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
+        (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
+        (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
+    }
+}
+
 /// Apple's answer in one line: the status, then each error with the
 /// field it names, its code, and its detail (or title).
 fn failure_text(e: &Failure) -> String {
@@ -90,6 +108,9 @@ pub fn text(report: &ApplyReport) -> String {
     }
     for r in &report.media {
         let _ = writeln!(out, "  {}", media_line(r));
+    }
+    for r in &report.products {
+        let _ = writeln!(out, "  {}", product_line(r));
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -167,7 +188,7 @@ pub fn markdown(report: &ApplyReport) -> String {
         cell(&report.version_string),
         summary(report)
     );
-    if report.results.is_empty() && report.media.is_empty() {
+    if report.results.is_empty() && report.media.is_empty() && report.products.is_empty() {
         out.push_str("Nothing to apply: the App Store matches the tree.\n");
         return out;
     }
@@ -190,6 +211,27 @@ pub fn markdown(report: &ApplyReport) -> String {
             cell(r.resource.type_name()),
             cell(r.locale.as_deref().unwrap_or("")),
             cell(&names(&r.attributes)),
+            cell(detail.trim())
+        );
+    }
+    for r in &report.products {
+        let line = product_line(r);
+        let detail = line.split_once(": ").map(|(_, d)| d).unwrap_or_default();
+        let icon = match r.status {
+            Status::Applied => "✅",
+            Status::AlreadyApplied => "☑️",
+            Status::Skipped => "⛔",
+            Status::Failed => "❌",
+        };
+        let names: Vec<&str> = r.attributes.iter().map(|a| a.api_name()).collect();
+        let _ = writeln!(
+            out,
+            "| {icon} | {} {} {} | {} | {} | {} |",
+            r.action.verb(),
+            r.family.localization_type(),
+            cell(&r.product),
+            cell(&r.locale),
+            names.join(", "),
             cell(detail.trim())
         );
     }
@@ -241,7 +283,9 @@ fn apps_line(app: &AppApply) -> String {
             "refused: the saved plan is stale or does not follow from the tree; nothing was written".into()
         }
         (ApplyOutcome::Error, _) => format!("error: {}", app.error.as_deref().unwrap_or_default()),
-        (_, Some(r)) if r.results.is_empty() && r.media.is_empty() => "nothing to apply".into(),
+        (_, Some(r)) if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() => {
+            "nothing to apply".into()
+        }
         (_, Some(r)) => format!(
             "{} applied, {} failed, {} skipped, {} already applied",
             r.summary.applied, r.summary.failed, r.summary.skipped, r.summary.already_applied
@@ -259,7 +303,7 @@ pub fn apps_text(doc: &AppsApply) -> String {
     for app in &doc.apps {
         out.push_str(&section_of(&app.app));
         match (&app.report, &app.refused, &app.error) {
-            (Some(r), _, _) if r.results.is_empty() && r.media.is_empty() => {
+            (Some(r), _, _) if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() => {
                 out.push_str("Nothing to apply: the App Store matches the tree.\n")
             }
             (Some(r), _, _) => out.push_str(&super::report::text(r)),

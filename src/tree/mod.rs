@@ -8,6 +8,7 @@
 //! path instead of failing on the first. No network code lives here.
 
 pub mod assets;
+pub mod products;
 mod source;
 pub mod text;
 

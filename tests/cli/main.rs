@@ -26,6 +26,7 @@ mod documents; // every document of a run, pinned byte for byte
 mod idempotent; // a re-run writes nothing; a killed apply is finished by the next
 mod init; // from an empty folder to a first "No changes"
 mod plan_file_v1; // plan files saved by an earlier asc-sync still apply
+mod product_texts; // in-app purchase and subscription texts planned, applied on the right version
 mod pull; // live values back into the tree, never through a link
 mod reads; // the live state read at its floor of round trips
 mod reconcile; // plan, apply and show end to end

@@ -544,3 +544,45 @@ async fn pull_names_the_live_slots_the_tree_lacks_and_downloads_nothing() {
     );
     assert!(!shots(&env).join("de-DE").exists(), "nothing is downloaded");
 }
+
+#[tokio::test]
+async fn the_pull_request_comment_has_a_table_per_locale_and_slot() {
+    let env = fake().await;
+    put(&env, "en-US/1.png", &iphone("a"));
+    put(&env, "de-DE/1.png", &iphone("b"));
+    let dir = shots(&env);
+    let out = env
+        .plan(&["--screenshots", dir.to_str().unwrap(), "--format", "markdown"])
+        .await;
+    let md = stdout(&out);
+    assert!(md.contains("Screenshots: 2 to upload"), "{md}");
+    for locale in ["de-DE", "en-US"] {
+        assert!(
+            md.contains(&format!("**screenshots {locale}** `APP_IPHONE_67`")),
+            "{md}"
+        );
+    }
+    assert!(md.contains("| + | ") && md.contains("| 1290×2796 |"), "{md}");
+}
+
+#[tokio::test]
+async fn init_says_which_live_slots_have_images_and_plan_then_touches_none() {
+    let env = fake().await;
+    put(&env, "en-US/1.png", &iphone("en"));
+    assert!(apply(&env, &[]).await.status.success());
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut init = env.command(&["init"]);
+    init.current_dir(&project);
+    let out = init.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("en-US APP_IPHONE_67: 1 screenshot live the tree lacks"),
+        "{}",
+        stdout(&out)
+    );
+    let mut plan = env.command(&["plan", "--detailed-exitcode"]);
+    plan.current_dir(&project);
+    let out = plan.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}

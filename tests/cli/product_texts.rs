@@ -1,0 +1,253 @@
+//! In-app purchase and subscription texts in the tree, planned and applied
+//! against the fake over real HTTP: the draft version's texts written in
+//! place, an approved product's change made on a new version, a product
+//! missing live a plan error naming it, a second plan clean.
+
+use crate::fake_iap::iap_state;
+use crate::support::{Env, stderr, stdout};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const MOVIES: &str = "com.example.movies";
+
+/// The movies app's metadata pulled from the fake, so the listing's text
+/// matches and only product texts differ.
+async fn env_with_tree() -> (Env, PathBuf) {
+    let env = Env::new(iap_state(3)).await;
+    let metadata = env.dir.path().join("fastlane/metadata");
+    let out = env
+        .run(&["pull", "--bundle-id", MOVIES, "--metadata", metadata.to_str().unwrap()])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    (env, metadata)
+}
+
+fn put(metadata: &Path, rel: &str, text: &str) {
+    let path = metadata.parent().unwrap().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("{text}\n")).unwrap();
+}
+
+async fn plan(env: &Env, metadata: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["plan", "--bundle-id", MOVIES, "--metadata", metadata.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.run(&args).await
+}
+
+async fn apply(env: &Env, metadata: &Path) -> std::process::Output {
+    env.run(&[
+        "apply",
+        "--auto-approve",
+        "--bundle-id",
+        MOVIES,
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ])
+    .await
+}
+
+/// The texts of a product's newest version in the fake, by locale.
+fn live_texts(env: &Env, family: &str, id: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    let state = serde_json::to_value(env.fake.state()).unwrap();
+    let product = state[family]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+        .clone();
+    let newest = product["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|v| v["version"].as_u64())
+        .unwrap()
+        .clone();
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    newest["localizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let second = if l.get("customAppName").is_some_and(|c| !c.is_null()) {
+                &l["customAppName"]
+            } else {
+                &l["description"]
+            };
+            (l["locale"].as_str().unwrap().to_owned(), text(&l["name"]), text(second))
+        })
+        .collect()
+}
+
+fn versions(env: &Env, family: &str, id: &str) -> Vec<(u64, String)> {
+    let state = serde_json::to_value(env.fake.state()).unwrap();
+    let product = state[family]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+        .clone();
+    product["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_u64().unwrap(), v["state"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn draft_texts_are_written_in_place_and_a_second_plan_is_clean() {
+    let (env, metadata) = env_with_tree().await;
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack of Two",
+    );
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/description.txt",
+        "Two films to rent",
+    );
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/de-DE/name.txt",
+        "Zweierpack",
+    );
+    put(&metadata, "subscriptions/Extras/en-US/name.txt", "Extras");
+    put(
+        &metadata,
+        "subscriptions/Extras/en-US/custom_app_name.txt",
+        "Movies Extras",
+    );
+    put(
+        &metadata,
+        "subscriptions/Extras/com.example.movies.extras/en-US/description.txt",
+        "Behind the scenes",
+    );
+
+    let out = plan(&env, &metadata, &["--format", "json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let changes = doc["products"].as_array().unwrap();
+    let labels: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["action"].as_str().unwrap(),
+                c["product"].as_str().unwrap(),
+                c["locale"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "create com.example.movies.pack2 de-DE",
+            "update com.example.movies.pack2 en-US",
+            "update Extras en-US",
+            "update com.example.movies.extras en-US"
+        ],
+        "{doc:#}"
+    );
+    assert!(doc.get("product_versions").is_none(), "drafts are edited in place");
+    let text = stdout(&plan(&env, &metadata, &[]).await);
+    assert!(text.contains("~ name: \"Pack 2\" → \"Pack of Two\""), "{text}");
+
+    let out = apply(&env, &metadata).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let mut pack = live_texts(&env, "inAppPurchases", "iap-2");
+    pack.sort();
+    assert_eq!(
+        pack,
+        [
+            ("de-DE".to_owned(), Some("Zweierpack".to_owned()), None),
+            (
+                "en-US".to_owned(),
+                Some("Pack of Two".to_owned()),
+                Some("Two films to rent".to_owned())
+            ),
+        ]
+    );
+    assert_eq!(versions(&env, "inAppPurchases", "iap-2").len(), 1);
+    env.fake.reset_log();
+    let again = plan(&env, &metadata, &["--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert_eq!(env.writes(), 0);
+}
+
+#[tokio::test]
+async fn an_approved_products_change_makes_a_new_version_and_says_so() {
+    let (env, metadata) = env_with_tree().await;
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack1/en-US/name.txt",
+        "100 Gold Coins",
+    );
+    let out = plan(&env, &metadata, &[]).await;
+    let text = stdout(&out);
+    assert!(
+        text.contains("+ create inAppPurchaseVersions com.example.movies.pack1")
+            && text.contains("version 1 is APPROVED")
+            && text.contains("goes to review with the next submission")
+            && text.contains("cannot be deleted"),
+        "{text}"
+    );
+    let out = apply(&env, &metadata).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        versions(&env, "inAppPurchases", "iap-1"),
+        [(1, "APPROVED".to_owned()), (2, "PREPARE_FOR_SUBMISSION".to_owned())]
+    );
+    let mut texts = live_texts(&env, "inAppPurchases", "iap-1");
+    texts.sort();
+    assert_eq!(texts[1].1.as_deref(), Some("100 Gold Coins"));
+    assert_eq!(
+        texts[0].1.as_deref(),
+        Some("100 Münzen"),
+        "the new version keeps the other texts"
+    );
+    let again = plan(&env, &metadata, &["--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+#[tokio::test]
+async fn a_product_missing_live_is_a_plan_error_naming_it() {
+    let (env, metadata) = env_with_tree().await;
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.nope/en-US/name.txt",
+        "Nope",
+    );
+    env.fake.reset_log();
+    let out = plan(&env, &metadata, &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("in_app_purchases/com.example.movies.nope")
+            && stderr(&out).contains("has no in-app purchase com.example.movies.nope"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.writes(), 0);
+}
+
+#[tokio::test]
+async fn product_texts_are_checked_offline_for_apples_limits() {
+    let (env, metadata) = env_with_tree().await;
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/description.txt",
+        "A description far longer than forty-five characters",
+    );
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack 🎬",
+    );
+    let out = env.run(&["validate", "--metadata", metadata.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let said = stdout(&out) + &stderr(&out);
+    assert!(said.contains("too-long") && said.contains("at most 45"), "{said}");
+    assert!(said.contains("invalid-characters") && said.contains("🎬"), "{said}");
+}
