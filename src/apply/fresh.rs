@@ -43,6 +43,8 @@ pub struct Remaining {
     pub media_done: Vec<usize>,
     /// The product texts still to send.
     pub products: Vec<crate::plan::products::ProductChange>,
+    /// The product texts already as planned, by index in the plan.
+    pub products_done: Vec<usize>,
 }
 
 impl Remaining {
@@ -369,6 +371,86 @@ pub fn media_remaining(
             SetStands::Done => left.media_done.push(i),
             SetStands::ToSend(rest) => left.media.push(rest),
             SetStands::Stale(why) => stale.push(stale_set(change, why)),
+        }
+    }
+    if stale.is_empty() { Ok(()) } else { Err(stale) }
+}
+
+/// Where each planned product text stands now (`live` read again): each
+/// attribute live as its `after` is done, as its `before` is sent, and
+/// anything else makes the plan stale. A new version an interrupted apply
+/// already made is used instead of making another.
+pub fn products_remaining(
+    plan: &Plan,
+    live: &crate::live::products::LiveProducts,
+    left: &mut Remaining,
+) -> Result<(), Vec<Stale>> {
+    use crate::model::products::version_is_editable;
+    let mut stale = Vec::new();
+    let stale_of = |c: &crate::plan::products::ProductChange, reason: String| Stale {
+        change: c.label(),
+        attribute: None,
+        planned_before: Value::Unset,
+        now: Value::Unset,
+        reason,
+    };
+    for (i, planned) in plan.products.iter().enumerate().filter(|(_, c)| !c.is_blocked()) {
+        let Some(product) = live.find(planned.family, &planned.product, planned.group.as_deref()) else {
+            stale.push(stale_of(planned, "the product is gone from App Store Connect".into()));
+            continue;
+        };
+        let newest = product.version.as_ref();
+        let mut change = planned.clone();
+        match (&planned.version_id, newest) {
+            (Some(v), Some(n)) if *v == n.id => {}
+            (None, Some(n)) => {
+                let from = plan
+                    .product_versions
+                    .iter()
+                    .find(|v| v.product_id == planned.product_id)
+                    .map_or(0, |v| v.from_version);
+                if n.version > from && version_is_editable(&n.state) {
+                    change.version_id = Some(n.id.clone()); // made by an earlier run
+                } else if n.version > from {
+                    stale.push(stale_of(planned, format!("version {} was made since the plan", n.version)));
+                    continue;
+                } else {
+                    left.products.push(change);
+                    continue;
+                }
+            }
+            _ => {
+                stale.push(stale_of(planned, "the product has another version than the plan saw".into()));
+                continue;
+            }
+        }
+        let localization = product.localizations.get(&planned.locale);
+        change.id = localization.map(|l| l.id.clone());
+        if planned.action == Action::Delete {
+            match localization {
+                None => left.products_done.push(i),
+                Some(_) => left.products.push(change),
+            }
+            continue;
+        }
+        let mut moved = false;
+        change.attributes.retain(|text, a| {
+            let now = localization
+                .and_then(|l| l.texts.get(text).cloned().flatten())
+                .map_or(Value::Unset, Value::Text);
+            if same(&now, &a.after) {
+                return false;
+            }
+            moved |= !same(&now, &a.before);
+            true
+        });
+        if moved {
+            stale.push(stale_of(planned, "a text changed in App Store Connect since the plan".into()));
+        } else if change.attributes.is_empty() {
+            left.products_done.push(i);
+        } else {
+            change.action = if localization.is_some() { Action::Update } else { Action::Create };
+            left.products.push(change);
         }
     }
     if stale.is_empty() { Ok(()) } else { Err(stale) }

@@ -13,7 +13,7 @@ mod products;
 mod reread;
 mod send;
 
-pub use fresh::{Remaining, Stale, media_remaining, remaining};
+pub use fresh::{Remaining, Stale, media_remaining, products_remaining, remaining};
 pub use media::MediaResult;
 pub use products::ProductResult;
 pub use reread::{reread, reread_media};
@@ -236,8 +236,12 @@ pub async fn execute_all(
     let mut products: Vec<ProductResult> = plan
         .products
         .iter()
-        .filter(|c| c.is_blocked())
-        .map(|c| ProductResult::of(c, Status::Skipped))
+        .enumerate()
+        .filter_map(|(i, c)| match (c.is_blocked(), remaining.products_done.contains(&i)) {
+            (true, _) => Some(ProductResult::of(c, Status::Skipped)),
+            (false, true) => Some(ProductResult::of(c, Status::AlreadyApplied)),
+            _ => None,
+        })
         .collect();
     if !remaining.products.is_empty() {
         products.extend(products::send_all(&client, remaining.products, product_progress).await);

@@ -461,9 +461,16 @@ async fn live_remaining(
         Ok(left) => left,
         Err(s) => return Ok(Err(stale(s))),
     };
-    Ok(apply::media_remaining(plan, &live, desired, &media, &mut left)
-        .map(|()| left)
-        .map_err(stale))
+    if let Err(s) = apply::media_remaining(plan, &live, desired, &media, &mut left) {
+        return Ok(Err(stale(s)));
+    }
+    if plan.products.iter().any(|c| !c.is_blocked()) {
+        let products = crate::live::products::fetch(client, &plan.source.app_id).await?;
+        if let Err(s) = apply::products_remaining(plan, &products, &mut left) {
+            return Ok(Err(stale(s)));
+        }
+    }
+    Ok(Ok(left))
 }
 
 /// Reads the plan's files from `--metadata` instead of the folder it was
@@ -556,8 +563,8 @@ fn differences(
         );
     }
     let (tree, extras, _) = read_tree(&settings)?;
-    let assets = extras.assets;
-    let desired = crate::plan::media::desired(&assets)
+    let assets = &extras.assets;
+    let desired = crate::plan::media::desired(assets)
         .map_err(|e| anyhow::anyhow!("cannot read a screenshot or preview to compute its MD5: {e}"))?;
     let mut now = Content::of(
         &tree,
@@ -572,7 +579,10 @@ fn differences(
     // A plan that read no images (made with --rev, or by an asc-sync
     // without them) is held to its text only: it sends no image.
     if plan.summary.media.is_some() {
-        now.media = crate::plan::media::content(&assets, &desired);
+        now.media = crate::plan::media::content(assets, &desired);
+    }
+    if plan.source.rev.is_none() && settings.rev.is_none() {
+        now.products = crate::plan::product_digests(&extras.products, &settings.metadata.display().to_string());
     }
     let differences = content.differences(&now);
     if !differences.is_empty() {

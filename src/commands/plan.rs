@@ -206,6 +206,7 @@ async fn plan_tree(
     let recorded = settings.tree.plan_settings(flags.allow_delete, &flags.targeting);
     let mut content = Content::of(tree, recorded, key);
     content.media = media_content;
+    content.products = plan::product_digests(&extras.products, &settings.tree.metadata.display().to_string());
     plan.content = Some(content);
     Ok(plan)
 }

@@ -33,6 +33,10 @@ pub struct Content {
     /// the folder>` (`previews/…`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub media: BTreeMap<String, String>,
+    /// A digest of each in-app purchase and subscription text file, by
+    /// its path inside `in_app_purchases/` or `subscriptions/`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub products: BTreeMap<String, String>,
     /// The API key id whose derived key made the secret digests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets_key_id: Option<String>,
@@ -104,6 +108,29 @@ fn sha256(value: &str) -> String {
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(value.as_bytes())))
 }
 
+/// A digest of each product text file, by its path from the folder that
+/// holds `in_app_purchases/` and `subscriptions/`.
+pub fn product_digests(products: &crate::tree::products::Products, metadata: &str) -> BTreeMap<String, String> {
+    let base = std::path::Path::new(metadata)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let base = base.trim_end_matches('/');
+    products
+        .items
+        .iter()
+        .flat_map(|p| p.locales.values().flat_map(|texts| texts.values()))
+        .filter(|v| !v.from_default)
+        .map(|v| {
+            let rel = v
+                .path
+                .strip_prefix(base)
+                .map_or(v.path.as_str(), |r| r.trim_start_matches('/'));
+            (rel.to_owned(), sha256(&v.value))
+        })
+        .collect()
+}
+
 impl Content {
     /// Digests every file of `tree`, the secret ones under `key`.
     pub fn of(tree: &MetadataTree, settings: PlanSettings, key: &DigestKey) -> Content {
@@ -123,6 +150,7 @@ impl Content {
             files,
             settings,
             media: BTreeMap::new(),
+            products: BTreeMap::new(),
             secrets_key_id: Some(key.key_id.clone()),
         }
     }
@@ -146,6 +174,16 @@ impl Content {
             }
         }
         for path in now.files.keys().filter(|p| !self.files.contains_key(*p)) {
+            out.push(format!("{path}: added since the plan was made"));
+        }
+        for (path, digest) in &self.products {
+            match now.products.get(path) {
+                None => out.push(format!("{path}: removed since the plan was made")),
+                Some(d) if d != digest => out.push(format!("{path}: changed since the plan was made")),
+                Some(_) => {}
+            }
+        }
+        for path in now.products.keys().filter(|p| !self.products.contains_key(*p)) {
             out.push(format!("{path}: added since the plan was made"));
         }
         for (path, digest) in &self.media {
@@ -299,6 +337,7 @@ mod tests {
             files: files.iter().map(|(p, d)| (p.to_string(), d.to_string())).collect(),
             settings: PlanSettings::default(),
             media: BTreeMap::new(),
+            products: BTreeMap::new(),
             secrets_key_id: Some("K".into()),
         }
     }

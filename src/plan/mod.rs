@@ -36,7 +36,7 @@ pub mod secret;
 mod shared;
 
 pub use apps::{AppOutcome, AppPlan, AppsPlan, AppsSummary, KeyUse, SavedPlan};
-pub use content::{Content, PlanSettings, unfollowed};
+pub use content::{Content, PlanSettings, product_digests, unfollowed};
 pub use diff::{DiffOptions, diff};
 pub use safety::{UnsafePlan, check_safety};
 pub use shared::{TreeView, app_info_disagreement, settle_shared_app_info};

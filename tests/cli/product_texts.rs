@@ -251,3 +251,40 @@ async fn product_texts_are_checked_offline_for_apples_limits() {
     assert!(said.contains("too-long") && said.contains("at most 45"), "{said}");
     assert!(said.contains("invalid-characters") && said.contains("🎬"), "{said}");
 }
+
+#[tokio::test]
+async fn a_saved_plan_applies_once_is_bound_to_its_files_and_refused_when_a_text_moved() {
+    let (env, metadata) = env_with_tree().await;
+    put(&metadata, "in_app_purchases/com.example.movies.pack1/en-US/name.txt", "100 Gold Coins");
+    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of Two");
+    let saved = plan(&env, &metadata, &["--out", "plan.json"]).await;
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let dir = metadata.to_str().unwrap().to_owned();
+    let args = ["apply", "plan.json", "--metadata", dir.as_str()];
+    let apply_saved = || env.run(&args);
+
+    // A file edited after review: refused, naming it.
+    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of 2");
+    let refused = apply_saved().await;
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("in_app_purchases/com.example.movies.pack2/en-US/name.txt"), "{}", stderr(&refused));
+    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of Two");
+
+    let out = apply_saved().await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(versions(&env, "inAppPurchases", "iap-1").len(), 2);
+    let twice = apply_saved().await;
+    assert!(twice.status.success(), "{}", stderr(&twice));
+    assert!(stdout(&twice).contains("already applied"), "{}", stdout(&twice));
+    assert_eq!(versions(&env, "inAppPurchases", "iap-1").len(), 2, "no second new version");
+
+    // A text edited on the web since a plan was made: stale.
+    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack for Two");
+    let saved = plan(&env, &metadata, &["--out", "plan2.json"]).await;
+    assert!(saved.status.success());
+    let mut state = serde_json::to_value(env.fake.state()).unwrap();
+    state["inAppPurchases"][1]["versions"][0]["localizations"][0]["name"] = "Edited on the web".into();
+    env.fake.set_state(serde_json::from_value(state).unwrap());
+    let stale = env.run(&["apply", "plan2.json", "--metadata", metadata.to_str().unwrap()]).await;
+    assert_eq!(stale.status.code(), Some(4), "{}\n{}", stdout(&stale), stderr(&stale));
+}
