@@ -412,7 +412,10 @@ pub fn products_remaining(
                 if n.version > from && version_is_editable(&n.state) {
                     change.version_id = Some(n.id.clone()); // made by an earlier run
                 } else if n.version > from {
-                    stale.push(stale_of(planned, format!("version {} was made since the plan", n.version)));
+                    stale.push(stale_of(
+                        planned,
+                        format!("version {} was made since the plan", n.version),
+                    ));
                     continue;
                 } else {
                     left.products.push(change);
@@ -420,7 +423,10 @@ pub fn products_remaining(
                 }
             }
             _ => {
-                stale.push(stale_of(planned, "the product has another version than the plan saw".into()));
+                stale.push(stale_of(
+                    planned,
+                    "the product has another version than the plan saw".into(),
+                ));
                 continue;
             }
         }
@@ -445,11 +451,18 @@ pub fn products_remaining(
             true
         });
         if moved {
-            stale.push(stale_of(planned, "a text changed in App Store Connect since the plan".into()));
+            stale.push(stale_of(
+                planned,
+                "a text changed in App Store Connect since the plan".into(),
+            ));
         } else if change.attributes.is_empty() {
             left.products_done.push(i);
         } else {
-            change.action = if localization.is_some() { Action::Update } else { Action::Create };
+            change.action = if localization.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            };
             left.products.push(change);
         }
     }

@@ -167,10 +167,8 @@ async fn send_set(
     result.set_id = Some(set_id.clone());
     // Deletes first only when the cap leaves no room for the uploads.
     let deletes_first = change.before.len() + change.uploads.len() > kind.cap();
-    if deletes_first {
-        if let Err(e) = delete_all(client, kind, &change, &mut result).await {
-            return with_error(result, &e);
-        }
+    if deletes_first && let Err(e) = delete_all(client, kind, &change, &mut result).await {
+        return with_error(result, &e);
     }
     // Reserved one by one, in the tree's order: new assets land in it.
     let mut reserved = Vec::new();
@@ -207,10 +205,8 @@ async fn send_set(
         result.error = Some(e);
         return result;
     }
-    if !deletes_first {
-        if let Err(e) = delete_all(client, kind, &change, &mut result).await {
-            return with_error(result, &e);
-        }
+    if !deletes_first && let Err(e) = delete_all(client, kind, &change, &mut result).await {
+        return with_error(result, &e);
     }
     if change.reorder {
         let kept: HashMap<&str, &str> = change

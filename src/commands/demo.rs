@@ -5,7 +5,7 @@
 //! `--apply` restores git's version; `--pull` accepts the web's instead.
 
 use super::apply::run_apply;
-use super::plan::{make_plan, plan_media};
+use super::plan::make_plan;
 use super::{Outcome, print};
 use crate::apply::Remaining;
 use crate::cli::{DemoArgs, GlobalArgs};
@@ -256,6 +256,24 @@ async fn pull_into_copy(client: &Client, path: &Path, target: &Target, color: bo
         crate::render::plan::text(&again.plan, color)
     ))?;
     Ok(Outcome::Success)
+}
+
+/// Adds the screenshot and preview sets to a plan: the sets of the
+/// localizations the tree has images for, read in one round, diffed.
+async fn plan_media(
+    client: &Client,
+    plan: &mut crate::plan::Plan,
+    live: &crate::live::LiveState,
+    desired: &crate::plan::media::DesiredMedia,
+    targeting: &crate::targeting::Targeting,
+    previews: bool,
+) -> anyhow::Result<()> {
+    let reads = crate::plan::media::reads(desired, live, targeting);
+    let live_media = crate::live::media::fetch(client, &reads).await?;
+    let created = crate::plan::media::created_locales(&plan.changes);
+    let diff = crate::plan::media::diff(desired, live, &live_media, &created, targeting);
+    plan.set_media(diff, previews);
+    Ok(())
 }
 
 /// Copies the example tree, file by file.

@@ -108,39 +108,20 @@ pub(crate) async fn make_plan(
     Ok(Planned { plan, live })
 }
 
-/// Adds the screenshot and preview sets to a plan: the sets of the
-/// localizations the tree has images for, read in one round, diffed.
-pub(crate) async fn plan_media(
-    client: &Client,
-    plan: &mut Plan,
-    live: &LiveState,
-    desired: &plan::media::DesiredMedia,
-    targeting: &Targeting,
-    previews: bool,
-) -> anyhow::Result<()> {
-    let reads = plan::media::reads(desired, live, targeting);
-    let live_media = live::media::fetch(client, &reads).await?;
-    let created = plan::media::created_locales(&plan.changes);
-    let diff = plan::media::diff(desired, live, &live_media, &created, targeting);
-    plan.set_media(diff, previews);
-    Ok(())
-}
-
-/// Adds the in-app purchase and subscription texts to a plan: every
-/// product read in 2 + G GETs (G subscription groups), diffed. A product
-/// the tree names and App Store Connect lacks stops the plan, naming it.
-async fn plan_products(
-    client: &Client,
+/// Adds the in-app purchase and subscription texts to a plan (every
+/// product read in 2 + G GETs, G subscription groups). A product the tree
+/// names and App Store Connect lacks stops the plan, naming it.
+fn plan_products(
     plan: &mut Plan,
     live: &LiveState,
     products: &crate::tree::products::Products,
+    live_products: &live::products::LiveProducts,
     settings: &Settings,
     flags: &PlanFlags,
 ) -> anyhow::Result<()> {
-    let live_products = live::products::fetch(client, &live.app_id).await?;
     let diff = plan::products::diff(
         products,
-        &live_products,
+        live_products,
         &plan::products::app_locales(live),
         settings.tree.blank_files,
         flags.allow_delete,
@@ -182,24 +163,42 @@ async fn plan_tree(
     });
     let planned = make_plan(client, tree, target, &options).await?;
     let mut plan = planned.plan;
+    let desired = match hashing {
+        Some(hashing) => Some(
+            hashing
+                .await?
+                .context("cannot read a screenshot or preview to compute its MD5")?,
+        ),
+        None => None,
+    };
+    // Images and product texts are read in one round after the version.
+    let live = &planned.live;
+    let (live_media, live_products) = tokio::try_join!(
+        async {
+            match &desired {
+                Some(d) => {
+                    let reads = plan::media::reads(d, live, &flags.targeting);
+                    anyhow::Ok(Some(live::media::fetch(client, &reads).await?))
+                }
+                None => Ok(None),
+            }
+        },
+        async {
+            match extras.products.present {
+                true => anyhow::Ok(Some(live::products::fetch(client, &live.app_id).await?)),
+                false => Ok(None),
+            }
+        },
+    )?;
     let mut media_content = Default::default();
-    if let Some(hashing) = hashing {
-        let desired = hashing
-            .await?
-            .context("cannot read a screenshot or preview to compute its MD5")?;
-        plan_media(
-            client,
-            &mut plan,
-            &planned.live,
-            &desired,
-            &flags.targeting,
-            !assets.previews.is_empty(),
-        )
-        .await?;
-        media_content = plan::media::content(assets, &desired);
+    if let (Some(desired), Some(live_media)) = (&desired, &live_media) {
+        let created = plan::media::created_locales(&plan.changes);
+        let diff = plan::media::diff(desired, live, live_media, &created, &flags.targeting);
+        plan.set_media(diff, !assets.previews.is_empty());
+        media_content = plan::media::content(assets, desired);
     }
-    if extras.products.present {
-        plan_products(client, &mut plan, &planned.live, &extras.products, settings, flags).await?;
+    if let Some(live_products) = &live_products {
+        plan_products(&mut plan, live, &extras.products, live_products, settings, flags)?;
     }
     plan::check_safety(&plan, planned.live.value_count(), flags.allow_destructive)?;
     tracing::info!(gets = client.stats().requests, "live state read");

@@ -119,8 +119,14 @@ pub(crate) fn pull_apps(
             let t = app.target()?;
             let live = live::fetch_app(&key.client, &t.app(), t.platform, &t.version).await?;
             let media = live_media_notes(&key.client, app, &live, options).await?;
+            let (iaps, subscriptions) = crate::tree::products::folders(&app.settings.tree.metadata);
+            let products = if options.read_media || iaps.is_dir() || subscriptions.is_dir() {
+                Some(live::products::fetch(&key.client, &live.app_id).await?)
+            } else {
+                None
+            };
             tracing::info!(gets = key.client.stats().requests, "live state read");
-            anyhow::Ok((live, media))
+            anyhow::Ok((live, media, products))
         }
     });
     let lives = runtime()?.block_on(futures::future::join_all(reads));
@@ -129,9 +135,28 @@ pub(crate) fn pull_apps(
         .zip(lives)
         .map(|(local, live)| {
             let local = local?;
-            let (live, media) = live.map_err(Stop::Error)?;
+            let (live, media, products) = live.map_err(Stop::Error)?;
             let mut report = write_pull(&local, &live, options, dry_run).map_err(Stop::Error)?;
             report.notes.extend(media);
+            if let Some(products) = products {
+                let metadata = std::path::Path::new(&report.source.metadata_path).to_owned();
+                let (files, notes) = pull::products::decide(&metadata, &products);
+                if !dry_run {
+                    for f in &files {
+                        f.write()
+                            .map_err(|e| Stop::Error(anyhow::anyhow!("{}: cannot write it: {e}", f.path)))?;
+                    }
+                }
+                for f in &files {
+                    match f.action {
+                        FileAction::Created => report.summary.created += 1,
+                        _ => report.summary.changed += 1,
+                    }
+                }
+                report.has_changes |= !files.is_empty();
+                report.product_files = files;
+                report.notes.extend(notes);
+            }
             Ok(report)
         })
         .collect();

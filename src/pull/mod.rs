@@ -36,6 +36,7 @@
 
 mod decide;
 mod layout;
+pub mod products;
 mod refused;
 mod slots;
 mod write;
@@ -59,8 +60,8 @@ pub struct PullOptions {
     /// Write the demo password too.
     pub include_secrets: bool,
     pub targeting: Targeting,
-    /// Read the live screenshots and previews even without their folders
-    /// (init: a first look at what the listing has).
+    /// Read the live screenshots, previews and product texts even without
+    /// their folders (init: a first look at all the listing has).
     pub read_media: bool,
 }
 
@@ -183,6 +184,9 @@ pub struct PullReport {
     pub summary: PullSummary,
     pub folders: Vec<FolderChange>,
     pub files: Vec<FileChange>,
+    /// In-app purchase and subscription text files, when read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub product_files: Vec<products::ProductFile>,
     pub notes: Vec<String>,
 }
 
@@ -237,6 +241,7 @@ pub fn decide(local: &Local, live: &LiveState, options: &PullOptions) -> Pull {
         source: source(live, &local.tree.root),
         dry_run: false,
         has_changes: !outcome.files.is_empty() || !outcome.folders.is_empty(),
+        product_files: Vec::new(),
         summary: outcome.summary,
         folders: outcome.folder_changes,
         files: outcome.changes,

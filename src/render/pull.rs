@@ -94,7 +94,10 @@ pub fn text(report: &PullReport) -> String {
     for f in &report.files {
         let _ = writeln!(out, "  {} {:width$}  {}", symbol(f.action), f.path, detail(f));
     }
-    if !report.folders.is_empty() || !report.files.is_empty() {
+    for f in &report.product_files {
+        let _ = writeln!(out, "  {} {}", symbol(f.action), f.path);
+    }
+    if !report.folders.is_empty() || !report.files.is_empty() || !report.product_files.is_empty() {
         out.push('\n');
     }
     for note in &report.notes {

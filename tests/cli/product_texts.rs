@@ -255,8 +255,16 @@ async fn product_texts_are_checked_offline_for_apples_limits() {
 #[tokio::test]
 async fn a_saved_plan_applies_once_is_bound_to_its_files_and_refused_when_a_text_moved() {
     let (env, metadata) = env_with_tree().await;
-    put(&metadata, "in_app_purchases/com.example.movies.pack1/en-US/name.txt", "100 Gold Coins");
-    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of Two");
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack1/en-US/name.txt",
+        "100 Gold Coins",
+    );
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack of Two",
+    );
     let saved = plan(&env, &metadata, &["--out", "plan.json"]).await;
     assert!(saved.status.success(), "{}", stderr(&saved));
     let dir = metadata.to_str().unwrap().to_owned();
@@ -264,11 +272,23 @@ async fn a_saved_plan_applies_once_is_bound_to_its_files_and_refused_when_a_text
     let apply_saved = || env.run(&args);
 
     // A file edited after review: refused, naming it.
-    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of 2");
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack of 2",
+    );
     let refused = apply_saved().await;
     assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("in_app_purchases/com.example.movies.pack2/en-US/name.txt"), "{}", stderr(&refused));
-    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack of Two");
+    assert!(
+        stderr(&refused).contains("in_app_purchases/com.example.movies.pack2/en-US/name.txt"),
+        "{}",
+        stderr(&refused)
+    );
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack of Two",
+    );
 
     let out = apply_saved().await;
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
@@ -276,15 +296,97 @@ async fn a_saved_plan_applies_once_is_bound_to_its_files_and_refused_when_a_text
     let twice = apply_saved().await;
     assert!(twice.status.success(), "{}", stderr(&twice));
     assert!(stdout(&twice).contains("already applied"), "{}", stdout(&twice));
-    assert_eq!(versions(&env, "inAppPurchases", "iap-1").len(), 2, "no second new version");
+    assert_eq!(
+        versions(&env, "inAppPurchases", "iap-1").len(),
+        2,
+        "no second new version"
+    );
 
     // A text edited on the web since a plan was made: stale.
-    put(&metadata, "in_app_purchases/com.example.movies.pack2/en-US/name.txt", "Pack for Two");
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack2/en-US/name.txt",
+        "Pack for Two",
+    );
     let saved = plan(&env, &metadata, &["--out", "plan2.json"]).await;
     assert!(saved.status.success());
     let mut state = serde_json::to_value(env.fake.state()).unwrap();
     state["inAppPurchases"][1]["versions"][0]["localizations"][0]["name"] = "Edited on the web".into();
     env.fake.set_state(serde_json::from_value(state).unwrap());
-    let stale = env.run(&["apply", "plan2.json", "--metadata", metadata.to_str().unwrap()]).await;
+    let stale = env
+        .run(&["apply", "plan2.json", "--metadata", metadata.to_str().unwrap()])
+        .await;
     assert_eq!(stale.status.code(), Some(4), "{}\n{}", stdout(&stale), stderr(&stale));
+}
+
+#[tokio::test]
+async fn init_writes_every_products_texts_and_the_next_plan_is_clean() {
+    let env = Env::new(iap_state(3)).await;
+    let project = env.dir.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let out = env
+        .run_in(&project, &["init", "--bundle-id", MOVIES, "--platform", "IOS"])
+        .await;
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let read = |rel: &str| std::fs::read_to_string(project.join("fastlane").join(rel)).unwrap();
+    assert_eq!(
+        read("in_app_purchases/com.example.movies.pack1/de-DE/name.txt"),
+        "100 Münzen\n"
+    );
+    assert_eq!(read("subscriptions/Movies Plus/en-US/custom_app_name.txt"), "Movies+\n");
+    assert_eq!(
+        read("subscriptions/Movies Plus/com.example.movies.monthly/en-US/description.txt"),
+        "All films, every month\n"
+    );
+    assert!(
+        !project
+            .join("fastlane/in_app_purchases/com.example.movies.pack2/en-US/description.txt")
+            .exists()
+    );
+    let out = env.run_in(&project, &["plan", "--detailed-exitcode"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    // A web edit comes back with pull, byte-stable otherwise.
+    let mut state = serde_json::to_value(env.fake.state()).unwrap();
+    state["subscriptions"][1]["versions"][0]["localizations"][0]["name"] = "Yearly Pass".into();
+    env.fake.set_state(serde_json::from_value(state).unwrap());
+    let out = env.run_in(&project, &["pull"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("~ fastlane/subscriptions/Movies Plus/com.example.movies.yearly/en-US/name.txt"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        read("subscriptions/Movies Plus/com.example.movies.yearly/en-US/name.txt"),
+        "Yearly Pass\n"
+    );
+}
+
+#[tokio::test]
+async fn product_texts_cost_no_read_without_their_folders_and_two_plus_one_per_group_with() {
+    let env = Env::new(iap_state(50)).await;
+    let metadata = env.dir.path().join("fastlane/metadata");
+    let out = env
+        .run(&["pull", "--bundle-id", MOVIES, "--metadata", metadata.to_str().unwrap()])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    env.fake.reset_log();
+    assert!(plan(&env, &metadata, &[]).await.status.success());
+    let without = env.gets();
+    put(
+        &metadata,
+        "in_app_purchases/com.example.movies.pack7/en-US/name.txt",
+        "Pack 7",
+    );
+    env.fake.reset_log();
+    let out = plan(&env, &metadata, &["--detailed-exitcode"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let with = env.gets();
+    eprintln!("plan GETs: {without} without product folders, {with} with them (50 in-app purchases, 2 groups)");
+    assert_eq!(
+        with - without,
+        2 + 2,
+        "the in-app purchases, the groups, and each group's subscriptions"
+    );
 }

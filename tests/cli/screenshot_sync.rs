@@ -572,17 +572,13 @@ async fn init_says_which_live_slots_have_images_and_plan_then_touches_none() {
     assert!(apply(&env, &[]).await.status.success());
     let project = env.dir.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
-    let mut init = env.command(&["init"]);
-    init.current_dir(&project);
-    let out = init.output().unwrap();
+    let out = env.run_in(&project, &["init"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("en-US APP_IPHONE_67: 1 screenshot live the tree lacks"),
         "{}",
         stdout(&out)
     );
-    let mut plan = env.command(&["plan", "--detailed-exitcode"]);
-    plan.current_dir(&project);
-    let out = plan.output().unwrap();
+    let out = env.run_in(&project, &["plan", "--detailed-exitcode"]).await;
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }

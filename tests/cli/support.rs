@@ -110,6 +110,15 @@ impl Env {
             .unwrap()
     }
 
+    /// Runs asc-sync in `dir` instead of the test's folder.
+    pub async fn run_in(&self, dir: &std::path::Path, args: &[&str]) -> Output {
+        let mut cmd = self.command(args);
+        cmd.current_dir(dir);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap()
+    }
+
     pub async fn plan(&self, extra: &[&str]) -> Output {
         let metadata = example_metadata();
         let mut args = vec!["plan", "--bundle-id", BUNDLE, "--metadata", metadata.to_str().unwrap()];
