@@ -119,10 +119,18 @@ fn plan_products(
     settings: &Settings,
     flags: &PlanFlags,
 ) -> anyhow::Result<()> {
+    // The locales the listing's apply adds come first: they count too.
+    let mut locales = plan::products::app_locales(live);
+    locales.extend(
+        plan.changes
+            .iter()
+            .filter(|c| !c.is_blocked() && c.action == plan::Action::Create)
+            .filter_map(|c| c.locale.clone()),
+    );
     let diff = plan::products::diff(
         products,
         live_products,
-        &plan::products::app_locales(live),
+        &locales,
         settings.tree.blank_files,
         flags.allow_delete,
         &flags.targeting,

@@ -390,3 +390,78 @@ async fn product_texts_cost_no_read_without_their_folders_and_two_plus_one_per_g
         "the in-app purchases, the groups, and each group's subscriptions"
     );
 }
+
+#[tokio::test]
+async fn three_in_app_purchases_and_a_group_of_two_subscriptions_in_five_locales_apply_and_plan_clean() {
+    let (env, metadata) = env_with_tree().await;
+    // Three more locales for the app itself: the listing's apply adds them first.
+    for locale in ["fr-FR", "ja", "es-ES"] {
+        for entry in std::fs::read_dir(metadata.join("en-US")).unwrap() {
+            let entry = entry.unwrap();
+            let to = metadata.join(locale).join(entry.file_name());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    let locales = ["en-US", "de-DE", "fr-FR", "ja", "es-ES"];
+    for (i, locale) in locales.iter().enumerate() {
+        for pack in 1..=3 {
+            let dir = format!("in_app_purchases/com.example.movies.pack{pack}/{locale}");
+            put(&metadata, &format!("{dir}/name.txt"), &format!("Pack {pack} ({i})"));
+            put(
+                &metadata,
+                &format!("{dir}/description.txt"),
+                &format!("Films to rent, pack {pack}"),
+            );
+        }
+        put(
+            &metadata,
+            &format!("subscriptions/Movies Plus/{locale}/name.txt"),
+            &format!("Movies Plus {i}"),
+        );
+        put(
+            &metadata,
+            &format!("subscriptions/Movies Plus/{locale}/custom_app_name.txt"),
+            "Movies+",
+        );
+        for (product, name) in [
+            ("com.example.movies.monthly", "Monthly"),
+            ("com.example.movies.yearly", "Yearly"),
+        ] {
+            let dir = format!("subscriptions/Movies Plus/{product}/{locale}");
+            put(&metadata, &format!("{dir}/name.txt"), &format!("{name} {i}"));
+            put(
+                &metadata,
+                &format!("{dir}/description.txt"),
+                &format!("All films, {name}"),
+            );
+        }
+    }
+    let out = plan(&env, &metadata, &["--format", "json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let blocked: Vec<&Value> = doc["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["blocked"].is_null())
+        .collect();
+    assert!(blocked.is_empty(), "{blocked:#?}");
+    // pack1, the group and the monthly subscription are approved: new versions.
+    assert_eq!(
+        doc["product_versions"].as_array().unwrap().len(),
+        3,
+        "{:#}",
+        doc["product_versions"]
+    );
+
+    let out = apply(&env, &metadata).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(live_texts(&env, "inAppPurchases", "iap-3").len(), 5);
+    assert_eq!(live_texts(&env, "subscriptions", "sub-2").len(), 5);
+    assert_eq!(live_texts(&env, "subscriptionGroups", "group-1").len(), 5);
+    env.fake.reset_log();
+    let again = plan(&env, &metadata, &["--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert_eq!(env.writes(), 0);
+}
