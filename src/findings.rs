@@ -83,6 +83,7 @@ pub enum Code {
     PreviewType,
     TooManyPreviews,
     PreviewDuration,
+    PreviewSound,
     PreviewTooLarge,
     PreviewTimeCode,
 }

@@ -493,8 +493,18 @@ async fn a_preview_uploads_with_its_poster_frame_and_a_silent_one_fails_naming_t
         ("COMPLETE", Some("00:00:05:00"))
     );
 
-    // A preview without a sound track: Apple fails it after the upload.
+    // A preview without a sound track: validate warns, Apple fails it after the upload.
     put_preview(&env, "en-US/IPHONE_67/tour.mp4", &preview(20, false, 2));
+    let warned = env
+        .run(&[
+            "validate",
+            "--metadata",
+            crate::harness::example_metadata().to_str().unwrap(),
+            "--app-previews",
+            previews.to_str().unwrap(),
+        ])
+        .await;
+    assert!(stdout(&warned).contains("preview-sound"), "{}", stdout(&warned));
     let out = apply(&env, &flags).await;
     assert_eq!(out.status.code(), Some(3), "{}\n{}", stdout(&out), stderr(&out));
     let said = stdout(&out);

@@ -596,8 +596,13 @@ impl Reader<'_> {
             );
             self.error(Code::PreviewTooLarge, shown.clone(), message);
         }
-        let seconds = match probe::video_seconds(&path, file_size) {
-            Ok(s) => {
+        let seconds = match probe::video(&path, file_size) {
+            Ok(header) => {
+                let s = header.seconds;
+                if header.silent {
+                    let message = "the video has no sound track; App Store Connect fails such a preview after the upload (MOV_RESAVE_STEREO). Add a stereo sound track, silent if need be";
+                    self.warning(Code::PreviewSound, shown.clone(), message);
+                }
                 let (min, max) = PREVIEW_SECONDS;
                 if !(min..=max).contains(&s) {
                     let message = format!(

@@ -105,12 +105,27 @@ fn png_alpha<R: Read + Seek>(reader: &mut R) -> std::io::Result<bool> {
     }
 }
 
-/// A video's length in seconds, from its `mvhd` box (MP4 and QuickTime).
-pub fn video_seconds(path: &Path, size: u64) -> Result<f64, String> {
+/// What a video's header says: its length and its tracks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VideoHeader {
+    pub seconds: f64,
+    /// It has a video track and no sound track (a file whose header lists
+    /// no tracks at all says neither).
+    pub silent: bool,
+}
+
+/// A video's length in seconds, from its `mvhd` box, and whether it has a
+/// sound track (MP4 and QuickTime).
+pub fn video(path: &Path, size: u64) -> Result<VideoHeader, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let reader = BufReader::new(file);
     let mp4 = mp4::Mp4Reader::read_header(reader, size).map_err(|e| e.to_string())?;
-    Ok(mp4.duration().as_secs_f64())
+    let kinds: Vec<Option<mp4::TrackType>> = mp4.tracks().values().map(|t| t.track_type().ok()).collect();
+    let has = |kind: mp4::TrackType| kinds.iter().any(|k| *k == Some(kind));
+    Ok(VideoHeader {
+        seconds: mp4.duration().as_secs_f64(),
+        silent: has(mp4::TrackType::Video) && !has(mp4::TrackType::Audio),
+    })
 }
 
 /// The MD5 of bytes in memory as lower-case hex.
