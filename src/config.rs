@@ -54,6 +54,9 @@ pub struct Config {
     pub apply: ApplyConfig,
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// `[release]`: how the version is released.
+    #[serde(default)]
+    pub release: ReleaseConfig,
     /// `[[apps]]`: the apps of a multi-app file; empty for one app.
     #[serde(default)]
     pub apps: Vec<AppConfig>,
@@ -91,6 +94,83 @@ pub struct AppConfig {
     pub auth: Option<AuthConfig>,
     /// Replaces the top-level `[validate]` for this app.
     pub validate: Option<ValidateConfig>,
+    /// `[apps.release]`: each key set here wins over the top level's.
+    pub release: Option<ReleaseConfig>,
+}
+
+/// `[release]`: how the version is released. Every key is optional, and
+/// an absent key leaves App Store Connect as it is (fastlane deliver, by
+/// contrast, deletes a phased release whenever `phased_release` is unset).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    /// `manual`, `after_approval` or `scheduled`.
+    pub release_type: Option<ReleaseType>,
+    /// With `scheduled`: the earliest date and time, RFC 3339.
+    pub earliest_release_date: Option<String>,
+    /// A 7-day phased release of the update: `true` adds it, `false`
+    /// removes it (only before it started).
+    pub phased_release: Option<bool>,
+}
+
+impl ReleaseConfig {
+    /// Each key of `over` that is set, else this one's.
+    fn overridden_by(&self, over: &ReleaseConfig) -> ReleaseConfig {
+        ReleaseConfig {
+            release_type: over.release_type.or(self.release_type),
+            earliest_release_date: over
+                .earliest_release_date
+                .clone()
+                .or(self.earliest_release_date.clone()),
+            phased_release: over.phased_release.or(self.phased_release),
+        }
+    }
+
+    /// What Apple needs together: a scheduled release needs its date, and
+    /// a date means a scheduled release.
+    fn check(&self) -> Result<(), String> {
+        match (self.release_type, &self.earliest_release_date) {
+            (Some(ReleaseType::Scheduled), None) => {
+                return Err("[release] release_type = \"scheduled\" needs earliest_release_date (e.g. \"2026-12-24T08:00:00Z\")".into());
+            }
+            (Some(other), Some(_)) if other != ReleaseType::Scheduled => {
+                return Err("[release] earliest_release_date goes with release_type = \"scheduled\" only".into());
+            }
+            _ => {}
+        }
+        if let Some(date) = &self.earliest_release_date
+            && time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339).is_err()
+        {
+            return Err(format!(
+                "[release] earliest_release_date = \"{date}\" is not an RFC 3339 date and time (e.g. \"2026-12-24T08:00:00Z\")"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether no key is set: nothing to read or plan.
+    pub fn is_empty(&self) -> bool {
+        *self == ReleaseConfig::default()
+    }
+}
+
+/// `releaseType`: when an approved version goes on sale.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseType {
+    Manual,
+    AfterApproval,
+    Scheduled,
+}
+
+impl ReleaseType {
+    pub fn api_name(self) -> &'static str {
+        match self {
+            ReleaseType::Manual => "MANUAL",
+            ReleaseType::AfterApproval => "AFTER_APPROVAL",
+            ReleaseType::Scheduled => "SCHEDULED",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -208,6 +288,17 @@ impl Config {
         if config.apply.hourly_budget == Some(0) {
             return Err(ConfigError::HourlyBudget { path: display });
         }
+        let releases = std::iter::once(config.release.clone()).chain(config.apps.iter().map(|a| {
+            config
+                .release
+                .overridden_by(a.release.as_ref().unwrap_or(&ReleaseConfig::default()))
+        }));
+        for release in releases {
+            release.check().map_err(|message| ConfigError::Parse {
+                path: display.clone(),
+                message,
+            })?;
+        }
         config.check_apps()?;
         Ok(config)
     }
@@ -287,6 +378,9 @@ impl Config {
             own_auth: app.auth.is_some(),
             auth: app.auth.clone().unwrap_or(top.auth),
             validate: app.validate.clone().unwrap_or(top.validate),
+            release: top
+                .release
+                .overridden_by(app.release.as_ref().unwrap_or(&ReleaseConfig::default())),
             apps: Vec::new(),
             ..top
         }

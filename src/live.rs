@@ -20,6 +20,28 @@
 pub mod media;
 pub mod products;
 
+/// A version's phased release, as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LivePhasedRelease {
+    pub id: String,
+    /// `phasedReleaseState`: `INACTIVE` until the version is released.
+    pub state: String,
+}
+
+/// A version's phased release, if it has one (one GET; `data` is null
+/// when it has none).
+pub async fn phased_release(client: &Client, version_id: &str) -> Result<Option<LivePhasedRelease>, ClientError> {
+    let path = format!(
+        "/v1/appStoreVersions/{}/appStoreVersionPhasedRelease",
+        encode(version_id)
+    );
+    let doc = client.get_as::<Option<Resource>>(&path).await?;
+    Ok(doc.data.map(|r| LivePhasedRelease {
+        state: r.str("phasedReleaseState").unwrap_or("INACTIVE").to_owned(),
+        id: r.id,
+    }))
+}
+
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
 use crate::model::{AppInfoState, CategorySlot, Editability, Field, Localization, Platform, ReviewField, VersionState};
@@ -78,6 +100,9 @@ pub struct LiveVersion {
     pub version_string: String,
     pub state: VersionState,
     pub copyright: Option<String>,
+    /// `releaseType` and `earliestReleaseDate`, as read.
+    pub release_type: Option<String>,
+    pub earliest_release_date: Option<String>,
     /// The platform's only version: Apple refuses whatsNew on it.
     pub is_first: bool,
     pub localizations: BTreeMap<String, LiveLocalization>,
@@ -110,6 +135,8 @@ impl LiveVersion {
             version_string: version_string.to_owned(),
             state: NEW_VERSION_STATE,
             copyright: None,
+            release_type: None,
+            earliest_release_date: None,
             is_first,
             localizations: BTreeMap::new(),
             planned: Some(PlannedVersion::Create),
@@ -435,6 +462,8 @@ async fn version_of(
         version_string: version_string(chosen),
         state: version_state(chosen),
         copyright: chosen.str("copyright").map(str::to_owned),
+        release_type: chosen.str("releaseType").map(str::to_owned),
+        earliest_release_date: chosen.str("earliestReleaseDate").map(str::to_owned),
         is_first,
         localizations: localizations(&locs, Localization::Version),
         planned: None,

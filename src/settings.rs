@@ -121,6 +121,8 @@ pub(crate) struct Settings {
     pub target: Option<Target>,
     /// What the user named of the target, for a saved plan to compare.
     pub given: GivenTarget,
+    /// `[release]`: how the version is released.
+    pub release: crate::config::ReleaseConfig,
     config: Config,
     connection: ConnectionArgs,
 }
@@ -145,6 +147,7 @@ impl Settings {
             tree: TreeSettings::resolve(&config, args)?,
             target,
             given: given_target(&config, args),
+            release: config.release.clone(),
             config,
             connection: connection.clone(),
         })

@@ -45,6 +45,10 @@ pub struct Remaining {
     pub products: Vec<crate::plan::products::ProductChange>,
     /// The product texts already as planned, by index in the plan.
     pub products_done: Vec<usize>,
+    /// The release settings still to send.
+    pub release: Vec<crate::plan::release::ReleaseChange>,
+    /// The release settings already as planned, by index in the plan.
+    pub release_done: Vec<usize>,
 }
 
 impl Remaining {
@@ -61,6 +65,7 @@ impl Remaining {
                 .collect(),
             media: plan.media.iter().filter(|c| !c.is_blocked()).cloned().collect(),
             products: plan.products.iter().filter(|c| !c.is_blocked()).cloned().collect(),
+            release: plan.release.iter().filter(|c| !c.is_blocked()).cloned().collect(),
             ..Remaining::default()
         }
     }
@@ -371,6 +376,53 @@ pub fn media_remaining(
             SetStands::Done => left.media_done.push(i),
             SetStands::ToSend(rest) => left.media.push(rest),
             SetStands::Stale(why) => stale.push(stale_set(change, why)),
+        }
+    }
+    if stale.is_empty() { Ok(()) } else { Err(stale) }
+}
+
+/// Where each planned release setting stands now (the version and its
+/// phased release read again): live as its `after` is done, as its
+/// `before` is sent, anything else makes the plan stale.
+pub fn release_remaining(
+    plan: &Plan,
+    version: &crate::live::LiveVersion,
+    phased: Option<&crate::live::LivePhasedRelease>,
+    left: &mut Remaining,
+) -> Result<(), Vec<Stale>> {
+    use crate::plan::release::{ReleaseSetting, same_instant};
+    let mut stale = Vec::new();
+    for (i, c) in plan.release.iter().enumerate().filter(|(_, c)| !c.is_blocked()) {
+        let now = match c.setting {
+            ReleaseSetting::ReleaseType => version.release_type.clone().map_or(Value::Unset, Value::Text),
+            ReleaseSetting::EarliestReleaseDate => {
+                version.earliest_release_date.clone().map_or(Value::Unset, Value::Text)
+            }
+            ReleaseSetting::PhasedRelease => Value::Flag(phased.is_some()),
+        };
+        let is = |v: &Value| match (c.setting, v) {
+            (ReleaseSetting::EarliestReleaseDate, Value::Text(t)) => same_instant(&now, t),
+            _ => now == *v,
+        };
+        if is(&c.after) {
+            left.release_done.push(i);
+        } else if is(&c.before) {
+            let mut c = c.clone();
+            if let (ReleaseSetting::PhasedRelease, Some(p)) = (c.setting, phased) {
+                c.phased_release = Some(crate::plan::release::PhasedReleaseRef {
+                    id: p.id.clone(),
+                    state: p.state.clone(),
+                });
+            }
+            left.release.push(c);
+        } else {
+            stale.push(Stale {
+                change: format!("appStoreVersions {}", c.setting.name()),
+                attribute: None,
+                planned_before: c.before.clone(),
+                now,
+                reason: "the release setting changed in App Store Connect since the plan".into(),
+            });
         }
     }
     if stale.is_empty() { Ok(()) } else { Err(stale) }

@@ -10,12 +10,14 @@
 mod fresh;
 mod media;
 mod products;
+mod release;
 mod reread;
 mod send;
 
-pub use fresh::{Remaining, Stale, media_remaining, products_remaining, remaining};
+pub use fresh::{Remaining, Stale, media_remaining, products_remaining, release_remaining, remaining};
 pub use media::MediaResult;
 pub use products::ProductResult;
+pub use release::ReleaseResult;
 pub use reread::{reread, reread_media};
 
 use crate::client::Client;
@@ -110,6 +112,9 @@ pub struct ApplyReport {
     /// In-app purchase and subscription texts, when the plan has any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<ProductResult>,
+    /// Release settings, when the plan has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub release: Vec<ReleaseResult>,
     pub requests: crate::client::Stats,
 }
 
@@ -134,6 +139,7 @@ impl ApplyReport {
             results: Vec::new(),
             media: Vec::new(),
             products: Vec::new(),
+            release: Vec::new(),
             requests: crate::client::Stats::default(),
         }
     }
@@ -174,7 +180,18 @@ pub async fn execute(
     media_progress: &(dyn Fn(&MediaResult) + Sync),
     bytes: &crate::client::UploadProgress,
 ) -> ApplyReport {
-    execute_all(client, plan, remaining, key, progress, media_progress, &|_| {}, bytes).await
+    execute_all(
+        client,
+        plan,
+        remaining,
+        key,
+        progress,
+        media_progress,
+        &|_| {},
+        &|_| {},
+        bytes,
+    )
+    .await
 }
 
 /// [`execute`], with a progress callback for product texts too.
@@ -187,6 +204,7 @@ pub async fn execute_all(
     progress: impl Fn(&ChangeResult),
     media_progress: &(dyn Fn(&MediaResult) + Sync),
     product_progress: &(dyn Fn(&ProductResult) + Sync),
+    release_progress: &(dyn Fn(&ReleaseResult) + Sync),
     bytes: &crate::client::UploadProgress,
 ) -> ApplyReport {
     let before = client.stats();
@@ -232,6 +250,20 @@ pub async fn execute_all(
         let version_id = version_id.as_deref().unwrap_or(&plan.source.version_id);
         media.extend(media::send_all(&client, version_id, remaining.media, bytes, media_progress).await);
     }
+    // Release settings after the text and images.
+    let mut release: Vec<ReleaseResult> = plan
+        .release
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match (c.is_blocked(), remaining.release_done.contains(&i)) {
+            (true, _) => Some(ReleaseResult::of(c, Status::Skipped)),
+            (false, true) => Some(ReleaseResult::of(c, Status::AlreadyApplied)),
+            _ => None,
+        })
+        .collect();
+    if !remaining.release.is_empty() {
+        release.extend(release::send_all(&client, remaining.release, release_progress).await);
+    }
     // Product texts last: their versions and localizations stand apart.
     let mut products: Vec<ProductResult> = plan
         .products
@@ -247,11 +279,13 @@ pub async fn execute_all(
         products.extend(products::send_all(&client, remaining.products, product_progress).await);
     }
     let mut report = report(plan, run.results, client.stats().since(&before));
-    for status in media.iter().map(|r| r.status).chain(products.iter().map(|r| r.status)) {
+    let statuses = media.iter().map(|r| r.status).chain(products.iter().map(|r| r.status));
+    for status in statuses.chain(release.iter().map(|r| r.status)) {
         count(&mut report.summary, status);
     }
     report.media = media;
     report.products = products;
+    report.release = release;
     report
 }
 

@@ -42,7 +42,7 @@ pub async fn reread(client: &Client, plan: &Plan) -> Result<LiveState, LiveError
             .any(|c| !c.is_blocked() && under.contains(&c.resource))
     };
     // Images change only while the version is editable: its state is read too.
-    let writes_media = plan.media.iter().any(|c| !c.is_blocked());
+    let writes_media = plan.media.iter().any(|c| !c.is_blocked()) || plan.release.iter().any(|c| !c.is_blocked());
     let version = async {
         if writes(&UNDER_VERSION) || writes_media {
             live::version_by_id(client, &source.version_id).await.map(Some)
@@ -78,6 +78,8 @@ fn as_planned(source: &Source) -> LiveVersion {
         version_string: source.version_string.clone(),
         state: source.version_state.clone(),
         copyright: None,
+        release_type: None,
+        earliest_release_date: None,
         is_first: false,
         localizations: Default::default(),
         planned: None,

@@ -120,7 +120,7 @@ pub(crate) async fn run_apply(
             indicatif::ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         };
-        let total = plan.changes.len() + sets + plan.products.len();
+        let total = plan.changes.len() + sets + plan.products.len() + plan.release.len();
         let changes = multi.add(indicatif::ProgressBar::new(total as u64));
         changes.set_style(style("{bar:30} {pos}/{len} {msg}"));
         let bytes = (upload_bytes > 0).then(|| {
@@ -140,6 +140,7 @@ pub(crate) async fn run_apply(
     };
     let on_media = |r: &apply::MediaResult| line(render::report::media_line(r));
     let on_product = |r: &apply::ProductResult| line(render::report::product_line(r));
+    let on_release = |r: &apply::ReleaseResult| line(render::report::release_line(r));
     let applying = apply::execute_all(
         client,
         plan,
@@ -148,6 +149,7 @@ pub(crate) async fn run_apply(
         |r| line(render::report::result_line(r)),
         &on_media,
         &on_product,
+        &on_release,
         &sent,
     );
     let report = match bars.as_ref().and_then(|(_, _, bytes)| bytes.as_ref()) {
@@ -355,7 +357,12 @@ fn one_app(app: &AppApply, plan: &Plan, args: &ApplyArgs, outcome: Outcome) -> a
         (None, None, error) => anyhow::bail!("{}", error.as_deref().unwrap_or("not applied")),
     };
     let stdout = match args.format {
-        ReportFormat::Text if report.results.is_empty() && report.media.is_empty() && report.products.is_empty() => {
+        ReportFormat::Text
+            if report.results.is_empty()
+                && report.media.is_empty()
+                && report.products.is_empty()
+                && report.release.is_empty() =>
+        {
             format!("{}\n", render::plan::summary_line(plan))
         }
         ReportFormat::Text => render::report::text(report),
@@ -463,6 +470,19 @@ async fn live_remaining(
     };
     if let Err(s) = apply::media_remaining(plan, &live, desired, &media, &mut left) {
         return Ok(Err(stale(s)));
+    }
+    if plan.release.iter().any(|c| !c.is_blocked()) {
+        let phased = match plan
+            .release
+            .iter()
+            .any(|c| c.setting == crate::plan::release::ReleaseSetting::PhasedRelease)
+        {
+            true => crate::live::phased_release(client, &live.version.id).await?,
+            false => None,
+        };
+        if let Err(s) = apply::release_remaining(plan, &live.version, phased.as_ref(), &mut left) {
+            return Ok(Err(stale(s)));
+        }
     }
     if plan.products.iter().any(|c| !c.is_blocked()) {
         let products = crate::live::products::fetch(client, &plan.source.app_id).await?;

@@ -181,7 +181,9 @@ async fn plan_tree(
     };
     // Images and product texts are read in one round after the version.
     let live = &planned.live;
-    let (live_media, live_products) = tokio::try_join!(
+    let release = &settings.release;
+    let creates_version = live.version.parent_id().is_none();
+    let (live_media, live_products, phased) = tokio::try_join!(
         async {
             match &desired {
                 Some(d) => {
@@ -197,7 +199,24 @@ async fn plan_tree(
                 false => Ok(None),
             }
         },
+        async {
+            match release.phased_release.is_some() && !creates_version && flags.targeting.is_all() {
+                true => anyhow::Ok(live::phased_release(client, &live.version.id).await?),
+                false => Ok(None),
+            }
+        },
     )?;
+    // Release settings are app-wide: a run limited to locales or fields leaves them out.
+    if !release.is_empty() && flags.targeting.is_all() {
+        if creates_version {
+            plan.notes.push(format!(
+                "The release settings of [release] are planned once version {} exists. Plan again after this apply.",
+                live.version.version_string
+            ));
+        } else {
+            plan.set_release(plan::release::diff(release, &live.version, phased.as_ref()));
+        }
+    }
     let mut media_content = Default::default();
     if let (Some(desired), Some(live_media)) = (&desired, &live_media) {
         let created = plan::media::created_locales(&plan.changes);

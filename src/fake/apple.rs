@@ -236,13 +236,14 @@ pub const APP_ATTRIBUTES: [&str; 4] = ["name", "bundleId", "sku", "primaryLocale
 pub const APP_RELATIONSHIPS: [&str; 2] = ["appStoreVersions", "appInfos"];
 
 /// `AppStoreVersion` attributes the fake serves.
-pub const VERSION_ATTRIBUTES: [&str; 7] = [
+pub const VERSION_ATTRIBUTES: [&str; 8] = [
     "platform",
     "versionString",
     "appStoreState",
     "appVersionState",
     "copyright",
     "releaseType",
+    "earliestReleaseDate",
     "createdDate",
 ];
 

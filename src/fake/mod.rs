@@ -29,6 +29,7 @@ mod pipeline;
 mod products;
 pub mod query;
 mod read;
+mod release;
 mod render;
 mod routes;
 mod seed;

@@ -320,6 +320,7 @@ pub fn version_json(
     attributes.insert("appVersionState".into(), json!(v.app_version_state));
     attributes.insert("copyright".into(), json!(v.copyright));
     attributes.insert("releaseType".into(), json!(v.release_type));
+    attributes.insert("earliestReleaseDate".into(), json!(v.earliest_release_date));
     attributes.insert("createdDate".into(), json!(v.created_date));
     let mut rel = Map::new();
     let locs = match inc.localizations {

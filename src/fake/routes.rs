@@ -8,7 +8,7 @@ use super::apple::{Kind, Media};
 use super::errors::ApiError;
 use super::products::{self, Family};
 use super::state::State;
-use super::{media, read, versions, write};
+use super::{media, read, release, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -56,6 +56,15 @@ pub fn router() -> Router<Arc<Shared>> {
         .route(
             "/v1/appStoreReviewDetails/{id}",
             reads(read::get_review_detail).merge(writes(M::PATCH, write::patch_review_detail)),
+        )
+        .route(
+            "/v1/appStoreVersions/{id}/appStoreVersionPhasedRelease",
+            reads(release::get_of_version),
+        )
+        .route("/v1/appStoreVersionPhasedReleases", plain(M::POST, release::create))
+        .route(
+            "/v1/appStoreVersionPhasedReleases/{id}",
+            writes(M::PATCH, release::patch).merge(writes(M::DELETE, release::delete)),
         )
         .merge(product_routes())
         .merge(media_routes(Media::Screenshot))

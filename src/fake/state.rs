@@ -113,12 +113,26 @@ pub struct Version {
     pub copyright: Option<String>,
     #[serde(default)]
     pub release_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_release_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phased_release: Option<PhasedRelease>,
     #[serde(default)]
     pub created_date: Option<String>,
     #[serde(default)]
     pub localizations: Vec<Localization>,
     #[serde(default)]
     pub review_detail: Option<ReviewDetail>,
+}
+
+/// A version's phased release (`release.rs`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PhasedRelease {
+    #[serde(default)]
+    pub id: String,
+    /// `INACTIVE`, `ACTIVE`, `PAUSED` or `COMPLETE`.
+    pub state: String,
 }
 
 impl Version {

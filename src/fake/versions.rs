@@ -150,6 +150,8 @@ pub fn create_version(state: &mut State, req: &Request) -> Result<Reply> {
         app_version_state: "PREPARE_FOR_SUBMISSION".into(),
         copyright: text("copyright")?,
         release_type: text("releaseType")?,
+        earliest_release_date: text("earliestReleaseDate")?,
+        phased_release: None,
         created_date: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .ok(),

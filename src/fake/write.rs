@@ -215,7 +215,16 @@ pub fn patch_version(state: &mut State, req: &Request, id: &str) -> Result<Reply
     }
     let copyright = body::text(&doc, "copyright")?;
     let release_type = body::text(&doc, "releaseType")?;
+    let earliest = body::text(&doc, "earliestReleaseDate")?;
     let version_string = body::text(&doc, "versionString")?;
+    if let Some(Some(date)) = &earliest
+        && time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339).is_err()
+    {
+        return Err(ApiError::invalid_attribute(
+            "earliestReleaseDate",
+            format!("'{date}' is not a valid date-time for 'earliestReleaseDate'."),
+        ));
+    }
     if let Some(Some(rt)) = &release_type
         && !apple::RELEASE_TYPES.contains(&rt.as_str())
     {
@@ -231,6 +240,9 @@ pub fn patch_version(state: &mut State, req: &Request, id: &str) -> Result<Reply
     }
     if let Some(r) = release_type {
         version.release_type = r;
+    }
+    if let Some(d) = earliest {
+        version.earliest_release_date = d;
     }
     if let Some(Some(s)) = version_string {
         version.version_string = s;

@@ -31,6 +31,7 @@ mod content;
 mod diff;
 pub mod media;
 pub mod products;
+pub mod release;
 mod safety;
 pub mod secret;
 mod shared;
@@ -252,6 +253,9 @@ pub struct Plan {
     pub product_versions: Vec<products::NewVersion>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<products::ProductChange>,
+    /// The release settings of `[release]` (see [`release`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub release: Vec<release::ReleaseChange>,
     #[serde(default)]
     pub notes: Vec<String>,
     /// The salt of the secret fingerprints of a plan saved by asc-sync 0.1.
@@ -287,6 +291,7 @@ impl Plan {
             media: Vec::new(),
             product_versions: Vec::new(),
             products: Vec::new(),
+            release: Vec::new(),
             notes,
             secret_salt: None,
             content: None,
@@ -311,6 +316,23 @@ impl Plan {
                 summary.blocked += 1;
             } else {
                 summary.requests += c.requests();
+            }
+        }
+        let (blocked, sent): (Vec<_>, Vec<_>) = self.release.iter().partition(|c| c.is_blocked());
+        summary.blocked += blocked.len();
+        // releaseType and earliestReleaseDate go in one PATCH of the version.
+        if sent.iter().any(|c| c.setting != release::ReleaseSetting::PhasedRelease) {
+            summary.update += 1;
+            summary.requests += 1;
+        }
+        for c in sent
+            .iter()
+            .filter(|c| c.setting == release::ReleaseSetting::PhasedRelease)
+        {
+            summary.requests += 1;
+            match c.after {
+                crate::model::Value::Flag(true) => summary.create += 1,
+                _ => summary.delete += 1,
             }
         }
         summary.create += self.product_versions.len();
@@ -348,6 +370,12 @@ impl Plan {
         self.media = diff.changes;
         self.notes.extend(diff.notes);
         self.summary.media = Some(media::MediaSummary::of(&self.media, diff.unchanged, previews));
+        self.recount();
+    }
+
+    /// Adds the release settings' changes.
+    pub fn set_release(&mut self, changes: Vec<release::ReleaseChange>) {
+        self.release = changes;
         self.recount();
     }
 

@@ -146,6 +146,58 @@ fn short_md5(md5: Option<&str>) -> String {
     md5.map_or_else(|| "none".to_owned(), |m| m.chars().take(8).collect())
 }
 
+/// The release settings' lines, e.g. `~ releaseType: "MANUAL" → "AFTER_APPROVAL"`.
+fn release_lines(plan: &Plan) -> Vec<(bool, char, String)> {
+    use crate::plan::release::ReleaseSetting;
+    plan.release
+        .iter()
+        .map(|c| {
+            let (symbol, text) = match (c.setting, &c.after) {
+                (ReleaseSetting::PhasedRelease, Value::Flag(true)) => (
+                    '+',
+                    "phased release (7 days, INACTIVE until the version is released)".to_owned(),
+                ),
+                (ReleaseSetting::PhasedRelease, _) => (
+                    '-',
+                    format!(
+                        "phased release ({})",
+                        c.phased_release.as_ref().map_or("", |p| p.state.as_str())
+                    ),
+                ),
+                (setting, after) => (
+                    '~',
+                    format!("{}: {} → {}", setting.name(), quoted(&c.before), quoted(after)),
+                ),
+            };
+            let text = match &c.blocked {
+                Some(reason) => format!("{text} (blocked, not sent: {reason})"),
+                None => text,
+            };
+            (c.is_blocked(), symbol, text)
+        })
+        .collect()
+}
+
+fn release_block(out: &mut String, plan: &Plan, st: &Style) {
+    let version = plan.release.first().map(|c| c.version_id.as_str()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {} update release settings of version {} (id {version})",
+        st.upd("~"),
+        plan.source.version_string
+    );
+    for (blocked, symbol, text) in release_lines(plan) {
+        let line = format!("{symbol} {text}");
+        let painted = match (blocked, symbol) {
+            (true, _) => st.dim(&line),
+            (_, '+') => st.add(&line),
+            (_, '-') => st.del(&line),
+            _ => st.upd(&line),
+        };
+        let _ = writeln!(out, "      {painted}");
+    }
+}
+
 /// What a new product version means, said where the plan shows it.
 fn new_version_note(v: &NewVersion) -> String {
     format!(
@@ -343,6 +395,10 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     for change in &plan.media {
         media_block(&mut out, change, &st);
+        out.push('\n');
+    }
+    if !plan.release.is_empty() {
+        release_block(&mut out, plan, &st);
         out.push('\n');
     }
     for version in &plan.product_versions {
@@ -565,6 +621,14 @@ pub fn markdown_within(plan: &Plan, limit: usize) -> String {
         .iter()
         .map(|(locale, changes)| locale_block(locale, changes))
         .chain(plan.media.iter().map(media_table))
+        .chain((!plan.release.is_empty()).then(|| {
+            let body: String = release_lines(plan)
+                .iter()
+                .map(|(b, s, t)| format!("{} {t}\n", if *b { '!' } else { *s }))
+                .collect();
+            let f = fence(&body);
+            format!("<details><summary>Release settings</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n\n")
+        }))
         .chain((!plan.products.is_empty() || !plan.product_versions.is_empty()).then(|| products_block(plan)))
         .collect();
     let mut out = head;

@@ -3,7 +3,7 @@
 //! run), and what stopped a stale plan.
 
 use super::{block, count, failed_tail, markdown_cell as cell, section_of, total_head};
-use crate::apply::{ApplyReport, ChangeResult, Failure, MediaResult, ProductResult, Stale, Status};
+use crate::apply::{ApplyReport, ChangeResult, Failure, MediaResult, ProductResult, ReleaseResult, Stale, Status};
 use crate::apps::{AppApply, ApplyOutcome, AppsApply};
 use crate::model::Attribute;
 use std::fmt::Write;
@@ -59,6 +59,24 @@ pub fn media_line(r: &MediaResult) -> String {
     }
 }
 
+/// One line for a finished release setting.
+pub fn release_line(r: &ReleaseResult) -> String {
+    let what = match (r.setting, &r.after) {
+        (crate::plan::release::ReleaseSetting::PhasedRelease, crate::model::Value::Flag(true)) => {
+            "create appStoreVersionPhasedReleases".to_owned()
+        }
+        (crate::plan::release::ReleaseSetting::PhasedRelease, _) => "delete appStoreVersionPhasedReleases".to_owned(),
+        (setting, after) => format!("update appStoreVersions ({}: {})", setting.name(), after.quoted()),
+    };
+    match (&r.status, &r.error, &r.reason) {
+        (Status::Applied, _, _) => format!("applied  {what}"),
+        (Status::AlreadyApplied, _, _) => format!("live     {what}: already applied"),
+        (Status::Skipped, _, reason) => format!("skipped  {what}: {}", reason.as_deref().unwrap_or("blocked")),
+        (Status::Failed, Some(e), _) => format!("FAILED   {what}: {}", failure_text(e)),
+        (Status::Failed, None, _) => format!("FAILED   {what}"),
+    }
+}
+
 /// One line for a finished product text write.
 pub fn product_line(r: &ProductResult) -> String {
     let what = format!("{} {}", r.action.verb(), r.label());
@@ -111,6 +129,9 @@ pub fn text(report: &ApplyReport) -> String {
     }
     for r in &report.products {
         let _ = writeln!(out, "  {}", product_line(r));
+    }
+    for r in &report.release {
+        let _ = writeln!(out, "  {}", release_line(r));
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -188,7 +209,7 @@ pub fn markdown(report: &ApplyReport) -> String {
         cell(&report.version_string),
         summary(report)
     );
-    if report.results.is_empty() && report.media.is_empty() && report.products.is_empty() {
+    if report.results.is_empty() && report.media.is_empty() && report.products.is_empty() && report.release.is_empty() {
         out.push_str("Nothing to apply: the App Store matches the tree.\n");
         return out;
     }
@@ -213,6 +234,16 @@ pub fn markdown(report: &ApplyReport) -> String {
             cell(&names(&r.attributes)),
             cell(detail.trim())
         );
+    }
+    for r in &report.release {
+        let line = release_line(r);
+        let icon = match r.status {
+            Status::Applied => "✅",
+            Status::AlreadyApplied => "☑️",
+            Status::Skipped => "⛔",
+            Status::Failed => "❌",
+        };
+        let _ = writeln!(out, "| {icon} | {} | | {} | |", cell(&line), r.setting.name());
     }
     for r in &report.products {
         let line = product_line(r);
@@ -283,7 +314,7 @@ fn apps_line(app: &AppApply) -> String {
             "refused: the saved plan is stale or does not follow from the tree; nothing was written".into()
         }
         (ApplyOutcome::Error, _) => format!("error: {}", app.error.as_deref().unwrap_or_default()),
-        (_, Some(r)) if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() => {
+        (_, Some(r)) if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() && r.release.is_empty() => {
             "nothing to apply".into()
         }
         (_, Some(r)) => format!(
@@ -303,7 +334,9 @@ pub fn apps_text(doc: &AppsApply) -> String {
     for app in &doc.apps {
         out.push_str(&section_of(&app.app));
         match (&app.report, &app.refused, &app.error) {
-            (Some(r), _, _) if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() => {
+            (Some(r), _, _)
+                if r.results.is_empty() && r.media.is_empty() && r.products.is_empty() && r.release.is_empty() =>
+            {
                 out.push_str("Nothing to apply: the App Store matches the tree.\n")
             }
             (Some(r), _, _) => out.push_str(&super::report::text(r)),

@@ -375,6 +375,8 @@ pub fn live(version_locs: Vec<(&str, LiveLocalization)>, info_locs: Vec<(&str, L
             version_string: "2.1".into(),
             state: asc_sync::model::VersionState::PrepareForSubmission,
             copyright: Some("2026 Marquee Labs Ltd.".into()),
+            release_type: None,
+            earliest_release_date: None,
             is_first: false,
             localizations: version_locs.into_iter().map(|(l, v)| (l.to_owned(), v)).collect(),
             planned: None,

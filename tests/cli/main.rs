@@ -31,6 +31,7 @@ mod pull; // live values back into the tree, never through a link
 mod reads; // the live state read at its floor of round trips
 mod reconcile; // plan, apply and show end to end
 mod regressions; // bugs once found, each pinned
+mod release_settings; // [release]: release type, its date and the phased release, as plan lines
 mod render_plan; // the plan for people: text and Markdown
 mod screenshot_sync; // screenshots and previews planned by checksum, uploaded by Apple's protocol, never twice
 mod scripting; // exit codes, JSON and targeting for scripts

@@ -1,0 +1,121 @@
+//! Writing the release settings, after the text and images: one PATCH of
+//! the version for `releaseType` and `earliestReleaseDate`, and the phased
+//! release created (`POST appStoreVersionPhasedReleases`, found again if
+//! its answer is lost) or deleted.
+
+use super::send::{SendError, failure};
+use super::{Failure, Status};
+use crate::client::jsonapi::Resource;
+use crate::client::{Client, ClientError};
+use crate::model::Value;
+use crate::plan::release::{ReleaseChange, ReleaseSetting};
+use serde::Serialize;
+use serde_json::{Map, json};
+
+/// One setting's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReleaseResult {
+    pub setting: ReleaseSetting,
+    pub after: Value,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl ReleaseResult {
+    pub(super) fn of(c: &ReleaseChange, status: Status) -> ReleaseResult {
+        ReleaseResult {
+            setting: c.setting,
+            after: c.after.clone(),
+            status,
+            error: None,
+            reason: c.blocked.clone(),
+        }
+    }
+}
+
+/// Sends every setting still to send; `progress` hears of each result.
+pub async fn send_all(
+    client: &Client,
+    todo: Vec<ReleaseChange>,
+    progress: &(dyn Fn(&ReleaseResult) + Sync),
+) -> Vec<ReleaseResult> {
+    let (phased, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) = todo
+        .into_iter()
+        .partition(|c| c.setting == ReleaseSetting::PhasedRelease);
+    let patch = async {
+        let Some(first) = version.first() else {
+            return Vec::new();
+        };
+        let attributes: Map<String, serde_json::Value> = version
+            .iter()
+            .map(|c| (c.setting.name().to_owned(), json!(c.after.as_text())))
+            .collect();
+        let id = &first.version_id;
+        let body = json!({"data": {"type": "appStoreVersions", "id": id, "attributes": attributes}});
+        let outcome = client
+            .patch(&format!("/v1/appStoreVersions/{id}"), &body)
+            .await
+            .map(|_| ());
+        version.iter().map(|c| result(c, outcome.as_ref())).collect::<Vec<_>>()
+    };
+    let phased_release = async {
+        let mut out = Vec::new();
+        for c in &phased {
+            let outcome = match c.after {
+                Value::Flag(true) => create(client, &c.version_id).await,
+                _ => match &c.phased_release {
+                    Some(p) => {
+                        client
+                            .delete_gone(&format!("/v1/appStoreVersionPhasedReleases/{}", p.id))
+                            .await
+                    }
+                    None => Ok(()),
+                },
+            };
+            out.push(result(c, outcome.as_ref()));
+        }
+        out
+    };
+    let (mut patched, created) = tokio::join!(patch, phased_release);
+    patched.extend(created);
+    for r in &patched {
+        progress(r);
+    }
+    patched
+}
+
+fn result(c: &ReleaseChange, outcome: Result<&(), &ClientError>) -> ReleaseResult {
+    let mut r = ReleaseResult::of(c, Status::Applied);
+    if let Err(e) = outcome {
+        r.status = Status::Failed;
+        r.error = Some(failure(&SendError::Client(match e.api() {
+            Some(api) => ClientError::Api(api.clone()),
+            None => ClientError::Http(e.to_string()),
+        })));
+    }
+    r
+}
+
+async fn create(client: &Client, version_id: &str) -> Result<(), ClientError> {
+    let body = json!({"data": {
+        "type": "appStoreVersionPhasedReleases",
+        "attributes": {"phasedReleaseState": "INACTIVE"},
+        "relationships": {"appStoreVersion": {"data": {"type": "appStoreVersions", "id": version_id}}}
+    }});
+    let find = || async {
+        Ok(crate::live::phased_release(client, version_id)
+            .await?
+            .map(|p| Resource {
+                type_name: "appStoreVersionPhasedReleases".into(),
+                id: p.id,
+                ..Resource::default()
+            }))
+    };
+    client
+        .create("/v1/appStoreVersionPhasedReleases", &body, find)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,129 @@
+//! The release settings of `[release]` in a plan: the version's
+//! `releaseType` and `earliestReleaseDate` (one PATCH of the version), and
+//! its phased release (created or deleted). A key the settings leave out
+//! is not looked at: an existing phased release stays unless
+//! `phased_release = false` says otherwise. Settings change only while the
+//! version is being prepared (or was sent back); a phased release that has
+//! started cannot be removed.
+
+use crate::config::ReleaseConfig;
+use crate::live::{LivePhasedRelease, LiveVersion};
+use crate::model::Value;
+use serde::{Deserialize, Serialize};
+
+/// Which release setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReleaseSetting {
+    #[serde(rename = "releaseType")]
+    ReleaseType,
+    #[serde(rename = "earliestReleaseDate")]
+    EarliestReleaseDate,
+    #[serde(rename = "phasedRelease")]
+    PhasedRelease,
+}
+
+impl ReleaseSetting {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseSetting::ReleaseType => "releaseType",
+            ReleaseSetting::EarliestReleaseDate => "earliestReleaseDate",
+            ReleaseSetting::PhasedRelease => "phasedRelease",
+        }
+    }
+}
+
+/// One setting's change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseChange {
+    pub setting: ReleaseSetting,
+    /// The version the setting belongs to.
+    pub version_id: String,
+    /// A text for the version's attributes; a flag for the phased release
+    /// (whether there is one).
+    pub before: Value,
+    pub after: Value,
+    /// The phased release a removal deletes, and its state as read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phased_release: Option<PhasedReleaseRef>,
+    pub blocked: Option<String>,
+}
+
+/// A phased release as a plan names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhasedReleaseRef {
+    pub id: String,
+    pub state: String,
+}
+
+impl ReleaseChange {
+    pub fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
+}
+
+/// The changes `release` makes to `version` (with its phased release as
+/// read, when the settings name it).
+pub fn diff(release: &ReleaseConfig, version: &LiveVersion, phased: Option<&LivePhasedRelease>) -> Vec<ReleaseChange> {
+    let text = |v: &Option<String>| v.clone().map_or(Value::Unset, Value::Text);
+    let blocked = (!version.state.editable()).then(|| {
+        format!(
+            "release settings cannot change while version {} is {}",
+            version.version_string, version.state
+        )
+    });
+    let change = |setting, before, after| ReleaseChange {
+        setting,
+        version_id: version.id.clone(),
+        before,
+        after,
+        phased_release: None,
+        blocked: blocked.clone(),
+    };
+    let mut out = Vec::new();
+    if let Some(wanted) = release.release_type {
+        let after = Value::Text(wanted.api_name().to_owned());
+        let before = text(&version.release_type);
+        if before != after {
+            out.push(change(ReleaseSetting::ReleaseType, before, after));
+        }
+    }
+    if let Some(date) = &release.earliest_release_date {
+        let before = text(&version.earliest_release_date);
+        if !same_instant(&before, date) {
+            out.push(change(
+                ReleaseSetting::EarliestReleaseDate,
+                before,
+                Value::Text(date.clone()),
+            ));
+        }
+    }
+    if let Some(wanted) = release.phased_release
+        && wanted != phased.is_some()
+    {
+        let mut c = change(ReleaseSetting::PhasedRelease, Value::Flag(!wanted), Value::Flag(wanted));
+        if let Some(p) = phased {
+            c.phased_release = Some(PhasedReleaseRef {
+                id: p.id.clone(),
+                state: p.state.clone(),
+            });
+            if p.state != "INACTIVE" && c.blocked.is_none() {
+                c.blocked = Some(format!(
+                    "the phased release is {}: one that has started cannot be removed; release the version to all users in App Store Connect instead",
+                    p.state
+                ));
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether a live date is the same instant as the configured one (Apple
+/// may answer `2026-12-24T08:00:00Z` as `2026-12-24T08:00:00.000+00:00`).
+pub fn same_instant(live: &Value, wanted: &str) -> bool {
+    let parse = |s: &str| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok();
+    match live {
+        Value::Text(t) => t == wanted || (parse(t).is_some() && parse(t) == parse(wanted)),
+        _ => false,
+    }
+}

@@ -1,0 +1,150 @@
+//! `[release]` in asc-sync.toml: the release type, its date and the phased
+//! release as reviewed plan lines, applied once, and nothing touched that
+//! the settings leave out (fastlane deliver deletes a phased release on
+//! every run that does not set one: fastlane #20737).
+
+use crate::harness::example_metadata;
+use crate::support::{BUNDLE, Env, example_state, stderr, stdout};
+use asc_sync::fake::state::PhasedRelease;
+
+fn config(env: &Env, release: &str) {
+    let text = format!(
+        "bundle_id = \"{BUNDLE}\"\nmetadata_path = \"{}\"\n\n[release]\n{release}\n",
+        example_metadata().display()
+    );
+    std::fs::write(env.dir.path().join("asc-sync.toml"), text).unwrap();
+}
+
+/// The editable version of the example app in the fake.
+fn editable(env: &Env) -> asc_sync::fake::state::Version {
+    env.fake.state().apps[0]
+        .app_store_versions
+        .iter()
+        .find(|v| v.app_version_state == "PREPARE_FOR_SUBMISSION")
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn release_type_and_phased_release_are_planned_applied_once_and_then_clean() {
+    let env = Env::new(example_state()).await;
+    config(&env, "release_type = \"after_approval\"\nphased_release = true");
+    let plan = env.run(&["plan"]).await;
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let text = stdout(&plan);
+    assert!(
+        text.contains("releaseType: (unset) → \"AFTER_APPROVAL\"")
+            || text.contains("releaseType: \"MANUAL\" → \"AFTER_APPROVAL\""),
+        "{text}"
+    );
+    assert!(text.contains("+ phased release"), "{text}");
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let v = editable(&env);
+    assert_eq!(v.release_type.as_deref(), Some("AFTER_APPROVAL"));
+    assert_eq!(v.phased_release.map(|p| p.state).as_deref(), Some("INACTIVE"));
+    env.fake.reset_log();
+    let again = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let second = env.run(&["apply", "--auto-approve"]).await;
+    assert!(second.status.success());
+    assert_eq!(env.writes(), 0, "a second apply sends nothing");
+}
+
+#[tokio::test]
+async fn a_phased_release_the_settings_leave_out_is_left_alone() {
+    let mut state = example_state();
+    for v in &mut state.apps[0].app_store_versions {
+        if v.app_version_state == "PREPARE_FOR_SUBMISSION" {
+            v.phased_release = Some(PhasedRelease {
+                id: "phased-1".into(),
+                state: "INACTIVE".into(),
+            });
+        }
+    }
+    let env = Env::new(state).await;
+    config(&env, "release_type = \"manual\"");
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(editable(&env).phased_release.is_some(), "deliver would have deleted it");
+    assert!(
+        env.fake.requests().iter().all(|r| !r.path.contains("PhasedRelease")),
+        "not even read"
+    );
+}
+
+#[tokio::test]
+async fn phased_release_false_removes_one_not_started_and_is_blocked_once_it_started() {
+    let mut state = example_state();
+    for v in &mut state.apps[0].app_store_versions {
+        if v.app_version_state == "PREPARE_FOR_SUBMISSION" {
+            v.phased_release = Some(PhasedRelease {
+                id: "phased-1".into(),
+                state: "ACTIVE".into(),
+            });
+        }
+    }
+    let env = Env::new(state.clone()).await;
+    config(&env, "phased_release = false");
+    let plan = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "blocked is a difference: {}",
+        stdout(&plan)
+    );
+    assert!(
+        stdout(&plan).contains("one that has started cannot be removed"),
+        "{}",
+        stdout(&plan)
+    );
+
+    let mut inactive = state;
+    for v in &mut inactive.apps[0].app_store_versions {
+        if let Some(p) = &mut v.phased_release {
+            p.state = "INACTIVE".into();
+        }
+    }
+    env.fake.set_state(inactive);
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(editable(&env).phased_release.is_none());
+}
+
+#[tokio::test]
+async fn a_scheduled_release_needs_its_date_and_is_refused_before_any_request() {
+    let env = Env::new(example_state()).await;
+    config(&env, "release_type = \"scheduled\"");
+    let out = env.run(&["plan"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("needs earliest_release_date"), "{}", stderr(&out));
+    assert!(env.fake.requests().is_empty());
+
+    config(
+        &env,
+        "release_type = \"scheduled\"\nearliest_release_date = \"2027-01-15T08:00:00Z\"",
+    );
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = editable(&env);
+    assert_eq!(v.release_type.as_deref(), Some("SCHEDULED"));
+    assert_eq!(v.earliest_release_date.as_deref(), Some("2027-01-15T08:00:00Z"));
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_stale_when_the_release_type_moved_since() {
+    let env = Env::new(example_state()).await;
+    config(&env, "release_type = \"after_approval\"");
+    let saved = env.run(&["plan", "--out", "plan.json"]).await;
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let mut state = env.fake.state();
+    for v in &mut state.apps[0].app_store_versions {
+        if v.app_version_state == "PREPARE_FOR_SUBMISSION" {
+            v.release_type = Some("SCHEDULED".into());
+        }
+    }
+    env.fake.set_state(state);
+    let out = env.run(&["apply", "plan.json"]).await;
+    assert_eq!(out.status.code(), Some(4), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("releaseType"), "{}", stderr(&out));
+}
