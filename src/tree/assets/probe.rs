@@ -121,7 +121,7 @@ pub fn video(path: &Path, size: u64) -> Result<VideoHeader, String> {
     let reader = BufReader::new(file);
     let mp4 = mp4::Mp4Reader::read_header(reader, size).map_err(|e| e.to_string())?;
     let kinds: Vec<Option<mp4::TrackType>> = mp4.tracks().values().map(|t| t.track_type().ok()).collect();
-    let has = |kind: mp4::TrackType| kinds.iter().any(|k| *k == Some(kind));
+    let has = |kind: mp4::TrackType| kinds.contains(&Some(kind));
     Ok(VideoHeader {
         seconds: mp4.duration().as_secs_f64(),
         silent: has(mp4::TrackType::Video) && !has(mp4::TrackType::Audio),
