@@ -1004,7 +1004,7 @@ pub fn screenshot_fits(display_type: &str, width: u32, height: u32) -> bool {
 /// the commit with `MOV_RESAVE_STEREO` (one live report, §2.3: "silent
 /// video → FAILED MOV_RESAVE_STEREO"); its description is inferred.
 pub fn preview_has_sound(bytes: &[u8]) -> bool {
-    use super::media::boxes;
+    use super::mp4box::boxes;
     let Some((_, moov)) = boxes(bytes).find(|(t, _)| *t == b"moov") else {
         return false;
     };

@@ -28,6 +28,7 @@ use super::api::{self, Reply, Request, Result};
 use super::apple::{self, Kind, Media};
 use super::body::{self, Document};
 use super::errors::ApiError;
+use super::mp4box::boxes;
 use super::query::{DEFAULT_INCLUDED_LIMIT, MAX_INCLUDED_LIMIT, Query};
 use super::render::{self, Keep};
 use super::state::{MediaAsset, MediaError, MediaSet, Pending, State};
@@ -789,21 +790,6 @@ fn outcome(media: Media, display_type: &str, asset: &MediaAsset) -> (String, Vec
         ),
         Media::Preview => ("COMPLETE".into(), Vec::new(), video_size(&bytes)),
     }
-}
-
-/// The boxes of an MP4/QuickTime byte range: (type, content).
-pub(super) fn boxes(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    let mut at = 0usize;
-    std::iter::from_fn(move || {
-        let header = data.get(at..at + 8)?;
-        let size = u32::from_be_bytes(header[..4].try_into().ok()?) as usize;
-        if size < 8 || at + size > data.len() {
-            return None;
-        }
-        let item = (&header[4..8], &data[at + 8..at + size]);
-        at += size;
-        Some(item)
-    })
 }
 
 /// The width and height of the first video track of an MP4/QuickTime

@@ -25,6 +25,7 @@ mod body;
 pub mod errors;
 pub mod faults;
 mod media;
+mod mp4box;
 mod pipeline;
 mod products;
 pub mod query;
