@@ -234,7 +234,8 @@ fn the_package_ships_only_what_builds_the_tool() {
             "{file} should not ship"
         );
     }
-    assert!(files.len() < 150, "{} files", files.len());
+    // The source, the example tree with its screenshots: about 150 files.
+    assert!(files.len() < 200, "{} files", files.len());
 }
 
 #[test]
