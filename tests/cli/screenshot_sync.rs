@@ -592,3 +592,66 @@ async fn init_says_which_live_slots_have_images_and_plan_then_touches_none() {
     let out = env.run_in(&project, &["plan", "--detailed-exitcode"]).await;
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }
+
+#[tokio::test]
+async fn a_new_locale_gets_its_localization_then_its_screenshots_in_one_apply() {
+    // The drifted state lacks fr-FR: the text apply creates it, then its set.
+    let env = Env::with(FakeOptions {
+        state: crate::support::drifted_state(),
+        processing_ms: 20,
+        ..Default::default()
+    })
+    .await;
+    put(&env, "fr-FR/1.png", &iphone("fr"));
+    let plan = plan_json(&env, &[]).await;
+    assert_eq!(plan["media"][0]["localization_id"], Value::Null, "{plan:#}");
+    let out = apply(&env, &[]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(live_set(&env, "fr-FR", "APP_IPHONE_67"), [md5(&iphone("fr"))]);
+    let again = plan_json(&env, &[]).await;
+    assert_eq!(again["has_changes"], false, "{again:#}");
+}
+
+#[tokio::test]
+async fn uploads_ride_out_a_429_storm_on_the_storage_host() {
+    let env = Env::with(FakeOptions {
+        state: example_state(),
+        processing_ms: 20,
+        faults: asc_sync::fake::FaultConfig {
+            fail_upload_429: Some("0.5 PUT".parse().unwrap()),
+            seed: 7,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    for i in 1..=6 {
+        put(&env, &format!("en-US/{i}.png"), &iphone(&i.to_string()));
+    }
+    let out = apply(&env, &[]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let refused = env.fake.requests().iter().filter(|r| r.method == "PUT" && r.status == Some(429)).count();
+    assert!(refused > 0, "the storm happened");
+    assert_eq!(live_set(&env, "en-US", "APP_IPHONE_67").len(), 6, "each image once");
+}
+
+#[tokio::test]
+async fn each_app_of_a_list_plans_its_own_screenshots_folder() {
+    let env = fake().await;
+    put(&env, "en-US/1.png", &iphone("one"));
+    let metadata = crate::harness::example_metadata();
+    let config = format!(
+        "[[apps]]\nname = \"marquee\"\nbundle_id = \"{}\"\nmetadata_path = \"{}\"\nscreenshots_path = \"{}\"\n",
+        crate::support::BUNDLE,
+        metadata.display(),
+        shots(&env).display()
+    );
+    std::fs::write(env.dir.path().join("asc-sync.toml"), config).unwrap();
+    let out = env.run(&["plan", "--format", "json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["apps"][0]["plan"]["summary"]["media"]["upload"], 1, "{doc:#}");
+    let applied = env.run(&["apply", "--auto-approve"]).await;
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert_eq!(live_set(&env, "en-US", "APP_IPHONE_67"), [md5(&iphone("one"))]);
+}
