@@ -630,7 +630,12 @@ async fn uploads_ride_out_a_429_storm_on_the_storage_host() {
     }
     let out = apply(&env, &[]).await;
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    let refused = env.fake.requests().iter().filter(|r| r.method == "PUT" && r.status == Some(429)).count();
+    let refused = env
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.status == Some(429))
+        .count();
     assert!(refused > 0, "the storm happened");
     assert_eq!(live_set(&env, "en-US", "APP_IPHONE_67").len(), 6, "each image once");
 }
@@ -654,4 +659,26 @@ async fn each_app_of_a_list_plans_its_own_screenshots_folder() {
     let applied = env.run(&["apply", "--auto-approve"]).await;
     assert!(applied.status.success(), "{}", stderr(&applied));
     assert_eq!(live_set(&env, "en-US", "APP_IPHONE_67"), [md5(&iphone("one"))]);
+}
+
+#[tokio::test]
+async fn apply_waits_for_the_checksum_apple_publishes_after_complete() {
+    let env = Env::with(FakeOptions {
+        state: example_state(),
+        processing_ms: 20,
+        faults: asc_sync::fake::FaultConfig {
+            late_checksum_ms: 600,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    put(&env, "en-US/1.png", &iphone("late"));
+    let out = apply(&env, &[]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let plan = plan_json(&env, &[]).await;
+    assert_eq!(
+        plan["has_changes"], false,
+        "the checksum is there when apply ends: {plan:#}"
+    );
 }
