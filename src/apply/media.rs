@@ -13,7 +13,7 @@
 //! the set holds nothing half-done; the set's deletes and reorder are then
 //! not sent (the old images stay until the file is fixed).
 
-use super::send::{SendError, failure, localizations_of};
+use super::send::{SendError, client_failure, failure, localizations_of};
 use super::{Failure, Status};
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError, UploadOperation, UploadProgress};
@@ -136,16 +136,8 @@ async fn adopt(client: &Client, change: MediaChange, localization_id: String, by
 
 fn failed(change: &MediaChange, e: &ClientError) -> MediaResult {
     let mut r = MediaResult::of(change, Status::Failed);
-    r.error = Some(failure(&SendError::Client(clone_error(e))));
+    r.error = Some(client_failure(e));
     r
-}
-
-/// A client error again, for a report (errors are not `Clone`).
-fn clone_error(e: &ClientError) -> ClientError {
-    match e.api() {
-        Some(api) => ClientError::Api(api.clone()),
-        None => ClientError::Http(e.to_string()),
-    }
 }
 
 /// One set, from the set as the change read it.
@@ -237,7 +229,7 @@ async fn send_set(
 
 fn with_error(mut result: MediaResult, e: &ClientError) -> MediaResult {
     result.status = Status::Failed;
-    result.error = Some(failure(&SendError::Client(clone_error(e))));
+    result.error = Some(client_failure(e));
     result
 }
 
@@ -362,7 +354,7 @@ async fn upload_one(
     asset: &Reserved,
     bytes: &UploadProgress,
 ) -> Result<(), Failure> {
-    let client_failure = |e: ClientError| failure(&SendError::Client(e));
+    let client_failure = |e: ClientError| client_failure(&e);
     let parts = asset
         .operations
         .iter()

@@ -5,7 +5,7 @@
 //! deletes (so a version never loses its last localization on the way).
 //! Products go concurrently, all under the client's limiter.
 
-use super::send::{SendError, failure};
+use super::send::client_failure;
 use super::{Failure, Status};
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
@@ -86,7 +86,7 @@ async fn send_product(
             .iter()
             .map(|c| {
                 let mut r = ProductResult::of(c, Status::Failed);
-                r.error = Some(failure(&SendError::Client(ClientError::Http(e.to_string()))));
+                r.error = Some(client_failure(e));
                 progress(&r);
                 r
             })
@@ -124,7 +124,7 @@ async fn send_product(
             let mut r = ProductResult::of(c, Status::Applied);
             if let Err(e) = outcome {
                 r.status = Status::Failed;
-                r.error = Some(failure(&SendError::Client(e)));
+                r.error = Some(client_failure(&e));
             }
             progress(&r);
             out.push(r);

@@ -3,7 +3,7 @@
 //! release created (`POST appStoreVersionPhasedReleases`, found again if
 //! its answer is lost) or deleted.
 
-use super::send::{SendError, failure};
+use super::send::client_failure;
 use super::{Failure, Status};
 use crate::client::jsonapi::Resource;
 use crate::client::{Client, ClientError};
@@ -91,10 +91,7 @@ fn result(c: &ReleaseChange, outcome: Result<&(), &ClientError>) -> ReleaseResul
     let mut r = ReleaseResult::of(c, Status::Applied);
     if let Err(e) = outcome {
         r.status = Status::Failed;
-        r.error = Some(failure(&SendError::Client(match e.api() {
-            Some(api) => ClientError::Api(api.clone()),
-            None => ClientError::Http(e.to_string()),
-        })));
+        r.error = Some(client_failure(e));
     }
     r
 }

@@ -34,10 +34,14 @@ fn plain_failure(detail: String) -> Failure {
 }
 
 pub fn failure(e: &SendError) -> Failure {
-    let e = match e {
-        SendError::Client(e) => e,
-        SendError::Plan(reason) => return plain_failure(reason.clone()),
-    };
+    match e {
+        SendError::Client(e) => client_failure(e),
+        SendError::Plan(reason) => plain_failure(reason.clone()),
+    }
+}
+
+/// App Store Connect's answer (or why there was none) as a failure.
+pub fn client_failure(e: &ClientError) -> Failure {
     let Some(api) = e.api() else {
         return plain_failure(e.to_string());
     };
