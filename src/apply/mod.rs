@@ -242,7 +242,16 @@ pub async fn execute_all(
     }
     drop(pending);
     // Images after the text: a set needs its localization to exist.
-    let mut media = media_results(plan, &remaining.media_done);
+    let mut media = unsent(
+        &plan.media,
+        &remaining.media_done,
+        |c| c.is_blocked(),
+        |c, status| {
+            let mut r = MediaResult::of(c, status);
+            r.reason = c.blocked.clone();
+            r
+        },
+    );
     for r in &media {
         media_progress(r);
     }
@@ -251,30 +260,22 @@ pub async fn execute_all(
         media.extend(media::send_all(&client, version_id, remaining.media, bytes, media_progress).await);
     }
     // Release settings after the text and images.
-    let mut release: Vec<ReleaseResult> = plan
-        .release
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match (c.is_blocked(), remaining.release_done.contains(&i)) {
-            (true, _) => Some(ReleaseResult::of(c, Status::Skipped)),
-            (false, true) => Some(ReleaseResult::of(c, Status::AlreadyApplied)),
-            _ => None,
-        })
-        .collect();
+    let mut release = unsent(
+        &plan.release,
+        &remaining.release_done,
+        |c| c.is_blocked(),
+        ReleaseResult::of,
+    );
     if !remaining.release.is_empty() {
         release.extend(release::send_all(&client, remaining.release, release_progress).await);
     }
     // Product texts last: their versions and localizations stand apart.
-    let mut products: Vec<ProductResult> = plan
-        .products
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match (c.is_blocked(), remaining.products_done.contains(&i)) {
-            (true, _) => Some(ProductResult::of(c, Status::Skipped)),
-            (false, true) => Some(ProductResult::of(c, Status::AlreadyApplied)),
-            _ => None,
-        })
-        .collect();
+    let mut products = unsent(
+        &plan.products,
+        &remaining.products_done,
+        |c| c.is_blocked(),
+        ProductResult::of,
+    );
     if !remaining.products.is_empty() {
         products.extend(products::send_all(&client, remaining.products, product_progress).await);
     }
@@ -289,20 +290,21 @@ pub async fn execute_all(
     report
 }
 
-/// The results of sets never sent: blocked ones, and those live already.
-fn media_results(plan: &Plan, done: &[usize]) -> Vec<MediaResult> {
-    plan.media
+/// The results of what is never sent: the blocked changes (skipped), and
+/// those live already (`done`, by index).
+fn unsent<C, R>(
+    changes: &[C],
+    done: &[usize],
+    blocked: impl Fn(&C) -> bool,
+    result: impl Fn(&C, Status) -> R,
+) -> Vec<R> {
+    changes
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| {
-            let status = match (&c.blocked, done.contains(&i)) {
-                (Some(_), _) => Status::Skipped,
-                (None, true) => Status::AlreadyApplied,
-                (None, false) => return None,
-            };
-            let mut r = media::MediaResult::of(c, status);
-            r.reason = c.blocked.clone();
-            Some(r)
+        .filter_map(|(i, c)| match (blocked(c), done.contains(&i)) {
+            (true, _) => Some(result(c, Status::Skipped)),
+            (false, true) => Some(result(c, Status::AlreadyApplied)),
+            (false, false) => None,
         })
         .collect()
 }

@@ -337,25 +337,15 @@ impl Plan {
         }
         summary.create += self.product_versions.len();
         summary.requests += self.product_versions.len();
-        for c in &self.products {
-            if c.is_blocked() {
+        // One request per change, listing's and products' alike.
+        let changes = self.changes.iter().map(|c| (c.is_blocked(), c.action));
+        for (blocked, action) in changes.chain(self.products.iter().map(|c| (c.is_blocked(), c.action))) {
+            if blocked {
                 summary.blocked += 1;
                 continue;
             }
             summary.requests += 1;
-            match c.action {
-                Action::Create => summary.create += 1,
-                Action::Update => summary.update += 1,
-                Action::Delete => summary.delete += 1,
-            }
-        }
-        for c in &self.changes {
-            if c.is_blocked() {
-                summary.blocked += 1;
-                continue;
-            }
-            summary.requests += 1;
-            match c.action {
+            match action {
                 Action::Create => summary.create += 1,
                 Action::Update => summary.update += 1,
                 Action::Delete => summary.delete += 1,

@@ -43,6 +43,16 @@ impl Style {
     fn dim(&self, t: &str) -> String {
         self.paint(anstyle::Style::new().dimmed(), t)
     }
+    /// A change's mark: its action's symbol in its colour, `!` when blocked.
+    fn mark(&self, blocked: bool, action: Action) -> String {
+        let symbol = action.symbol().to_string();
+        match (blocked, action) {
+            (true, _) => self.dim("!"),
+            (_, Action::Create) => self.add(&symbol),
+            (_, Action::Update) => self.upd(&symbol),
+            (_, Action::Delete) => self.del(&symbol),
+        }
+    }
     fn strong(&self, t: &str, tag: ChangeTag) -> String {
         let base = match tag {
             ChangeTag::Insert => anstyle::AnsiColor::Green.on_default(),
@@ -208,13 +218,7 @@ fn new_version_note(v: &NewVersion) -> String {
 
 /// One product localization's change in the text form.
 fn product_block(out: &mut String, c: &ProductChange, st: &Style) {
-    let symbol = c.action.symbol().to_string();
-    let mark = match (c.is_blocked(), c.action) {
-        (true, _) => st.dim("!"),
-        (_, Action::Create) => st.add(&symbol),
-        (_, Action::Update) => st.upd(&symbol),
-        (_, Action::Delete) => st.del(&symbol),
-    };
+    let mark = st.mark(c.is_blocked(), c.action);
     let id = c.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
     let new = if c.version_id.is_none() {
         " (on the new version)"
@@ -428,13 +432,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
 }
 
 fn change_block(out: &mut String, c: &Change, st: &Style) {
-    let symbol = c.action.symbol().to_string();
-    let mark = match (c.is_blocked(), c.action) {
-        (true, _) => st.dim("!"),
-        (_, Action::Create) => st.add(&symbol),
-        (_, Action::Update) => st.upd(&symbol),
-        (_, Action::Delete) => st.del(&symbol),
-    };
+    let mark = st.mark(c.is_blocked(), c.action);
     let id = c.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
     let origin = match c.origin {
         Some(Origin::Change) => " [in this change]",

@@ -23,12 +23,33 @@ pub fn result_line(r: &ChangeResult) -> String {
     } else {
         format!(" ({})", names(&r.attributes))
     };
-    match (&r.status, &r.error, &r.reason) {
-        (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
-        (Status::AlreadyApplied, _, _) => format!("live     {what}{attrs}: already applied"),
-        (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
-        (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
-        (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
+    status_line(
+        r.status,
+        r.error.as_ref(),
+        r.reason.as_deref(),
+        &format!("{what}{attrs}"),
+    )
+}
+
+/// `applied  what`, `live     what: already applied`, `skipped  what: why`
+/// or `FAILED   what: Apple's answer`: every result's line.
+fn status_line(status: Status, error: Option<&Failure>, reason: Option<&str>, what: &str) -> String {
+    match (status, error) {
+        (Status::Applied, _) => format!("applied  {what}"),
+        (Status::AlreadyApplied, _) => format!("live     {what}: already applied"),
+        (Status::Skipped, _) => format!("skipped  {what}: {}", reason.unwrap_or("blocked")),
+        (Status::Failed, Some(e)) => format!("FAILED   {what}: {}", failure_text(e)),
+        (Status::Failed, None) => format!("FAILED   {what}"),
+    }
+}
+
+/// A result's mark in a Markdown table.
+fn icon(status: Status) -> &'static str {
+    match status {
+        Status::Applied => "✅",
+        Status::AlreadyApplied => "☑️",
+        Status::Skipped => "⛔",
+        Status::Failed => "❌",
     }
 }
 
@@ -50,13 +71,12 @@ pub fn media_line(r: &MediaResult) -> String {
     } else {
         format!(" ({})", done.join(", "))
     };
-    match (&r.status, &r.error, &r.reason) {
-        (Status::Applied, _, _) => format!("applied  {what}{done}"),
-        (Status::AlreadyApplied, _, _) => format!("live     {what}: already applied"),
-        (Status::Skipped, _, reason) => format!("skipped  {what}: {}", reason.as_deref().unwrap_or("blocked")),
-        (Status::Failed, Some(e), _) => format!("FAILED   {what}{done}: {}", failure_text(e)),
-        (Status::Failed, None, _) => format!("FAILED   {what}{done}"),
-    }
+    status_line(
+        r.status,
+        r.error.as_ref(),
+        r.reason.as_deref(),
+        &format!("{what}{done}"),
+    )
 }
 
 /// One line for a finished release setting.
@@ -68,13 +88,7 @@ pub fn release_line(r: &ReleaseResult) -> String {
         (crate::plan::release::ReleaseSetting::PhasedRelease, _) => "delete appStoreVersionPhasedReleases".to_owned(),
         (setting, after) => format!("update appStoreVersions ({}: {})", setting.name(), after.quoted()),
     };
-    match (&r.status, &r.error, &r.reason) {
-        (Status::Applied, _, _) => format!("applied  {what}"),
-        (Status::AlreadyApplied, _, _) => format!("live     {what}: already applied"),
-        (Status::Skipped, _, reason) => format!("skipped  {what}: {}", reason.as_deref().unwrap_or("blocked")),
-        (Status::Failed, Some(e), _) => format!("FAILED   {what}: {}", failure_text(e)),
-        (Status::Failed, None, _) => format!("FAILED   {what}"),
-    }
+    status_line(r.status, r.error.as_ref(), r.reason.as_deref(), &what)
 }
 
 /// One line for a finished product text write.
@@ -86,13 +100,12 @@ pub fn product_line(r: &ProductResult) -> String {
         let names: Vec<&str> = r.attributes.iter().map(|a| a.api_name()).collect();
         format!(" ({})", names.join(", "))
     };
-    match (&r.status, &r.error, &r.reason) {
-        (Status::Applied, _, _) => format!("applied  {what}{attrs}"),
-        (Status::AlreadyApplied, _, _) => format!("live     {what}{attrs}: already applied"),
-        (Status::Skipped, _, reason) => format!("skipped  {what}{attrs}: {}", reason.as_deref().unwrap_or("blocked")),
-        (Status::Failed, Some(e), _) => format!("FAILED   {what}{attrs}: {}", failure_text(e)),
-        (Status::Failed, None, _) => format!("FAILED   {what}{attrs}"),
-    }
+    status_line(
+        r.status,
+        r.error.as_ref(),
+        r.reason.as_deref(),
+        &format!("{what}{attrs}"),
+    )
 }
 
 /// Apple's answer in one line: the status, then each error with the
@@ -237,23 +250,13 @@ pub fn markdown(report: &ApplyReport) -> String {
     }
     for r in &report.release {
         let line = release_line(r);
-        let icon = match r.status {
-            Status::Applied => "✅",
-            Status::AlreadyApplied => "☑️",
-            Status::Skipped => "⛔",
-            Status::Failed => "❌",
-        };
+        let icon = icon(r.status);
         let _ = writeln!(out, "| {icon} | {} | | {} | |", cell(&line), r.setting.name());
     }
     for r in &report.products {
         let line = product_line(r);
         let detail = line.split_once(": ").map(|(_, d)| d).unwrap_or_default();
-        let icon = match r.status {
-            Status::Applied => "✅",
-            Status::AlreadyApplied => "☑️",
-            Status::Skipped => "⛔",
-            Status::Failed => "❌",
-        };
+        let icon = icon(r.status);
         let names: Vec<&str> = r.attributes.iter().map(|a| a.api_name()).collect();
         let _ = writeln!(
             out,
@@ -268,12 +271,7 @@ pub fn markdown(report: &ApplyReport) -> String {
     }
     for r in &report.media {
         let line = media_line(r);
-        let icon = match r.status {
-            Status::Applied => "✅",
-            Status::AlreadyApplied => "☑️",
-            Status::Skipped => "⛔",
-            Status::Failed => "❌",
-        };
+        let icon = icon(r.status);
         let detail = line.split_once(": ").map(|(_, d)| d).unwrap_or_default();
         let _ = writeln!(
             out,
