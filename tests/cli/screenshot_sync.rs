@@ -32,9 +32,15 @@ fn ipad(tag: &str) -> Vec<u8> {
 }
 
 async fn fake() -> Env {
+    fake_of(example_state(), Default::default(), 20).await
+}
+
+/// The fake holding `state`, with `faults`, processing uploads in `processing_ms`.
+async fn fake_of(state: asc_sync::fake::State, faults: asc_sync::fake::FaultConfig, processing_ms: u64) -> Env {
     Env::with(FakeOptions {
-        state: example_state(),
-        processing_ms: 20,
+        state,
+        faults,
+        processing_ms,
         ..Default::default()
     })
     .await
@@ -262,12 +268,7 @@ async fn a_submitted_version_shows_its_image_changes_blocked_and_sends_none() {
             v.app_version_state = "WAITING_FOR_REVIEW".into();
         }
     }
-    let env = Env::with(FakeOptions {
-        state,
-        processing_ms: 20,
-        ..Default::default()
-    })
-    .await;
+    let env = fake_of(state, Default::default(), 20).await;
     put(&env, "en-US/1.png", &iphone("x"));
     let plan = plan_json(&env, &[]).await;
     assert!(
@@ -284,12 +285,7 @@ async fn a_submitted_version_shows_its_image_changes_blocked_and_sends_none() {
 
 #[tokio::test]
 async fn a_killed_apply_is_finished_by_the_next_with_no_duplicate_and_nothing_awaiting_upload() {
-    let env = Env::with(FakeOptions {
-        state: example_state(),
-        processing_ms: 1500,
-        ..Default::default()
-    })
-    .await;
+    let env = fake_of(example_state(), Default::default(), 1500).await;
     for i in 1..=3 {
         put(&env, &format!("en-US/{i}.png"), &iphone(&i.to_string()));
     }
@@ -596,12 +592,7 @@ async fn init_says_which_live_slots_have_images_and_plan_then_touches_none() {
 #[tokio::test]
 async fn a_new_locale_gets_its_localization_then_its_screenshots_in_one_apply() {
     // The drifted state lacks fr-FR: the text apply creates it, then its set.
-    let env = Env::with(FakeOptions {
-        state: crate::support::drifted_state(),
-        processing_ms: 20,
-        ..Default::default()
-    })
-    .await;
+    let env = fake_of(crate::support::drifted_state(), Default::default(), 20).await;
     put(&env, "fr-FR/1.png", &iphone("fr"));
     let plan = plan_json(&env, &[]).await;
     assert_eq!(plan["media"][0]["localization_id"], Value::Null, "{plan:#}");
@@ -614,16 +605,15 @@ async fn a_new_locale_gets_its_localization_then_its_screenshots_in_one_apply() 
 
 #[tokio::test]
 async fn uploads_ride_out_a_429_storm_on_the_storage_host() {
-    let env = Env::with(FakeOptions {
-        state: example_state(),
-        processing_ms: 20,
-        faults: asc_sync::fake::FaultConfig {
+    let env = fake_of(
+        example_state(),
+        asc_sync::fake::FaultConfig {
             fail_upload_429: Some("0.5 PUT".parse().unwrap()),
             seed: 7,
             ..Default::default()
         },
-        ..Default::default()
-    })
+        20,
+    )
     .await;
     for i in 1..=6 {
         put(&env, &format!("en-US/{i}.png"), &iphone(&i.to_string()));
@@ -663,15 +653,14 @@ async fn each_app_of_a_list_plans_its_own_screenshots_folder() {
 
 #[tokio::test]
 async fn apply_waits_for_the_checksum_apple_publishes_after_complete() {
-    let env = Env::with(FakeOptions {
-        state: example_state(),
-        processing_ms: 20,
-        faults: asc_sync::fake::FaultConfig {
+    let env = fake_of(
+        example_state(),
+        asc_sync::fake::FaultConfig {
             late_checksum_ms: 600,
             ..Default::default()
         },
-        ..Default::default()
-    })
+        20,
+    )
     .await;
     put(&env, "en-US/1.png", &iphone("late"));
     let out = apply(&env, &[]).await;
