@@ -111,6 +111,9 @@ pub struct ReleaseConfig {
     /// A 7-day phased release of the update: `true` adds it, `false`
     /// removes it (only before it started).
     pub phased_release: Option<bool>,
+    /// The build the version ships with: `"latest"` (the newest build of
+    /// the version's version string) or a build number.
+    pub build: Option<String>,
 }
 
 impl ReleaseConfig {
@@ -123,6 +126,7 @@ impl ReleaseConfig {
                 .clone()
                 .or(self.earliest_release_date.clone()),
             phased_release: over.phased_release.or(self.phased_release),
+            build: over.build.clone().or(self.build.clone()),
         }
     }
 

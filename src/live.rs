@@ -28,6 +28,71 @@ pub struct LivePhasedRelease {
     pub state: String,
 }
 
+/// A build, as a plan names it: `2.1 (42)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveBuild {
+    pub id: String,
+    /// The build number.
+    pub number: String,
+    pub version_string: String,
+    /// `PROCESSING`, `VALID`, `FAILED` or `INVALID`.
+    pub processing_state: String,
+}
+
+impl LiveBuild {
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.version_string, self.number)
+    }
+
+    fn of(r: &Resource, version_string: &str) -> LiveBuild {
+        LiveBuild {
+            id: r.id.clone(),
+            number: r.str("version").unwrap_or_default().to_owned(),
+            version_string: version_string.to_owned(),
+            processing_state: r.str("processingState").unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// The build a version ships with, and the one `wanted` names (`latest`,
+/// or a build number) among the app's builds of the version's string and
+/// platform: two GETs at once.
+pub async fn builds(
+    client: &Client,
+    app_id: &str,
+    version: &LiveVersion,
+    platform: Platform,
+    wanted: &str,
+) -> Result<(Option<LiveBuild>, Option<LiveBuild>), ClientError> {
+    let number = match wanted {
+        "latest" => String::new(),
+        n => format!("&filter[version]={}", encode(n)),
+    };
+    let candidates = format!(
+        "/v1/builds?filter[app]={}&filter[preReleaseVersion.version]={}&filter[preReleaseVersion.platform]={platform}{number}&sort=-uploadedDate&limit=1",
+        encode(app_id),
+        encode(&version.version_string)
+    );
+    let (attached, candidates) = tokio::try_join!(
+        attached_build(client, version),
+        client.get_as::<Vec<Resource>>(&candidates)
+    )?;
+    Ok((
+        attached,
+        candidates
+            .data
+            .first()
+            .map(|r| LiveBuild::of(r, &version.version_string)),
+    ))
+}
+
+/// The build a version ships with, if it has one (one GET).
+pub async fn attached_build(client: &Client, version: &LiveVersion) -> Result<Option<LiveBuild>, ClientError> {
+    let path = format!("/v1/appStoreVersions/{}/build", encode(&version.id));
+    let doc = client.get_as::<Option<Resource>>(&path).await?;
+    Ok(doc.data.as_ref().map(|r| LiveBuild::of(r, &version.version_string)))
+}
+
 /// A version's phased release, if it has one (one GET; `data` is null
 /// when it has none).
 pub async fn phased_release(client: &Client, version_id: &str) -> Result<Option<LivePhasedRelease>, ClientError> {

@@ -388,6 +388,7 @@ pub fn release_remaining(
     plan: &Plan,
     version: &crate::live::LiveVersion,
     phased: Option<&crate::live::LivePhasedRelease>,
+    build: Option<&crate::live::LiveBuild>,
     left: &mut Remaining,
 ) -> Result<(), Vec<Stale>> {
     use crate::plan::release::{ReleaseSetting, same_instant};
@@ -399,6 +400,7 @@ pub fn release_remaining(
                 version.earliest_release_date.clone().map_or(Value::Unset, Value::Text)
             }
             ReleaseSetting::PhasedRelease => Value::Flag(phased.is_some()),
+            ReleaseSetting::Build => build.map_or(Value::Unset, |b| Value::Text(b.label())),
         };
         let is = |v: &Value| match (c.setting, v) {
             (ReleaseSetting::EarliestReleaseDate, Value::Text(t)) => same_instant(&now, t),

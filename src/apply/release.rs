@@ -45,6 +45,18 @@ pub async fn send_all(
     let (phased, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) = todo
         .into_iter()
         .partition(|c| c.setting == ReleaseSetting::PhasedRelease);
+    let (build, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) =
+        version.into_iter().partition(|c| c.setting == ReleaseSetting::Build);
+    let attach = async {
+        let mut out = Vec::new();
+        for c in &build {
+            let body = json!({"data": {"type": "builds", "id": c.build_id}});
+            let path = format!("/v1/appStoreVersions/{}/relationships/build", c.version_id);
+            let outcome = client.patch_relationship(&path, &body).await;
+            out.push(result(c, outcome.as_ref()));
+        }
+        out
+    };
     let patch = async {
         let Some(first) = version.first() else {
             return Vec::new();
@@ -79,8 +91,9 @@ pub async fn send_all(
         }
         out
     };
-    let (mut patched, created) = tokio::join!(patch, phased_release);
+    let (mut patched, created, attached) = tokio::join!(patch, phased_release, attach);
     patched.extend(created);
+    patched.extend(attached);
     for r in &patched {
         progress(r);
     }

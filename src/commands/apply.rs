@@ -480,7 +480,15 @@ async fn live_remaining(
             true => crate::live::phased_release(client, &live.version.id).await?,
             false => None,
         };
-        if let Err(s) = apply::release_remaining(plan, &live.version, phased.as_ref(), &mut left) {
+        let build = match plan
+            .release
+            .iter()
+            .any(|c| c.setting == crate::plan::release::ReleaseSetting::Build)
+        {
+            true => crate::live::attached_build(client, &live.version).await?,
+            false => None,
+        };
+        if let Err(s) = apply::release_remaining(plan, &live.version, phased.as_ref(), build.as_ref(), &mut left) {
             return Ok(Err(stale(s)));
         }
     }

@@ -183,7 +183,7 @@ async fn plan_tree(
     let live = &planned.live;
     let release = &settings.release;
     let creates_version = live.version.parent_id().is_none();
-    let (live_media, live_products, phased) = tokio::try_join!(
+    let (live_media, live_products, (phased, builds)) = tokio::try_join!(
         async {
             match &desired {
                 Some(d) => {
@@ -200,10 +200,24 @@ async fn plan_tree(
             }
         },
         async {
-            match release.phased_release.is_some() && !creates_version && flags.targeting.is_all() {
-                true => anyhow::Ok(live::phased_release(client, &live.version.id).await?),
-                false => Ok(None),
-            }
+            let reads = !creates_version && flags.targeting.is_all();
+            let phased = async {
+                match reads && release.phased_release.is_some() {
+                    true => anyhow::Ok(live::phased_release(client, &live.version.id).await?),
+                    false => Ok(None),
+                }
+            };
+            let builds = async {
+                match (reads, &release.build) {
+                    (true, Some(wanted)) => {
+                        let (attached, wanted) =
+                            live::builds(client, &live.app_id, &live.version, live.platform, wanted).await?;
+                        anyhow::Ok(Some(plan::release::Builds { attached, wanted }))
+                    }
+                    _ => Ok(None),
+                }
+            };
+            tokio::try_join!(phased, builds)
         },
     )?;
     // Release settings are app-wide: a run limited to locales or fields leaves them out.
@@ -214,7 +228,12 @@ async fn plan_tree(
                 live.version.version_string
             ));
         } else {
-            plan.set_release(plan::release::diff(release, &live.version, phased.as_ref()));
+            plan.set_release(plan::release::diff(
+                release,
+                &live.version,
+                phased.as_ref(),
+                builds.as_ref(),
+            ));
         }
     }
     let mut media_content = Default::default();

@@ -22,6 +22,7 @@ mod api;
 pub mod apple;
 pub mod auth;
 mod body;
+mod builds;
 pub mod errors;
 pub mod faults;
 mod media;

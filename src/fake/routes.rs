@@ -8,7 +8,7 @@ use super::apple::{Kind, Media};
 use super::errors::ApiError;
 use super::products::{self, Family};
 use super::state::State;
-use super::{media, read, release, versions, write};
+use super::{builds, media, read, release, versions, write};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -62,6 +62,12 @@ pub fn router() -> Router<Arc<Shared>> {
             reads(release::get_of_version),
         )
         .route("/v1/appStoreVersionPhasedReleases", plain(M::POST, release::create))
+        .route("/v1/builds", plain(M::GET, |s, r| builds::list(s, r)))
+        .route("/v1/appStoreVersions/{id}/build", reads(builds::of_version))
+        .route(
+            "/v1/appStoreVersions/{id}/relationships/build",
+            writes(M::PATCH, builds::attach),
+        )
         .route(
             "/v1/appStoreVersionPhasedReleases/{id}",
             writes(M::PATCH, release::patch).merge(writes(M::DELETE, release::delete)),

@@ -31,6 +31,9 @@ pub struct State {
     /// Auto-renewable subscriptions of the groups, with their versions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscriptions: Vec<Subscription>,
+    /// Builds uploaded for the apps (`builds.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub builds: Vec<Build>,
     /// Sets deleted but not settled yet (a fault): (set type,
     /// localization, display type, settled at in Unix milliseconds).
     #[serde(skip)]
@@ -117,12 +120,34 @@ pub struct Version {
     pub earliest_release_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phased_release: Option<PhasedRelease>,
+    /// The id of the build the version ships with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
     #[serde(default)]
     pub created_date: Option<String>,
     #[serde(default)]
     pub localizations: Vec<Localization>,
     #[serde(default)]
     pub review_detail: Option<ReviewDetail>,
+}
+
+/// An uploaded build (`builds.rs`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Build {
+    pub id: String,
+    pub app: String,
+    /// The build number (`CFBundleVersion`).
+    pub version: String,
+    /// The version string (`CFBundleShortVersionString`).
+    pub pre_release_version: String,
+    pub platform: String,
+    /// `PROCESSING`, `FAILED`, `INVALID` or `VALID`.
+    pub processing_state: String,
+    #[serde(default)]
+    pub uploaded_date: Option<String>,
+    #[serde(default)]
+    pub uses_non_exempt_encryption: Option<bool>,
 }
 
 /// A version's phased release (`release.rs`).

@@ -152,6 +152,7 @@ pub fn create_version(state: &mut State, req: &Request) -> Result<Reply> {
         release_type: text("releaseType")?,
         earliest_release_date: text("earliestReleaseDate")?,
         phased_release: None,
+        build: None,
         created_date: time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .ok(),

@@ -321,7 +321,15 @@ impl Plan {
         let (blocked, sent): (Vec<_>, Vec<_>) = self.release.iter().partition(|c| c.is_blocked());
         summary.blocked += blocked.len();
         // releaseType and earliestReleaseDate go in one PATCH of the version.
-        if sent.iter().any(|c| c.setting != release::ReleaseSetting::PhasedRelease) {
+        use release::ReleaseSetting::{Build, EarliestReleaseDate, ReleaseType};
+        if sent
+            .iter()
+            .any(|c| matches!(c.setting, ReleaseType | EarliestReleaseDate))
+        {
+            summary.update += 1;
+            summary.requests += 1;
+        }
+        if sent.iter().any(|c| c.setting == Build) {
             summary.update += 1;
             summary.requests += 1;
         }

@@ -7,7 +7,7 @@
 //! started cannot be removed.
 
 use crate::config::ReleaseConfig;
-use crate::live::{LivePhasedRelease, LiveVersion};
+use crate::live::{LiveBuild, LivePhasedRelease, LiveVersion};
 use crate::model::Value;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,8 @@ pub enum ReleaseSetting {
     EarliestReleaseDate,
     #[serde(rename = "phasedRelease")]
     PhasedRelease,
+    #[serde(rename = "build")]
+    Build,
 }
 
 impl ReleaseSetting {
@@ -28,6 +30,7 @@ impl ReleaseSetting {
             ReleaseSetting::ReleaseType => "releaseType",
             ReleaseSetting::EarliestReleaseDate => "earliestReleaseDate",
             ReleaseSetting::PhasedRelease => "phasedRelease",
+            ReleaseSetting::Build => "build",
         }
     }
 }
@@ -45,6 +48,9 @@ pub struct ReleaseChange {
     /// The phased release a removal deletes, and its state as read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phased_release: Option<PhasedReleaseRef>,
+    /// The build a `build` change attaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_id: Option<String>,
     pub blocked: Option<String>,
 }
 
@@ -61,9 +67,20 @@ impl ReleaseChange {
     }
 }
 
-/// The changes `release` makes to `version` (with its phased release as
-/// read, when the settings name it).
-pub fn diff(release: &ReleaseConfig, version: &LiveVersion, phased: Option<&LivePhasedRelease>) -> Vec<ReleaseChange> {
+/// The build a version ships with and the one the settings name, as read.
+pub struct Builds {
+    pub attached: Option<LiveBuild>,
+    pub wanted: Option<LiveBuild>,
+}
+
+/// The changes `release` makes to `version` (with its phased release and
+/// builds as read, when the settings name them).
+pub fn diff(
+    release: &ReleaseConfig,
+    version: &LiveVersion,
+    phased: Option<&LivePhasedRelease>,
+    builds: Option<&Builds>,
+) -> Vec<ReleaseChange> {
     let text = |v: &Option<String>| v.clone().map_or(Value::Unset, Value::Text);
     let blocked = (!version.state.editable()).then(|| {
         format!(
@@ -77,9 +94,48 @@ pub fn diff(release: &ReleaseConfig, version: &LiveVersion, phased: Option<&Live
         before,
         after,
         phased_release: None,
+        build_id: None,
         blocked: blocked.clone(),
     };
     let mut out = Vec::new();
+    if let (Some(wanted), Some(builds)) = (&release.build, builds) {
+        let before = builds
+            .attached
+            .as_ref()
+            .map_or(Value::Unset, |b| Value::Text(b.label()));
+        match &builds.wanted {
+            Some(b) if builds.attached.as_ref().is_some_and(|a| a.id == b.id) => {}
+            Some(b) => {
+                let mut c = change(ReleaseSetting::Build, before, Value::Text(b.label()));
+                c.build_id = Some(b.id.clone());
+                if b.processing_state != "VALID" && c.blocked.is_none() {
+                    c.blocked = Some(format!(
+                        "build {} is {}: App Store Connect takes only a processed (VALID) build; plan again once it is",
+                        b.label(),
+                        b.processing_state
+                    ));
+                }
+                out.push(c);
+            }
+            None => {
+                let mut c = change(
+                    ReleaseSetting::Build,
+                    before,
+                    Value::Text(format!("{wanted} of {}", version.version_string)),
+                );
+                c.blocked = Some(format!(
+                    "no build {} of version {} has been uploaded yet",
+                    if wanted == "latest" {
+                        "at all".to_owned()
+                    } else {
+                        wanted.clone()
+                    },
+                    version.version_string
+                ));
+                out.push(c);
+            }
+        }
+    }
     if let Some(wanted) = release.release_type {
         let after = Value::Text(wanted.api_name().to_owned());
         let before = text(&version.release_type);

@@ -79,6 +79,10 @@ pub fn media_line(r: &MediaResult) -> String {
     )
 }
 
+fn text_of(v: &crate::model::Value) -> String {
+    v.as_text().unwrap_or_default().to_owned()
+}
+
 /// One line for a finished release setting.
 pub fn release_line(r: &ReleaseResult) -> String {
     let what = match (r.setting, &r.after) {
@@ -86,6 +90,9 @@ pub fn release_line(r: &ReleaseResult) -> String {
             "create appStoreVersionPhasedReleases".to_owned()
         }
         (crate::plan::release::ReleaseSetting::PhasedRelease, _) => "delete appStoreVersionPhasedReleases".to_owned(),
+        (crate::plan::release::ReleaseSetting::Build, after) => {
+            format!("update appStoreVersions build ({})", text_of(after))
+        }
         (setting, after) => format!("update appStoreVersions ({}: {})", setting.name(), after.quoted()),
     };
     status_line(r.status, r.error.as_ref(), r.reason.as_deref(), &what)

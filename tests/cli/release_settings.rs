@@ -148,3 +148,83 @@ async fn a_saved_plan_is_stale_when_the_release_type_moved_since() {
     assert_eq!(out.status.code(), Some(4), "{}\n{}", stdout(&out), stderr(&out));
     assert!(stderr(&out).contains("releaseType"), "{}", stderr(&out));
 }
+
+/// The example state with builds of the editable version's string.
+fn with_builds(builds: &[(&str, &str, &str)]) -> asc_sync::fake::State {
+    let mut state = example_state();
+    let app = state.apps[0].id.clone();
+    let version = state.apps[0]
+        .app_store_versions
+        .iter()
+        .find(|v| v.app_version_state == "PREPARE_FOR_SUBMISSION")
+        .unwrap()
+        .version_string
+        .clone();
+    for (number, processing, uploaded) in builds {
+        state.builds.push(asc_sync::fake::state::Build {
+            id: format!("build-{number}"),
+            app: app.clone(),
+            version: (*number).into(),
+            pre_release_version: version.clone(),
+            platform: "IOS".into(),
+            processing_state: (*processing).into(),
+            uploaded_date: Some((*uploaded).into()),
+            uses_non_exempt_encryption: Some(false),
+        });
+    }
+    state
+}
+
+#[tokio::test]
+async fn the_latest_processed_build_is_attached_once() {
+    let env = Env::new(with_builds(&[
+        ("41", "VALID", "2026-12-01T10:00:00Z"),
+        ("42", "VALID", "2026-12-02T10:00:00Z"),
+    ]))
+    .await;
+    config(&env, "build = \"latest\"");
+    let plan = env.run(&["plan"]).await;
+    assert!(
+        stdout(&plan).contains("~ build: (unset) → \"1.1 (42)\""),
+        "{}{}",
+        stdout(&plan),
+        stderr(&plan)
+    );
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(editable(&env).build.as_deref(), Some("build-42"));
+    env.fake.reset_log();
+    let again = env.run(&["apply", "--auto-approve"]).await;
+    assert!(again.status.success());
+    assert_eq!(env.writes(), 0, "a second apply sends nothing");
+
+    config(&env, "build = \"41\"");
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(editable(&env).build.as_deref(), Some("build-41"));
+}
+
+#[tokio::test]
+async fn a_build_still_processing_or_missing_is_shown_blocked_and_not_sent() {
+    let env = Env::new(with_builds(&[("43", "PROCESSING", "2026-12-03T10:00:00Z")])).await;
+    config(&env, "build = \"latest\"");
+    let plan = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(plan.status.code(), Some(2), "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("is PROCESSING"), "{}", stdout(&plan));
+    config(&env, "build = \"99\"");
+    let plan = env.run(&["plan"]).await;
+    assert!(
+        stdout(&plan).contains("no build 99 of version 1.1"),
+        "{}",
+        stdout(&plan)
+    );
+    env.fake.reset_log();
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        env.fake
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with("relationships/build"))
+    );
+}

@@ -1,0 +1,157 @@
+//! Builds, as the spec has them: an app's uploaded builds with their
+//! build number (`version`), their version string and platform (the
+//! pre-release version's), `processingState` (`PROCESSING` until Apple is
+//! done, then `VALID`, or `FAILED`/`INVALID`) and `uploadedDate`; the build
+//! a version is to ship with, as its to-one `build` relationship.
+//!
+//! Apple's refusals, inferred (no error body was read for them): a build
+//! that is not `VALID`, or of another version string or platform than the
+//! version's, is refused as the version's build (409
+//! `ENTITY_ERROR.RELATIONSHIP.INVALID` on `/data`); a version no longer
+//! being prepared takes no other build (409 `STATE_ERROR`).
+
+use super::api::{self, Reply, Request, Result};
+use super::apple;
+use super::errors::ApiError;
+use super::query::Query;
+use super::render;
+use super::state::{Build, State};
+use serde_json::{Value, json};
+
+fn build_json(req: &Request, b: &Build) -> Value {
+    json!({
+        "type": "builds",
+        "id": b.id,
+        "attributes": {
+            "version": b.version,
+            "uploadedDate": b.uploaded_date,
+            "processingState": b.processing_state,
+            "usesNonExemptEncryption": b.uses_non_exempt_encryption,
+            "expired": false,
+        },
+        "relationships": {
+            "preReleaseVersion": {"data": {"type": "preReleaseVersions", "id": format!("prv-{}-{}", b.platform, b.pre_release_version)}},
+            "app": {"data": {"type": "apps", "id": b.app}},
+        },
+        "links": {"self": format!("{}/v1/builds/{}", req.base, b.id)},
+    })
+}
+
+/// `GET /v1/builds`: an app's builds, filtered and sorted as the spec lets.
+pub fn list(state: &State, req: &Request) -> Result<Reply> {
+    let q = Query::parse(
+        req.query,
+        &[
+            "filter[app]",
+            "filter[version]",
+            "filter[processingState]",
+            "filter[preReleaseVersion.version]",
+            "filter[preReleaseVersion.platform]",
+            "filter[expired]",
+            "sort",
+            "limit",
+            "cursor",
+            "fields[builds]",
+        ],
+    )?;
+    let filter = |name: &str| q.list(name, None);
+    let (apps, numbers, states) = (
+        filter("filter[app]")?,
+        filter("filter[version]")?,
+        filter("filter[processingState]")?,
+    );
+    let (strings, platforms) = (
+        filter("filter[preReleaseVersion.version]")?,
+        filter("filter[preReleaseVersion.platform]")?,
+    );
+    let matches = |set: &Option<Vec<String>>, value: &str| set.as_ref().is_none_or(|s| s.iter().any(|v| v == value));
+    let mut builds: Vec<&Build> = state
+        .builds
+        .iter()
+        .filter(|b| matches(&apps, &b.app) && matches(&numbers, &b.version))
+        .filter(|b| matches(&states, &b.processing_state) && matches(&strings, &b.pre_release_version))
+        .filter(|b| matches(&platforms, &b.platform))
+        .collect();
+    match q
+        .list("sort", Some(&["uploadedDate", "-uploadedDate", "version", "-version"]))?
+        .as_deref()
+    {
+        Some([key, ..]) if key.ends_with("uploadedDate") => {
+            builds.sort_by(|a, b| a.uploaded_date.cmp(&b.uploaded_date));
+            if key.starts_with('-') {
+                builds.reverse();
+            }
+        }
+        Some([key, ..]) => {
+            builds.sort_by_key(|b| b.version.parse::<u64>().unwrap_or(0));
+            if key.starts_with('-') {
+                builds.reverse();
+            }
+        }
+        _ => {}
+    }
+    let doc = render::page(req, &q, builds, |b, _| Ok(build_json(req, b)))?;
+    Ok(Reply::ok(doc))
+}
+
+/// `GET /v1/appStoreVersions/{id}/build`: the version's build, or `null`.
+pub fn of_version(state: &State, req: &Request, id: &str) -> Result<Reply> {
+    Query::parse(req.query, &["fields[builds]"])?;
+    let (a, v) = api::version_index(state, id)?;
+    let version = &state.apps[a].app_store_versions[v];
+    let data = version
+        .build
+        .as_ref()
+        .and_then(|b| state.builds.iter().find(|x| x.id == *b))
+        .map_or(Value::Null, |b| build_json(req, b));
+    Ok(Reply::ok(render::single(req, data, Vec::new())))
+}
+
+/// `PATCH /v1/appStoreVersions/{id}/relationships/build`.
+pub fn attach(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
+    Query::parse(req.query, &[])?;
+    let (a, v) = api::version_index(state, id)?;
+    let body: Value = serde_json::from_slice(req.body)
+        .map_err(|_| ApiError::entity_invalid("The request entity is not valid JSON."))?;
+    let build_id = body
+        .pointer("/data/id")
+        .and_then(Value::as_str)
+        .filter(|_| body.pointer("/data/type").and_then(Value::as_str) == Some("builds"))
+        .ok_or_else(|| ApiError::unprocessable("'data' must name a build.", "/data"))?
+        .to_owned();
+    let refuse = |detail: String| {
+        ApiError::entity(
+            "ENTITY_ERROR.RELATIONSHIP.INVALID",
+            "The provided entity includes a relationship with an invalid value",
+            detail,
+            "/data",
+        )
+    };
+    let build = state
+        .builds
+        .iter()
+        .find(|b| b.id == build_id)
+        .ok_or_else(|| refuse(format!("There is no build with id '{build_id}'.")))?
+        .clone();
+    let version = &mut state.apps[a].app_store_versions[v];
+    if !apple::version_is_editable(&version.app_version_state) {
+        return Err(ApiError::state(format!(
+            "The build cannot change while the version is {}.",
+            version.app_version_state
+        )));
+    }
+    if build.processing_state != "VALID" {
+        return Err(refuse(format!(
+            "Build {} is {} and cannot be selected.",
+            build.version, build.processing_state
+        )));
+    }
+    if build.pre_release_version != version.version_string || build.platform != version.platform {
+        return Err(refuse(format!(
+            "Build {} is of version {} on {}, not {} on {}.",
+            build.version, build.pre_release_version, build.platform, version.version_string, version.platform
+        )));
+    }
+    version.build = Some(build_id);
+    Ok(Reply::no_content())
+}
