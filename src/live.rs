@@ -93,6 +93,36 @@ pub async fn attached_build(client: &Client, version: &LiveVersion) -> Result<Op
     Ok(doc.data.as_ref().map(|r| LiveBuild::of(r, &version.version_string)))
 }
 
+/// A build's What to Test in one locale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveWhatToTest {
+    pub id: String,
+    pub whats_new: Option<String>,
+}
+
+/// A build's What to Test by locale (one GET).
+pub async fn what_to_test(client: &Client, build_id: &str) -> Result<BTreeMap<String, LiveWhatToTest>, ClientError> {
+    let list = client
+        .get_all(&format!(
+            "/v1/builds/{}/betaBuildLocalizations?limit=200",
+            encode(build_id)
+        ))
+        .await?;
+    Ok(list
+        .data
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l.str("locale")?.to_owned(),
+                LiveWhatToTest {
+                    id: l.id.clone(),
+                    whats_new: l.str("whatsNew").map(str::to_owned),
+                },
+            ))
+        })
+        .collect())
+}
+
 /// A version's phased release, if it has one (one GET; `data` is null
 /// when it has none).
 pub async fn phased_release(client: &Client, version_id: &str) -> Result<Option<LivePhasedRelease>, ClientError> {

@@ -389,6 +389,7 @@ pub fn release_remaining(
     version: &crate::live::LiveVersion,
     phased: Option<&crate::live::LivePhasedRelease>,
     build: Option<&crate::live::LiveBuild>,
+    what_to_test: &BTreeMap<String, crate::live::LiveWhatToTest>,
     left: &mut Remaining,
 ) -> Result<(), Vec<Stale>> {
     use crate::plan::release::{ReleaseSetting, same_instant};
@@ -401,6 +402,12 @@ pub fn release_remaining(
             }
             ReleaseSetting::PhasedRelease => Value::Flag(phased.is_some()),
             ReleaseSetting::Build => build.map_or(Value::Unset, |b| Value::Text(b.label())),
+            ReleaseSetting::WhatToTest => c
+                .locale
+                .as_ref()
+                .and_then(|l| what_to_test.get(l))
+                .and_then(|l| l.whats_new.clone())
+                .map_or(Value::Unset, Value::Text),
         };
         let is = |v: &Value| match (c.setting, v) {
             (ReleaseSetting::EarliestReleaseDate, Value::Text(t)) => same_instant(&now, t),
@@ -410,6 +417,13 @@ pub fn release_remaining(
             left.release_done.push(i);
         } else if is(&c.before) {
             let mut c = c.clone();
+            if c.setting == ReleaseSetting::WhatToTest {
+                c.localization_id = c
+                    .locale
+                    .as_ref()
+                    .and_then(|l| what_to_test.get(l))
+                    .map(|l| l.id.clone());
+            }
             if let (ReleaseSetting::PhasedRelease, Some(p)) = (c.setting, phased) {
                 c.phased_release = Some(crate::plan::release::PhasedReleaseRef {
                     id: p.id.clone(),

@@ -16,6 +16,9 @@ use serde_json::{Map, json};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReleaseResult {
     pub setting: ReleaseSetting,
+    /// What to Test's locale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     pub after: Value,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,6 +31,7 @@ impl ReleaseResult {
     pub(super) fn of(c: &ReleaseChange, status: Status) -> ReleaseResult {
         ReleaseResult {
             setting: c.setting,
+            locale: c.locale.clone(),
             after: c.after.clone(),
             status,
             error: None,
@@ -47,6 +51,13 @@ pub async fn send_all(
         .partition(|c| c.setting == ReleaseSetting::PhasedRelease);
     let (build, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) =
         version.into_iter().partition(|c| c.setting == ReleaseSetting::Build);
+    let (tested, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) = version
+        .into_iter()
+        .partition(|c| c.setting == ReleaseSetting::WhatToTest);
+    let what_to_test = futures::future::join_all(tested.iter().map(|c| async move {
+        let outcome = write_what_to_test(client, c).await;
+        result(c, outcome.as_ref())
+    }));
     let attach = async {
         let mut out = Vec::new();
         for c in &build {
@@ -91,9 +102,10 @@ pub async fn send_all(
         }
         out
     };
-    let (mut patched, created, attached) = tokio::join!(patch, phased_release, attach);
+    let (mut patched, created, attached, tested) = tokio::join!(patch, phased_release, attach, what_to_test);
     patched.extend(created);
     patched.extend(attached);
+    patched.extend(tested);
     for r in &patched {
         progress(r);
     }
@@ -126,6 +138,38 @@ async fn create(client: &Client, version_id: &str) -> Result<(), ClientError> {
     };
     client
         .create("/v1/appStoreVersionPhasedReleases", &body, find)
+        .await
+        .map(|_| ())
+}
+
+/// What to Test of one locale: a PATCH of its localization, or a POST of
+/// a new one (found again by locale if the answer is lost).
+async fn write_what_to_test(client: &Client, c: &ReleaseChange) -> Result<(), ClientError> {
+    let whats_new = json!(c.after.as_text());
+    if let Some(id) = &c.localization_id {
+        let body = json!({"data": {"type": "betaBuildLocalizations", "id": id, "attributes": {"whatsNew": whats_new}}});
+        return client
+            .patch(&format!("/v1/betaBuildLocalizations/{id}"), &body)
+            .await
+            .map(|_| ());
+    }
+    let build = c.build_id.clone().unwrap_or_default();
+    let locale = c.locale.clone().unwrap_or_default();
+    let body = json!({"data": {
+        "type": "betaBuildLocalizations",
+        "attributes": {"locale": locale, "whatsNew": whats_new},
+        "relationships": {"build": {"data": {"type": "builds", "id": build}}}
+    }});
+    let find = || async {
+        let live = crate::live::what_to_test(client, &build).await?;
+        Ok(live.get(&locale).map(|l| Resource {
+            type_name: "betaBuildLocalizations".into(),
+            id: l.id.clone(),
+            ..Resource::default()
+        }))
+    };
+    client
+        .create("/v1/betaBuildLocalizations", &body, find)
         .await
         .map(|_| ())
 }

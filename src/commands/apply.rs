@@ -488,7 +488,23 @@ async fn live_remaining(
             true => crate::live::attached_build(client, &live.version).await?,
             false => None,
         };
-        if let Err(s) = apply::release_remaining(plan, &live.version, phased.as_ref(), build.as_ref(), &mut left) {
+        let tested = plan
+            .release
+            .iter()
+            .find(|c| c.setting == crate::plan::release::ReleaseSetting::WhatToTest)
+            .and_then(|c| c.build_id.as_deref());
+        let what_to_test = match tested {
+            Some(build_id) => crate::live::what_to_test(client, build_id).await?,
+            None => Default::default(),
+        };
+        if let Err(s) = apply::release_remaining(
+            plan,
+            &live.version,
+            phased.as_ref(),
+            build.as_ref(),
+            &what_to_test,
+            &mut left,
+        ) {
             return Ok(Err(stale(s)));
         }
     }

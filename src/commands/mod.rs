@@ -176,6 +176,7 @@ fn validate(global: &crate::cli::GlobalArgs, args: ValidateArgs) -> anyhow::Resu
 pub(crate) struct Extras {
     pub assets: tree::assets::Assets,
     pub products: tree::products::Products,
+    pub what_to_test: tree::testflight::WhatToTest,
 }
 
 pub(crate) fn read_tree(
@@ -197,9 +198,23 @@ pub(crate) fn read_tree(
         None => tree::products::load(metadata),
     };
     findings.extend(product_findings);
+    let listing: Vec<crate::locale::Locale> = loaded.tree.locales.keys().copied().collect();
+    let (what_to_test, testflight_findings) = match settings.rev {
+        Some(_) => Default::default(),
+        None => tree::testflight::load(metadata, &listing),
+    };
+    findings.extend(testflight_findings);
     findings.retain(|f| settings.validate.reports(f));
     crate::findings::sort(&mut findings);
-    Ok((loaded.tree, Extras { assets, products }, findings))
+    Ok((
+        loaded.tree,
+        Extras {
+            assets,
+            products,
+            what_to_test,
+        },
+        findings,
+    ))
 }
 
 /// Reads the screenshots and app previews folders, with their findings.

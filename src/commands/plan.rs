@@ -220,6 +220,9 @@ async fn plan_tree(
             tokio::try_join!(phased, builds)
         },
     )?;
+    if extras.what_to_test.present && release.build.is_none() {
+        plan.notes.push("What to Test (testflight/) is written for the build [release] build names: set it (\"latest\" or a build number)".into());
+    }
     // Release settings are app-wide: a run limited to locales or fields leaves them out.
     if !release.is_empty() && flags.targeting.is_all() {
         if creates_version {
@@ -228,12 +231,19 @@ async fn plan_tree(
                 live.version.version_string
             ));
         } else {
-            plan.set_release(plan::release::diff(
-                release,
-                &live.version,
-                phased.as_ref(),
-                builds.as_ref(),
-            ));
+            let mut changes = plan::release::diff(release, &live.version, phased.as_ref(), builds.as_ref());
+            let tested = builds.as_ref().and_then(plan::release::testflight_build);
+            match (extras.what_to_test.present, tested) {
+                (false, _) => {}
+                (true, Some(build)) => {
+                    let live_tested = live::what_to_test(client, &build.id).await?;
+                    changes.extend(plan::release::what_to_test(&extras.what_to_test, &live.version.id, build, &live_tested));
+                }
+                (true, None) => plan.notes.push(
+                    "What to Test (testflight/) is planned for a processed build: the version has none yet, and [release] build names none that is processed".into(),
+                ),
+            }
+            plan.set_release(changes);
         }
     }
     let mut media_content = Default::default();

@@ -4,6 +4,12 @@
 //! done, then `VALID`, or `FAILED`/`INVALID`) and `uploadedDate`; the build
 //! a version is to ship with, as its to-one `build` relationship.
 //!
+//! Each build has TestFlight's What to Test per locale
+//! (`betaBuildLocalizations`, `whatsNew` up to 4000 characters, emoji
+//! refused: "Text for whatsNew contains invalid characters/formats",
+//! SharezoneApp/sharezone-app #399; one per locale, a second refused,
+//! inferred).
+//!
 //! Apple's refusals, inferred (no error body was read for them): a build
 //! that is not `VALID`, or of another version string or platform than the
 //! version's, is refused as the version's build (409
@@ -12,10 +18,11 @@
 
 use super::api::{self, Reply, Request, Result};
 use super::apple;
+use super::body;
 use super::errors::ApiError;
 use super::query::Query;
 use super::render;
-use super::state::{Build, State};
+use super::state::{BetaBuildLocalization, Build, State};
 use serde_json::{Value, json};
 
 fn build_json(req: &Request, b: &Build) -> Value {
@@ -154,4 +161,97 @@ pub fn attach(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
     }
     version.build = Some(build_id);
     Ok(Reply::no_content())
+}
+
+/// The longest `whatsNew` of a build localization (terraform-provider-apple's docs).
+const WHATS_NEW_MAX: usize = 4000;
+
+fn localization_json(req: &Request, build: &str, l: &BetaBuildLocalization) -> Value {
+    json!({
+        "type": "betaBuildLocalizations",
+        "id": l.id,
+        "attributes": {"locale": l.locale, "whatsNew": l.whats_new},
+        "relationships": {"build": {"data": {"type": "builds", "id": build}}},
+        "links": {"self": format!("{}/v1/betaBuildLocalizations/{}", req.base, l.id)},
+    })
+}
+
+/// Refuses a `whatsNew` Apple would refuse.
+fn check_whats_new(value: &Option<String>) -> Result<()> {
+    let Some(text) = value else { return Ok(()) };
+    if text.chars().count() > WHATS_NEW_MAX {
+        return Err(ApiError::too_long("whatsNew", WHATS_NEW_MAX));
+    }
+    if !apple::refused_characters(text).is_empty() {
+        return Err(ApiError::entity(
+            "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_CHARACTERS",
+            "An attribute value has invalid characters.",
+            "Text for whatsNew contains invalid characters/formats",
+            "/data/attributes/whatsNew",
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /v1/builds/{id}/betaBuildLocalizations`.
+pub fn list_localizations(state: &State, req: &Request, id: &str) -> Result<Reply> {
+    let q = Query::parse(req.query, &["limit", "cursor", "fields[betaBuildLocalizations]"])?;
+    let build = state
+        .builds
+        .iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| ApiError::not_found("builds", id))?;
+    let doc = render::page(req, &q, build.localizations.iter().collect(), |l, _| {
+        Ok(localization_json(req, id, l))
+    })?;
+    Ok(Reply::ok(doc))
+}
+
+/// `POST /v1/betaBuildLocalizations`.
+pub fn create_localization(state: &mut State, req: &Request) -> Result<Reply> {
+    Query::parse(req.query, &[])?;
+    let doc = body::document(req, "betaBuildLocalizations", None)?;
+    let build_id = body::relationship_id(&doc, "build", "builds")?;
+    let locale = body::text(&doc, "locale")?
+        .flatten()
+        .ok_or_else(|| ApiError::required_attribute("locale"))?;
+    let whats_new = body::text(&doc, "whatsNew")?.flatten();
+    check_whats_new(&whats_new)?;
+    let build =
+        state.builds.iter_mut().find(|b| b.id == build_id).ok_or_else(|| {
+            ApiError::invalid_relationship("build", format!("There is no build with id '{build_id}'"))
+        })?;
+    if build.localizations.iter().any(|l| l.locale == locale) {
+        return Err(ApiError::duplicate_locale(&locale));
+    }
+    let l = BetaBuildLocalization {
+        id: api::new_id("bbl-"),
+        locale,
+        whats_new,
+    };
+    let location = format!("{}/v1/betaBuildLocalizations/{}", req.base, l.id);
+    let body = render::single(req, localization_json(req, &build_id, &l), Vec::new());
+    build.localizations.push(l);
+    Ok(Reply::created(body, location))
+}
+
+/// `PATCH /v1/betaBuildLocalizations/{id}`: its `whatsNew`.
+pub fn patch_localization(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
+    Query::parse(req.query, &[])?;
+    let doc = body::document(req, "betaBuildLocalizations", Some(id))?;
+    let whats_new = body::text(&doc, "whatsNew")?;
+    if let Some(value) = &whats_new {
+        check_whats_new(value)?;
+    }
+    for build in &mut state.builds {
+        let build_id = build.id.clone();
+        if let Some(l) = build.localizations.iter_mut().find(|l| l.id == id) {
+            if let Some(value) = whats_new {
+                l.whats_new = value;
+            }
+            let data = localization_json(req, &build_id, l);
+            return Ok(Reply::ok(render::single(req, data, Vec::new())));
+        }
+    }
+    Err(ApiError::not_found("betaBuildLocalizations", id))
 }

@@ -65,6 +65,18 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/v1/builds", plain(M::GET, |s, r| builds::list(s, r)))
         .route("/v1/appStoreVersions/{id}/build", reads(builds::of_version))
         .route(
+            "/v1/builds/{id}/betaBuildLocalizations",
+            reads(builds::list_localizations),
+        )
+        .route(
+            "/v1/betaBuildLocalizations",
+            plain(M::POST, builds::create_localization),
+        )
+        .route(
+            "/v1/betaBuildLocalizations/{id}",
+            writes(M::PATCH, builds::patch_localization),
+        )
+        .route(
             "/v1/appStoreVersions/{id}/relationships/build",
             writes(M::PATCH, builds::attach),
         )

@@ -148,6 +148,19 @@ pub struct Build {
     pub uploaded_date: Option<String>,
     #[serde(default)]
     pub uses_non_exempt_encryption: Option<bool>,
+    /// TestFlight's What to Test, per locale (`betaBuildLocalizations`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub localizations: Vec<BetaBuildLocalization>,
+}
+
+/// A build's What to Test in one locale.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BetaBuildLocalization {
+    pub id: String,
+    pub locale: String,
+    #[serde(default)]
+    pub whats_new: Option<String>,
 }
 
 /// A version's phased release (`release.rs`).

@@ -333,6 +333,13 @@ impl Plan {
             summary.update += 1;
             summary.requests += 1;
         }
+        for c in sent.iter().filter(|c| c.setting == release::ReleaseSetting::WhatToTest) {
+            summary.requests += 1;
+            match c.localization_id {
+                Some(_) => summary.update += 1,
+                None => summary.create += 1,
+            }
+        }
         for c in sent
             .iter()
             .filter(|c| c.setting == release::ReleaseSetting::PhasedRelease)

@@ -22,6 +22,10 @@ pub enum ReleaseSetting {
     PhasedRelease,
     #[serde(rename = "build")]
     Build,
+    /// TestFlight's What to Test of the build, in one locale
+    /// (`betaBuildLocalizations.whatsNew`).
+    #[serde(rename = "whatsNew")]
+    WhatToTest,
 }
 
 impl ReleaseSetting {
@@ -31,6 +35,7 @@ impl ReleaseSetting {
             ReleaseSetting::EarliestReleaseDate => "earliestReleaseDate",
             ReleaseSetting::PhasedRelease => "phasedRelease",
             ReleaseSetting::Build => "build",
+            ReleaseSetting::WhatToTest => "whatsNew",
         }
     }
 }
@@ -48,9 +53,14 @@ pub struct ReleaseChange {
     /// The phased release a removal deletes, and its state as read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phased_release: Option<PhasedReleaseRef>,
-    /// The build a `build` change attaches.
+    /// The build a `build` change attaches, or whose What to Test changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_id: Option<String>,
+    /// What to Test: its locale, and the localization (`null`: created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localization_id: Option<String>,
     pub blocked: Option<String>,
 }
 
@@ -95,6 +105,8 @@ pub fn diff(
         after,
         phased_release: None,
         build_id: None,
+        locale: None,
+        localization_id: None,
         blocked: blocked.clone(),
     };
     let mut out = Vec::new();
@@ -170,6 +182,50 @@ pub fn diff(
             }
         }
         out.push(c);
+    }
+    out
+}
+
+/// The build What to Test is written for: the one `[release] build`
+/// names once it is processed, else the one the version ships with.
+pub fn testflight_build(builds: &Builds) -> Option<&LiveBuild> {
+    builds
+        .wanted
+        .as_ref()
+        .filter(|b| b.processing_state == "VALID")
+        .or(builds.attached.as_ref())
+}
+
+/// What to Test of `build` per locale of the tree against the live one.
+pub fn what_to_test(
+    tree: &crate::tree::testflight::WhatToTest,
+    version_id: &str,
+    build: &LiveBuild,
+    live: &std::collections::BTreeMap<String, crate::live::LiveWhatToTest>,
+) -> Vec<ReleaseChange> {
+    let mut out = Vec::new();
+    for (locale, value) in &tree.locales {
+        if value.is_blank() {
+            continue;
+        }
+        let current = live.get(locale);
+        let before = current
+            .and_then(|l| l.whats_new.clone())
+            .map_or(Value::Unset, Value::Text);
+        if matches!(&before, Value::Text(t) if crate::tree::text::strip(t) == value.value) {
+            continue;
+        }
+        out.push(ReleaseChange {
+            setting: ReleaseSetting::WhatToTest,
+            version_id: version_id.to_owned(),
+            before,
+            after: Value::Text(value.value.clone()),
+            phased_release: None,
+            build_id: Some(build.id.clone()),
+            locale: Some(locale.clone()),
+            localization_id: current.map(|l| l.id.clone()),
+            blocked: None,
+        });
     }
     out
 }

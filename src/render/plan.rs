@@ -174,6 +174,15 @@ fn release_lines(plan: &Plan) -> Vec<(bool, char, String)> {
                         c.phased_release.as_ref().map_or("", |p| p.state.as_str())
                     ),
                 ),
+                (ReleaseSetting::WhatToTest, after) => (
+                    if c.localization_id.is_some() { '~' } else { '+' },
+                    format!(
+                        "What to Test ({}): {} → {}",
+                        c.locale.as_deref().unwrap_or_default(),
+                        quoted(&c.before),
+                        quoted(after)
+                    ),
+                ),
                 (setting, after) => (
                     '~',
                     format!("{}: {} → {}", setting.name(), quoted(&c.before), quoted(after)),

@@ -10,6 +10,7 @@
 pub mod assets;
 pub mod products;
 mod source;
+pub mod testflight;
 pub mod text;
 
 use crate::findings::{Code, Finding};

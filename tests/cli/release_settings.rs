@@ -170,6 +170,7 @@ fn with_builds(builds: &[(&str, &str, &str)]) -> asc_sync::fake::State {
             processing_state: (*processing).into(),
             uploaded_date: Some((*uploaded).into()),
             uses_non_exempt_encryption: Some(false),
+            ..Default::default()
         });
     }
     state
@@ -227,4 +228,52 @@ async fn a_build_still_processing_or_missing_is_shown_blocked_and_not_sent() {
             .iter()
             .all(|r| !r.path.ends_with("relationships/build"))
     );
+}
+
+#[tokio::test]
+async fn what_to_test_is_written_for_the_build_in_every_locale_of_the_tree() {
+    let env = Env::new(with_builds(&[("42", "VALID", "2026-12-02T10:00:00Z")])).await;
+    // A copy of the example tree, with testflight/ beside its metadata.
+    let root = env.dir.path().join("fastlane");
+    crate::harness::copy_tree(&example_metadata(), &root.join("metadata"));
+    let write = |rel: &str, text: &str| {
+        let path = root.join("testflight").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("default/what_to_test.txt", "Try the shared watchlists.\n");
+    write("de-DE/what_to_test.txt", "Probiert die geteilten Merklisten aus.\n");
+    let text =
+        format!("bundle_id = \"{BUNDLE}\"\nmetadata_path = \"fastlane/metadata\"\n\n[release]\nbuild = \"latest\"\n");
+    std::fs::write(env.dir.path().join("asc-sync.toml"), text).unwrap();
+    let plan = env.run(&["plan"]).await;
+    let said = stdout(&plan);
+    assert!(
+        said.contains("+ What to Test (de-DE): (unset) → \"Probiert die geteilten Merklisten aus.\""),
+        "{said}{}",
+        stderr(&plan)
+    );
+    assert!(
+        said.contains("+ What to Test (en-US): (unset) → \"Try the shared watchlists.\""),
+        "{said}"
+    );
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let build = env.fake.state().builds[0].clone();
+    let locales: Vec<&str> = build.localizations.iter().map(|l| l.locale.as_str()).collect();
+    let tree_locales = asc_sync::tree::load_dir(&example_metadata(), &Default::default())
+        .tree
+        .locales
+        .len();
+    assert_eq!(locales.len(), tree_locales, "every locale of the tree: {locales:?}");
+    env.fake.reset_log();
+    let again = env.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+
+    write("de-DE/what_to_test.txt", "Neu: geteilte Merklisten.\n");
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let build = env.fake.state().builds[0].clone();
+    let de = build.localizations.iter().find(|l| l.locale == "de-DE").unwrap();
+    assert_eq!(de.whats_new.as_deref(), Some("Neu: geteilte Merklisten."));
 }
