@@ -114,6 +114,9 @@ pub struct ReleaseConfig {
     /// The build the version ships with: `"latest"` (the newest build of
     /// the version's version string) or a build number.
     pub build: Option<String>,
+    /// TestFlight groups (by name) the build is added to; groups not
+    /// named are left as they are.
+    pub beta_groups: Option<Vec<String>>,
 }
 
 impl ReleaseConfig {
@@ -127,6 +130,7 @@ impl ReleaseConfig {
                 .or(self.earliest_release_date.clone()),
             phased_release: over.phased_release.or(self.phased_release),
             build: over.build.clone().or(self.build.clone()),
+            beta_groups: over.beta_groups.clone().or(self.beta_groups.clone()),
         }
     }
 

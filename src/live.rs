@@ -93,6 +93,57 @@ pub async fn attached_build(client: &Client, version: &LiveVersion) -> Result<Op
     Ok(doc.data.as_ref().map(|r| LiveBuild::of(r, &version.version_string)))
 }
 
+/// A TestFlight group, and whether it has a given build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveBetaGroup {
+    pub id: String,
+    pub name: String,
+    pub has_build: bool,
+}
+
+/// The app's TestFlight groups among `names`, each with whether it has
+/// `build_id`: one GET of the groups, then one per named group at once.
+pub async fn beta_groups(
+    client: &Client,
+    app_id: &str,
+    names: &[String],
+    build_id: &str,
+) -> Result<(Vec<LiveBetaGroup>, Vec<String>), ClientError> {
+    let all = client
+        .get_all(&format!(
+            "/v1/apps/{}/betaGroups?limit=200&fields[betaGroups]=name",
+            encode(app_id)
+        ))
+        .await?;
+    let every: Vec<String> = all
+        .data
+        .iter()
+        .filter_map(|g| g.str("name").map(str::to_owned))
+        .collect();
+    let named: Vec<&Resource> = all
+        .data
+        .iter()
+        .filter(|g| g.str("name").is_some_and(|n| names.iter().any(|w| w == n)))
+        .collect();
+    let groups = futures::future::join_all(named.iter().map(|g| async move {
+        let builds = client
+            .get_all(&format!(
+                "/v1/betaGroups/{}/relationships/builds?limit=200",
+                encode(&g.id)
+            ))
+            .await?;
+        Ok::<_, ClientError>(LiveBetaGroup {
+            id: g.id.clone(),
+            name: g.str("name").unwrap_or_default().to_owned(),
+            has_build: builds.data.iter().any(|b| b.id == build_id),
+        })
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok((groups, every))
+}
+
 /// A build's What to Test in one locale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveWhatToTest {

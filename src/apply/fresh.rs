@@ -402,6 +402,9 @@ pub fn release_remaining(
             }
             ReleaseSetting::PhasedRelease => Value::Flag(phased.is_some()),
             ReleaseSetting::Build => build.map_or(Value::Unset, |b| Value::Text(b.label())),
+            // A group's builds are not read again: adding a build a group
+            // has already changes nothing.
+            ReleaseSetting::BetaGroup => c.before.clone(),
             ReleaseSetting::WhatToTest => c
                 .locale
                 .as_ref()

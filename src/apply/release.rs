@@ -19,6 +19,9 @@ pub struct ReleaseResult {
     /// What to Test's locale.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// A TestFlight group's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     pub after: Value,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,6 +35,7 @@ impl ReleaseResult {
         ReleaseResult {
             setting: c.setting,
             locale: c.locale.clone(),
+            group: c.group.as_ref().map(|g| g.name.clone()),
             after: c.after.clone(),
             status,
             error: None,
@@ -54,6 +58,16 @@ pub async fn send_all(
     let (tested, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) = version
         .into_iter()
         .partition(|c| c.setting == ReleaseSetting::WhatToTest);
+    let (grouped, version): (Vec<ReleaseChange>, Vec<ReleaseChange>) = version
+        .into_iter()
+        .partition(|c| c.setting == ReleaseSetting::BetaGroup);
+    let groups = futures::future::join_all(grouped.iter().map(|c| async move {
+        let group = c.group.as_ref().and_then(|g| g.id.clone()).unwrap_or_default();
+        let body = json!({"data": [{"type": "builds", "id": c.build_id}]});
+        let path = format!("/v1/betaGroups/{group}/relationships/builds");
+        let outcome = client.post_relationship(&path, &body).await;
+        result(c, outcome.as_ref())
+    }));
     let what_to_test = futures::future::join_all(tested.iter().map(|c| async move {
         let outcome = write_what_to_test(client, c).await;
         result(c, outcome.as_ref())
@@ -102,10 +116,12 @@ pub async fn send_all(
         }
         out
     };
-    let (mut patched, created, attached, tested) = tokio::join!(patch, phased_release, attach, what_to_test);
+    let (mut patched, created, attached, tested, grouped) =
+        tokio::join!(patch, phased_release, attach, what_to_test, groups);
     patched.extend(created);
     patched.extend(attached);
     patched.extend(tested);
+    patched.extend(grouped);
     for r in &patched {
         progress(r);
     }

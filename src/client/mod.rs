@@ -395,6 +395,12 @@ impl Client {
         }
     }
 
+    /// A POST adding to a to-many relationship, answered 204 with no body.
+    /// Adding what is there already changes nothing, so a retry is safe.
+    pub async fn post_relationship(&self, path: &str, body: &Value) -> Result<(), ClientError> {
+        self.request(Method::POST, path, Some(body)).await.map(|_| ())
+    }
+
     /// A PATCH of a relationship, answered 204 with no body.
     pub async fn patch_relationship(&self, path: &str, body: &Value) -> Result<(), ClientError> {
         self.request(Method::PATCH, path, Some(body)).await.map(|_| ())

@@ -233,6 +233,22 @@ async fn plan_tree(
         } else {
             let mut changes = plan::release::diff(release, &live.version, phased.as_ref(), builds.as_ref());
             let tested = builds.as_ref().and_then(plan::release::testflight_build);
+            match (&release.beta_groups, tested) {
+                (Some(names), Some(build)) => {
+                    let (groups, every) = live::beta_groups(client, &live.app_id, names, &build.id).await?;
+                    changes.extend(plan::release::beta_groups(
+                        names,
+                        &live.version.id,
+                        build,
+                        &groups,
+                        &every,
+                    ));
+                }
+                (Some(_), None) => plan.notes.push(
+                    "[release] beta_groups: the build is added to the groups once it is processed; none is yet".into(),
+                ),
+                (None, _) => {}
+            }
             match (extras.what_to_test.present, tested) {
                 (false, _) => {}
                 (true, Some(build)) => {

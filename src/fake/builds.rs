@@ -22,7 +22,7 @@ use super::body;
 use super::errors::ApiError;
 use super::query::Query;
 use super::render;
-use super::state::{BetaBuildLocalization, Build, State};
+use super::state::{BetaBuildLocalization, BetaGroup, Build, State};
 use serde_json::{Value, json};
 
 fn build_json(req: &Request, b: &Build) -> Value {
@@ -254,4 +254,79 @@ pub fn patch_localization(state: &mut State, req: &Request, id: &str) -> Result<
         }
     }
     Err(ApiError::not_found("betaBuildLocalizations", id))
+}
+
+/// `GET /v1/apps/{id}/betaGroups`: the app's TestFlight groups.
+pub fn list_groups(state: &State, req: &Request, app: &str) -> Result<Reply> {
+    let q = Query::parse(req.query, &["limit", "cursor", "fields[betaGroups]"])?;
+    api::find_app(state, app)?;
+    let groups: Vec<&BetaGroup> = state.beta_groups.iter().filter(|g| g.app == app).collect();
+    let doc = render::page(req, &q, groups, |g, _| {
+        Ok(json!({
+            "type": "betaGroups",
+            "id": g.id,
+            "attributes": {"name": g.name, "isInternalGroup": g.is_internal_group},
+            "links": {"self": format!("{}/v1/betaGroups/{}", req.base, g.id)},
+        }))
+    })?;
+    Ok(Reply::ok(doc))
+}
+
+fn group_index(state: &State, id: &str) -> Result<usize> {
+    state
+        .beta_groups
+        .iter()
+        .position(|g| g.id == id)
+        .ok_or_else(|| ApiError::not_found("betaGroups", id))
+}
+
+/// `GET /v1/betaGroups/{id}/relationships/builds`: the group's builds.
+pub fn group_builds(state: &State, req: &Request, id: &str) -> Result<Reply> {
+    let q = Query::parse(req.query, &["limit", "cursor"])?;
+    let g = &state.beta_groups[group_index(state, id)?];
+    let doc = render::page(req, &q, g.builds.iter().collect(), |b, _| {
+        Ok(json!({"type": "builds", "id": b}))
+    })?;
+    Ok(Reply::ok(doc))
+}
+
+/// `POST /v1/betaGroups/{id}/relationships/builds`: builds added to the
+/// group. A build that is not `VALID` is refused (inferred, as for a
+/// version's build); adding one the group has is a no-op, as Apple's
+/// to-many relationship posts are.
+pub fn add_builds(state: &mut State, req: &Request, id: &str) -> Result<Reply> {
+    Query::parse(req.query, &[])?;
+    let g = group_index(state, id)?;
+    let body: Value = serde_json::from_slice(req.body)
+        .map_err(|_| ApiError::entity_invalid("The request entity is not valid JSON."))?;
+    let ids: Vec<String> = body
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::unprocessable("'data' must be a list of builds.", "/data"))?
+        .iter()
+        .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    for build_id in &ids {
+        let build = state.builds.iter().find(|b| b.id == *build_id).ok_or_else(|| {
+            ApiError::entity(
+                "ENTITY_ERROR.RELATIONSHIP.INVALID",
+                "The provided entity includes a relationship with an invalid value",
+                format!("There is no build with id '{build_id}'."),
+                "/data",
+            )
+        })?;
+        if build.processing_state != "VALID" {
+            return Err(ApiError::state(format!(
+                "Build {} is {} and cannot be added to a group.",
+                build.version, build.processing_state
+            )));
+        }
+    }
+    let group = &mut state.beta_groups[g];
+    for build_id in ids {
+        if !group.builds.contains(&build_id) {
+            group.builds.push(build_id);
+        }
+    }
+    Ok(Reply::no_content())
 }

@@ -72,6 +72,11 @@ pub fn router() -> Router<Arc<Shared>> {
             "/v1/betaBuildLocalizations",
             plain(M::POST, builds::create_localization),
         )
+        .route("/v1/apps/{id}/betaGroups", reads(builds::list_groups))
+        .route(
+            "/v1/betaGroups/{id}/relationships/builds",
+            reads(builds::group_builds).merge(writes(M::POST, builds::add_builds)),
+        )
         .route(
             "/v1/betaBuildLocalizations/{id}",
             writes(M::PATCH, builds::patch_localization),

@@ -34,6 +34,9 @@ pub struct State {
     /// Builds uploaded for the apps (`builds.rs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub builds: Vec<Build>,
+    /// TestFlight groups of the apps, with their builds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beta_groups: Vec<BetaGroup>,
     /// Sets deleted but not settled yet (a fault): (set type,
     /// localization, display type, settled at in Unix milliseconds).
     #[serde(skip)]
@@ -151,6 +154,20 @@ pub struct Build {
     /// TestFlight's What to Test, per locale (`betaBuildLocalizations`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub localizations: Vec<BetaBuildLocalization>,
+}
+
+/// A TestFlight group.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BetaGroup {
+    pub id: String,
+    pub app: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_internal_group: bool,
+    /// The ids of the builds testers of the group get.
+    #[serde(default)]
+    pub builds: Vec<String>,
 }
 
 /// A build's What to Test in one locale.

@@ -333,6 +333,12 @@ impl Plan {
             summary.update += 1;
             summary.requests += 1;
         }
+        let groups = sent
+            .iter()
+            .filter(|c| c.setting == release::ReleaseSetting::BetaGroup)
+            .count();
+        summary.create += groups;
+        summary.requests += groups;
         for c in sent.iter().filter(|c| c.setting == release::ReleaseSetting::WhatToTest) {
             summary.requests += 1;
             match c.localization_id {

@@ -26,6 +26,9 @@ pub enum ReleaseSetting {
     /// (`betaBuildLocalizations.whatsNew`).
     #[serde(rename = "whatsNew")]
     WhatToTest,
+    /// The build added to a TestFlight group (`betaGroups.builds`).
+    #[serde(rename = "betaGroups")]
+    BetaGroup,
 }
 
 impl ReleaseSetting {
@@ -36,6 +39,7 @@ impl ReleaseSetting {
             ReleaseSetting::PhasedRelease => "phasedRelease",
             ReleaseSetting::Build => "build",
             ReleaseSetting::WhatToTest => "whatsNew",
+            ReleaseSetting::BetaGroup => "betaGroups",
         }
     }
 }
@@ -61,7 +65,18 @@ pub struct ReleaseChange {
     pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub localization_id: Option<String>,
+    /// A beta group change: the group's name and id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
     pub blocked: Option<String>,
+}
+
+/// A TestFlight group as a plan names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub name: String,
+    /// `null` when no group has the name (the change is blocked).
+    pub id: Option<String>,
 }
 
 /// A phased release as a plan names it.
@@ -107,6 +122,7 @@ pub fn diff(
         build_id: None,
         locale: None,
         localization_id: None,
+        group: None,
         blocked: blocked.clone(),
     };
     let mut out = Vec::new();
@@ -224,7 +240,51 @@ pub fn what_to_test(
             build_id: Some(build.id.clone()),
             locale: Some(locale.clone()),
             localization_id: current.map(|l| l.id.clone()),
+            group: None,
             blocked: None,
+        });
+    }
+    out
+}
+
+/// The build added to each named TestFlight group that lacks it; a name
+/// no group has is blocked, naming the groups there are.
+pub fn beta_groups(
+    names: &[String],
+    version_id: &str,
+    build: &LiveBuild,
+    live: &[crate::live::LiveBetaGroup],
+    every: &[String],
+) -> Vec<ReleaseChange> {
+    let mut out = Vec::new();
+    for name in names {
+        let found = live.iter().find(|g| g.name == *name);
+        if found.is_some_and(|g| g.has_build) {
+            continue;
+        }
+        out.push(ReleaseChange {
+            setting: ReleaseSetting::BetaGroup,
+            version_id: version_id.to_owned(),
+            before: Value::Flag(false),
+            after: Value::Flag(true),
+            phased_release: None,
+            build_id: Some(build.id.clone()),
+            locale: None,
+            localization_id: None,
+            group: Some(GroupRef {
+                name: name.clone(),
+                id: found.map(|g| g.id.clone()),
+            }),
+            blocked: found.is_none().then(|| {
+                format!(
+                    "the app has no TestFlight group named \"{name}\"; it has {}",
+                    if every.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        every.join(", ")
+                    }
+                )
+            }),
         });
     }
     out

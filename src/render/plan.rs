@@ -174,6 +174,13 @@ fn release_lines(plan: &Plan) -> Vec<(bool, char, String)> {
                         c.phased_release.as_ref().map_or("", |p| p.state.as_str())
                     ),
                 ),
+                (ReleaseSetting::BetaGroup, _) => (
+                    '+',
+                    format!(
+                        "build → TestFlight group \"{}\"",
+                        c.group.as_ref().map_or("", |g| g.name.as_str())
+                    ),
+                ),
                 (ReleaseSetting::WhatToTest, after) => (
                     if c.localization_id.is_some() { '~' } else { '+' },
                     format!(

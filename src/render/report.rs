@@ -93,6 +93,10 @@ pub fn release_line(r: &ReleaseResult) -> String {
         (crate::plan::release::ReleaseSetting::Build, after) => {
             format!("update appStoreVersions build ({})", text_of(after))
         }
+        (crate::plan::release::ReleaseSetting::BetaGroup, _) => format!(
+            "add the build to TestFlight group \"{}\"",
+            r.group.as_deref().unwrap_or_default()
+        ),
         (crate::plan::release::ReleaseSetting::WhatToTest, _) => format!(
             "write betaBuildLocalizations {} (whatsNew)",
             r.locale.as_deref().unwrap_or_default()

@@ -277,3 +277,43 @@ async fn what_to_test_is_written_for_the_build_in_every_locale_of_the_tree() {
     let de = build.localizations.iter().find(|l| l.locale == "de-DE").unwrap();
     assert_eq!(de.whats_new.as_deref(), Some("Neu: geteilte Merklisten."));
 }
+
+#[tokio::test]
+async fn the_build_joins_the_named_testflight_groups_once_and_an_unknown_name_is_blocked() {
+    let mut state = with_builds(&[("42", "VALID", "2026-12-02T10:00:00Z")]);
+    let app = state.apps[0].id.clone();
+    for (id, name, builds) in [
+        ("g-ext", "External Beta", vec![]),
+        ("g-int", "Internal", vec!["build-42".to_owned()]),
+    ] {
+        state.beta_groups.push(asc_sync::fake::state::BetaGroup {
+            id: id.into(),
+            app: app.clone(),
+            name: name.into(),
+            is_internal_group: name == "Internal",
+            builds,
+        });
+    }
+    let env = Env::new(state).await;
+    config(
+        &env,
+        "build = \"latest\"\nbeta_groups = [\"External Beta\", \"Internal\", \"Nope\"]",
+    );
+    let plan = env.run(&["plan", "--detailed-exitcode"]).await;
+    let said = stdout(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{said}");
+    assert!(said.contains("+ build → TestFlight group \"External Beta\""), "{said}");
+    assert!(!said.contains("group \"Internal\""), "it has the build already: {said}");
+    assert!(
+        said.contains("no TestFlight group named \"Nope\"; it has External Beta, Internal"),
+        "{said}"
+    );
+    let out = env.run(&["apply", "--auto-approve"]).await;
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let groups = env.fake.state().beta_groups;
+    assert_eq!(groups[0].builds, ["build-42"]);
+    env.fake.reset_log();
+    let again = env.run(&["apply", "--auto-approve"]).await;
+    assert!(again.status.success());
+    assert_eq!(env.writes(), 0, "a second apply sends nothing");
+}
